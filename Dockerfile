@@ -1,0 +1,22 @@
+# The tutor's API worker. Stateful parts run in their own containers (docker-compose.yml).
+FROM python:3.11-slim
+
+ENV PYTHONUNBUFFERED=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    HF_HUB_OFFLINE=1 \
+    TRANSFORMERS_OFFLINE=1 \
+    ANONYMIZED_TELEMETRY=False
+
+WORKDIR /srv/tutor
+# The CPU build of PyTorch first, so nothing later pulls a CUDA one.
+RUN pip install --no-cache-dir torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu
+COPY pyproject.toml README.md ./
+COPY tutor ./tutor
+COPY agents ./agents
+COPY prompts ./prompts
+COPY migrations ./migrations
+# Editable: migrations/ and prompts/ are read from the source tree.
+RUN pip install --no-cache-dir -e .
+
+EXPOSE 8000
+CMD ["tutor", "serve"]

@@ -1,0 +1,42 @@
+"""Real servers for the integration suite: one embedded PostgreSQL per test session."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import asyncpg
+import pytest
+
+from tutor.db import EmbeddedPostgres, ServerAddress
+
+
+@pytest.fixture(scope="session")
+def pg_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerAddress]:
+    """The real PostgreSQL server, started once for the whole session."""
+    server = EmbeddedPostgres(tmp_path_factory.mktemp("pg") / "postgres")
+    address = server.start()
+    yield address
+    server.stop()
+
+
+@pytest.fixture
+async def database_url(pg_server: ServerAddress) -> AsyncIterator[str]:
+    """A fresh, empty database on the session's server, dropped afterwards."""
+    name = f"test_{uuid.uuid4().hex[:12]}"
+    admin = await asyncpg.connect(pg_server.dsn("postgres"))
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+        yield pg_server.dsn(name)
+        await admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+    finally:
+        await admin.close()
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    """An empty data directory for one test."""
+    path = tmp_path / "data"
+    path.mkdir()
+    return path

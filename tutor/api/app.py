@@ -1,0 +1,74 @@
+"""The Litestar application factory."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from litestar import Litestar, Request, Response
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.static_files import create_static_files_router
+from swagger_ui_bundle import swagger_ui_path
+
+import tutor
+from tutor.api.health import HealthController
+from tutor.api.ws import chat_socket
+from tutor.config import Settings, get_settings
+from tutor.errors import TutorError
+from tutor.resources import Resources, open_resources
+
+_log = logging.getLogger(__name__)
+_SWAGGER_ASSETS = "/schema/assets"
+
+
+def _resources(state: State) -> Resources:
+    resources: Resources = state.resources
+    return resources
+
+
+def _tutor_error(_: Request[object, object, State], error: TutorError) -> Response[dict[str, str]]:
+    # The one place application errors become HTTP responses.
+    return Response({"error": type(error).__name__, "detail": str(error)}, status_code=400)
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    """Build the app; its lifespan opens every resource and closes them on shutdown."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        async with open_resources(settings) as resources:
+            app.state.resources = resources
+            _log.info("tutor ready on http://%s:%d", settings.server.host, settings.server.port)
+            yield
+
+    openapi = OpenAPIConfig(
+        title="tutor",
+        version=tutor.__version__,
+        description="A self-hosted, chat-first tutor that teaches from your own notes.",
+        path="/schema",
+        render_plugins=[
+            SwaggerRenderPlugin(
+                path="/swagger",
+                # Served from the installed swagger-ui-bundle: no CDN at run time.
+                js_url=f"{_SWAGGER_ASSETS}/swagger-ui-bundle.js",
+                css_url=f"{_SWAGGER_ASSETS}/swagger-ui.css",
+                standalone_preset_js_url=f"{_SWAGGER_ASSETS}/swagger-ui-standalone-preset.js",
+                favicon=f"<link rel='icon' type='image/png' href='{_SWAGGER_ASSETS}/favicon-32x32.png'>",
+            )
+        ],
+    )
+    swagger_assets = create_static_files_router(
+        path=_SWAGGER_ASSETS, directories=[str(swagger_ui_path)], include_in_schema=False
+    )
+    return Litestar(
+        route_handlers=[HealthController, chat_socket, swagger_assets],
+        dependencies={"resources": Provide(_resources, sync_to_thread=False)},
+        lifespan=[lifespan],
+        openapi_config=openapi,
+        exception_handlers={TutorError: _tutor_error},
+    )

@@ -1,0 +1,116 @@
+"""The ``tutor`` command line: thin commands over the service."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+
+import click
+
+from tutor.config import Settings, get_settings
+
+
+def _setup_logging(verbose: bool) -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+
+
+@click.group()
+@click.option("-v", "--verbose", is_flag=True, help="Log debug messages.")
+def main(verbose: bool) -> None:
+    """Tutor: a self-hosted tutor that teaches from your own Markdown notes."""
+    _setup_logging(verbose)
+
+
+@main.command()
+@click.option("--host", default=None, help="Interface to bind [TUTOR_HOST, 127.0.0.1].")
+@click.option("--port", type=int, default=None, help="TCP port [TUTOR_PORT, 8000].")
+def serve(host: str | None, port: int | None) -> None:
+    """Serve the HTTP and WebSocket API."""
+    import uvicorn
+
+    from tutor.api.app import create_app
+
+    settings = get_settings()
+    server = settings.server.model_copy(
+        update={k: v for k, v in {"host": host, "port": port}.items() if v is not None}
+    )
+    settings = settings.model_copy(update={"server": server})
+    uvicorn.run(
+        create_app(settings),
+        host=server.host,
+        port=server.port,
+        log_level="info",
+        ws="websockets-sansio",
+    )
+
+
+@main.group()
+def db() -> None:
+    """Manage the database."""
+
+
+@db.command()
+def upgrade() -> None:
+    """Apply pending migrations."""
+    from tutor.db import Database
+
+    async def run() -> None:
+        database = await Database.open(get_settings(), migrate=False)
+        try:
+            from tutor.db import upgrade as apply
+
+            applied = await apply(database.dsn)
+        finally:
+            await database.close()
+        if applied:
+            for name in applied:
+                click.echo(f"applied {name}")
+        else:
+            click.echo("database is up to date")
+
+    asyncio.run(run())
+
+
+@main.group()
+def models() -> None:
+    """Manage local model files."""
+
+
+@models.command("prepare")
+def prepare_models() -> None:
+    """Write the local chat model's weights into the data directory (once)."""
+    from tutor.llm import prepare_model
+
+    settings = get_settings()
+    if settings.llm.resolved_provider != "llamacpp":
+        click.echo(f"chat model served by {settings.llm.resolved_provider}: nothing to prepare")
+        return
+    path = prepare_model(settings.models_dir, settings.llm.model_path)
+    click.echo(f"chat model ready: {path}")
+
+
+@main.command()
+def doctor() -> None:
+    """Print each component, where it runs, and whether it answers."""
+    from tutor.health import check_readiness
+    from tutor.resources import open_resources
+
+    async def run(settings: Settings) -> bool:
+        async with open_resources(settings, warm_up=False) as resources:
+            readiness = await check_readiness(resources)
+        width = max(len(c.name) for c in readiness.components)
+        for component in readiness.components:
+            mark = "ok  " if component.state == "ok" else component.state.upper()
+            click.echo(f"{mark:5} {component.name:<{width}}  {component.where}")
+            if component.detail:
+                click.echo(f"      {'':<{width}}  {component.detail}")
+        return readiness.ready
+
+    settings = get_settings()
+    click.echo(f"data directory: {settings.data_dir}")
+    if not asyncio.run(run(settings)):
+        sys.exit(1)

@@ -1,0 +1,158 @@
+"""Settings: a tree of sections, each read from ``TUTOR_*`` environment variables.
+
+Every stateful part runs embedded when its server setting is unset; one variable moves it
+to a server. Settings are read once, by :func:`get_settings`, never at import time.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+import platformdirs
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _section(prefix: str) -> SettingsConfigDict:
+    return SettingsConfigDict(env_prefix=prefix, extra="ignore", populate_by_name=True)
+
+
+class ServerSettings(BaseSettings):
+    """Where the HTTP and WebSocket API listens."""
+
+    model_config = _section("TUTOR_")
+
+    host: str = "127.0.0.1"
+    """Interface to bind (``TUTOR_HOST``)."""
+    port: int = Field(default=8000, ge=1, le=65535)
+    """TCP port (``TUTOR_PORT``)."""
+
+
+class DatabaseSettings(BaseSettings):
+    """The relational store, the system of record."""
+
+    model_config = _section("TUTOR_DATABASE_")
+
+    url: str | None = None
+    """PostgreSQL URL (``TUTOR_DATABASE_URL``); unset runs an embedded server in the data dir."""
+    pool_min_size: int = Field(default=1, ge=0)
+    """Connections the pool keeps open (``TUTOR_DATABASE_POOL_MIN_SIZE``)."""
+    pool_max_size: int = Field(default=10, ge=1)
+    """Most connections the pool opens (``TUTOR_DATABASE_POOL_MAX_SIZE``)."""
+
+
+class ChromaSettings(BaseSettings):
+    """The vector store for chunk and lesson embeddings."""
+
+    model_config = _section("TUTOR_CHROMA_")
+
+    url: str | None = None
+    """Chroma server URL (``TUTOR_CHROMA_URL``); unset keeps a persistent client in the data dir."""
+    collection: str = "chunks"
+    """Collection that holds chunk vectors (``TUTOR_CHROMA_COLLECTION``)."""
+
+
+class GraphSettings(BaseSettings):
+    """The concept graph store."""
+
+    model_config = _section("TUTOR_NEO4J_")
+
+    uri: str | None = None
+    """Bolt URI (``TUTOR_NEO4J_URI``); unset keeps the graph in PostgreSQL tables."""
+    user: str = "neo4j"
+    """Neo4j user name (``TUTOR_NEO4J_USER``)."""
+    password: str = ""
+    """Neo4j password (``TUTOR_NEO4J_PASSWORD``)."""
+    batch_size: int = Field(default=100, ge=1)
+    """Rows sent per Cypher statement (``TUTOR_NEO4J_BATCH_SIZE``)."""
+
+
+LLMProvider = Literal["llamacpp", "ollama", "fake"]
+
+
+class LLMSettings(BaseSettings):
+    """The chat model."""
+
+    model_config = _section("TUTOR_LLM_")
+
+    provider: LLMProvider | None = None
+    """Adapter: ``llamacpp``, ``ollama`` or ``fake`` (``TUTOR_LLM_PROVIDER``).
+
+    Unset means ``ollama`` when ``TUTOR_OLLAMA_URL`` is set, else ``llamacpp``.
+    """
+    ollama_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("TUTOR_OLLAMA_URL", "ollama_url")
+    )
+    """Ollama server URL (``TUTOR_OLLAMA_URL``)."""
+    model: str = "gemma3:270m"
+    """Model name on the Ollama server (``TUTOR_LLM_MODEL``)."""
+    model_path: Path | None = None
+    """A GGUF file for llama.cpp (``TUTOR_LLM_MODEL_PATH``); unset uses the bundled Gemma 3 270M."""
+    context_size: int = Field(default=4096, ge=256)
+    """Context window in tokens (``TUTOR_LLM_CONTEXT_SIZE``)."""
+    parallel: int = Field(default=4, ge=1)
+    """Requests llama.cpp serves at once, one slot each (``TUTOR_LLM_PARALLEL``)."""
+    threads: int = Field(default=2, ge=1)
+    """CPU threads for llama.cpp (``TUTOR_LLM_THREADS``)."""
+    max_tokens: int = Field(default=256, ge=1)
+    """Most tokens in one reply (``TUTOR_LLM_MAX_TOKENS``)."""
+    temperature: float = Field(default=0.7, ge=0.0, le=2.0)
+    """Sampling temperature (``TUTOR_LLM_TEMPERATURE``)."""
+
+    @property
+    def resolved_provider(self) -> LLMProvider:
+        """The adapter in use once the defaults are applied."""
+        if self.provider is not None:
+            return self.provider
+        return "ollama" if self.ollama_url else "llamacpp"
+
+
+class EmbeddingSettings(BaseSettings):
+    """The embedding model."""
+
+    model_config = _section("TUTOR_EMBEDDINGS_")
+
+    provider: Literal["sentence-transformers", "ollama"] = "sentence-transformers"
+    """``sentence-transformers`` or ``ollama`` (``TUTOR_EMBEDDINGS_PROVIDER``)."""
+    model: str = "all-MiniLM-L6-v2"
+    """For Ollama, the embedding model on that server (``TUTOR_EMBEDDINGS_MODEL``)."""
+    batch_size: int = Field(default=64, ge=1)
+    """Texts embedded per batch (``TUTOR_EMBEDDINGS_BATCH_SIZE``)."""
+    threads: int = Field(default=1, ge=1)
+    """CPU threads for the in-process model (``TUTOR_EMBEDDINGS_THREADS``).
+
+    One by default: on a small machine it shares the cores with llama.cpp, and torch with
+    two threads there answered a single query 30 times slower than with one.
+    """
+
+
+def _default_data_dir() -> Path:
+    return Path(platformdirs.user_data_dir("tutor", appauthor=False))
+
+
+class Settings(BaseSettings):
+    """All settings of the tutor service."""
+
+    model_config = _section("TUTOR_")
+
+    data_dir: Path = Field(default_factory=_default_data_dir)
+    """Where embedded components keep their files (``TUTOR_DATA_DIR``)."""
+    server: ServerSettings = Field(default_factory=ServerSettings)
+    database: DatabaseSettings = Field(default_factory=DatabaseSettings)
+    chroma: ChromaSettings = Field(default_factory=ChromaSettings)
+    graph: GraphSettings = Field(default_factory=GraphSettings)
+    llm: LLMSettings = Field(default_factory=LLMSettings)
+    embeddings: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
+
+    @property
+    def models_dir(self) -> Path:
+        """Where prepared model files (the assembled GGUF) live."""
+        return self.data_dir / "models"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Read the settings from the environment, once per process."""
+    return Settings()

@@ -1,0 +1,90 @@
+"""Everything the service holds open: pools, clients, models, the compiled graph.
+
+Opened once in the app's lifespan (or by a CLI command) and closed in reverse order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from langchain_core.embeddings import Embeddings
+from langgraph.graph.state import CompiledStateGraph
+from neo4j import AsyncDriver, AsyncGraphDatabase
+
+from agents import InputState, TutorContext, TutorState, build_tutor_graph
+from tutor.config import Settings
+from tutor.db import Database
+from tutor.embeddings import build_embeddings
+from tutor.llm import ChatModel, build_chat_model
+from tutor.vectors import VectorStore, build_vector_store
+
+_log = logging.getLogger(__name__)
+
+TutorGraph = CompiledStateGraph[TutorState, TutorContext, InputState, Any]
+
+
+@dataclass
+class Resources:
+    """The open resources of one service process."""
+
+    settings: Settings
+    database: Database
+    embeddings: Embeddings
+    vectors: VectorStore
+    chat_model: ChatModel
+    graph: TutorGraph
+    neo4j: AsyncDriver | None = None
+    embeddings_warmup: asyncio.Task[None] | None = field(default=None, repr=False)
+    """Loads the embedding model in the background so the server answers at once."""
+
+
+@asynccontextmanager
+async def open_resources(settings: Settings, *, warm_up: bool = True) -> AsyncIterator[Resources]:
+    """Open every resource; close them all, in reverse order, on exit."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    async with AsyncExitStack() as stack:
+        database = await Database.open(settings)
+        stack.push_async_callback(database.close)
+
+        embeddings = build_embeddings(settings.embeddings, ollama_url=settings.llm.ollama_url)
+        vectors = build_vector_store(settings.chroma, settings.data_dir, embeddings)
+        stack.push_async_callback(vectors.close)
+
+        chat_model = await asyncio.to_thread(build_chat_model, settings.llm, settings.models_dir)
+        stack.push_async_callback(chat_model.aclose)
+
+        neo4j: AsyncDriver | None = None
+        if settings.graph.uri:
+            neo4j = AsyncGraphDatabase.driver(
+                settings.graph.uri, auth=(settings.graph.user, settings.graph.password)
+            )
+            stack.push_async_callback(neo4j.close)
+
+        resources = Resources(
+            settings=settings,
+            database=database,
+            embeddings=embeddings,
+            vectors=vectors,
+            chat_model=chat_model,
+            graph=build_tutor_graph().compile(),
+            neo4j=neo4j,
+        )
+        if warm_up:
+            resources.embeddings_warmup = asyncio.create_task(_warm_up(embeddings))
+            stack.push_async_callback(_cancel, resources.embeddings_warmup)
+        yield resources
+
+
+async def _warm_up(embeddings: Embeddings) -> None:
+    await embeddings.aembed_query("warm up")
+    _log.info("embedding model loaded")
+
+
+async def _cancel(task: asyncio.Task[None]) -> None:
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
