@@ -91,7 +91,7 @@ class LLMSettings(BaseSettings):
     model_path: Path | None = None
     """A GGUF file for llama.cpp (``TUTOR_LLM_MODEL_PATH``); unset uses the bundled Gemma 3 270M."""
     context_size: int = Field(default=4096, ge=256)
-    """Context window in tokens (``TUTOR_LLM_CONTEXT_SIZE``)."""
+    """Context window of each request, in tokens (``TUTOR_LLM_CONTEXT_SIZE``)."""
     parallel: int = Field(default=4, ge=1)
     """Requests llama.cpp serves at once, one slot each (``TUTOR_LLM_PARALLEL``)."""
     threads: int = Field(default=2, ge=1)

@@ -26,7 +26,12 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def server_log(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("log") / "server.log"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory, server_log: Path) -> Iterator[str]:
     """The real app, on its embedded Postgres and the real Gemma model, on loopback."""
     port = _free_port()
     env = {
@@ -35,7 +40,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "TUTOR_PORT": str(port),
         "TUTOR_LLM_MAX_TOKENS": "40",
     }
-    log = tmp_path_factory.mktemp("log") / "server.log"
+    log = server_log
     with log.open("wb") as out:
         process = subprocess.Popen(
             [str(Path(sys.executable).with_name("tutor")), "serve"],
@@ -79,3 +84,17 @@ def test_real_model_tokens_arrive_one_by_one_before_done(server: str) -> None:
     token_times = [t for t, e in arrivals if e["type"] == "token"]
     assert token_times[-1] - token_times[0] > 0.05
     assert len({round(t, 3) for t in token_times}) > len(token_times) // 2
+
+
+def test_client_leaving_mid_reply_is_handled_quietly(server: str, server_log: Path) -> None:
+    with connect(server) as ws:
+        ws.send(json.dumps({"type": "chat", "text": "Tell me about loops."}))
+        first = json.loads(ws.recv(timeout=60))
+        assert first["type"] == "token"
+    # The server stopped that reply and serves the next learner normally.
+    with connect(server) as ws:
+        ws.send(json.dumps({"type": "chat", "text": "And functions?"}))
+        while (event := json.loads(ws.recv(timeout=60)))["type"] == "token":
+            pass
+    assert event["type"] == "done", event
+    assert "Traceback" not in server_log.read_text()

@@ -58,7 +58,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 js_url=f"{_SWAGGER_ASSETS}/swagger-ui-bundle.js",
                 css_url=f"{_SWAGGER_ASSETS}/swagger-ui.css",
                 standalone_preset_js_url=f"{_SWAGGER_ASSETS}/swagger-ui-standalone-preset.js",
-                favicon=f"<link rel='icon' type='image/png' href='{_SWAGGER_ASSETS}/favicon-32x32.png'>",
+                favicon=f"<link rel='icon' href='{_SWAGGER_ASSETS}/favicon-32x32.png'>",
             )
         ],
     )

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Any
+from collections.abc import AsyncGenerator
+from contextlib import aclosing
+from typing import Any, cast
 
 from langchain_core.messages import AIMessageChunk, HumanMessage
 from litestar import WebSocket, websocket
@@ -27,7 +29,12 @@ _log = logging.getLogger(__name__)
 
 
 async def _send(socket: WebSocket[Any, Any, State], event: ServerEvent) -> None:
-    await socket.send_text(event.model_dump_json())
+    try:
+        await socket.send_text(event.model_dump_json())
+    except OSError as error:
+        # The server reports a client gone mid-reply as an OSError on send; treat it as
+        # the disconnect it is, which also closes the model's stream and frees its slot.
+        raise WebSocketDisconnect(detail=f"client went away: {error}") from error
 
 
 async def _run_chat(
@@ -36,13 +43,21 @@ async def _run_chat(
     started = time.perf_counter()
     context = TutorContext(chat_model=resources.chat_model)
     tokens = 0
-    stream = resources.graph.astream(
-        InputState(messages=[HumanMessage(action.text)]), context=context, stream_mode="messages"
+    # Typed as an iterator, but it is an async generator: it can be closed.
+    stream = cast(
+        "AsyncGenerator[tuple[Any, dict[str, Any]], None]",
+        resources.graph.astream(
+            InputState(messages=[HumanMessage(action.text)]),
+            context=context,
+            stream_mode="messages",
+        ),
     )
-    async for chunk, _metadata in stream:
-        if isinstance(chunk, AIMessageChunk) and chunk.text:
-            tokens += 1
-            await _send(socket, TokenEvent(text=chunk.text))
+    # Closed at once when the client leaves mid-reply, so generation stops now, not at GC.
+    async with aclosing(stream):
+        async for chunk, _metadata in stream:
+            if isinstance(chunk, AIMessageChunk) and chunk.text:
+                tokens += 1
+                await _send(socket, TokenEvent(text=chunk.text))
     elapsed_ms = (time.perf_counter() - started) * 1000
     await _send(socket, DoneEvent(tokens=tokens, elapsed_ms=round(elapsed_ms, 1)))
 

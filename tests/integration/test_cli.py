@@ -1,0 +1,71 @@
+"""The `tutor` command line, against the real database."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from tutor.cli import main
+from tutor.config import get_settings
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def env(
+    database_url: str, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[dict[str, str]]:
+    """Settings for the commands, read fresh from the environment for each test."""
+    monkeypatch.setattr("tutor.cli._setup_logging", lambda verbose: None)
+    values = {
+        "TUTOR_DATA_DIR": str(data_dir),
+        "TUTOR_DATABASE_URL": database_url,
+        "TUTOR_LLM_PROVIDER": "fake",
+    }
+    for name, value in values.items():
+        monkeypatch.setenv(name, value)
+    get_settings.cache_clear()
+    yield values
+    get_settings.cache_clear()
+
+
+def test_db_upgrade_applies_then_reports_up_to_date(env: dict[str, str]) -> None:
+    first = CliRunner().invoke(main, ["db", "upgrade"])
+    assert first.exit_code == 0, first.output
+    assert "applied 0001_users" in first.output
+    get_settings.cache_clear()
+    second = CliRunner().invoke(main, ["db", "upgrade"])
+    assert second.exit_code == 0, second.output
+    assert second.output.strip() == "database is up to date"
+
+
+def test_doctor_lists_every_component_and_where_it_runs(env: dict[str, str]) -> None:
+    result = CliRunner().invoke(main, ["doctor"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    for name in ("chat_model", "database", "embeddings", "graph", "vectors"):
+        assert any(line.startswith("ok") and f" {name} " in line for line in lines), name
+    assert "fake chat model" in result.output
+    assert "PostgreSQL + NetworkX" in result.output
+
+
+def test_doctor_fails_when_a_component_is_down(
+    env: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A Chroma server that is not there: the doctor names it and exits non-zero.
+    monkeypatch.setenv("TUTOR_CHROMA_URL", "http://127.0.0.1:9")
+    get_settings.cache_clear()
+    result = CliRunner().invoke(main, ["doctor"])
+    assert result.exit_code == 1, result.output
+    assert any(
+        line.startswith("DOWN") and " vectors " in line for line in result.output.splitlines()
+    ), result.output
+
+
+def test_models_prepare_is_a_no_op_for_a_served_model(env: dict[str, str]) -> None:
+    result = CliRunner().invoke(main, ["models", "prepare"])
+    assert result.exit_code == 0, result.output
+    assert "nothing to prepare" in result.output
