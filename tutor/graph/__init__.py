@@ -1,0 +1,1 @@
+"""The concept graph: its data, the store port, and its adapters."""
