@@ -1,0 +1,1 @@
+"""Ingestion: Markdown notes to chunks, vectors and a concept graph."""
