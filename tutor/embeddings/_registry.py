@@ -16,7 +16,12 @@ EmbeddingsFactory = Callable[[EmbeddingSettings, str | None], Embeddings]
 
 
 def _sentence_transformers(settings: EmbeddingSettings, ollama_url: str | None) -> Embeddings:
-    return SentenceTransformerEmbeddings(batch_size=settings.batch_size, threads=settings.threads)
+    return SentenceTransformerEmbeddings(
+        batch_size=settings.batch_size,
+        threads=settings.threads,
+        batch_threads=settings.batch_threads,
+        max_tokens=settings.max_tokens,
+    )
 
 
 def _ollama(settings: EmbeddingSettings, ollama_url: str | None) -> Embeddings:
