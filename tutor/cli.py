@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
+from pathlib import Path
 
 import click
 
@@ -91,6 +92,66 @@ def prepare_models() -> None:
         return
     path = prepare_model(settings.models_dir, settings.llm.model_path)
     click.echo(f"chat model ready: {path}")
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+def ingest(paths: tuple[Path, ...]) -> None:
+    """Ingest Markdown notes: files, or folders searched recursively."""
+    from tutor.api.owner import LOCAL_OWNER
+    from tutor.ingest.files import SourceFile, find_files
+    from tutor.ingest.service import FileOutcome
+    from tutor.resources import open_resources
+
+    found = list(find_files(list(paths)))
+    if not found:
+        raise click.UsageError("no .md, .markdown or .txt files found")
+    sources = [SourceFile(name, path.read_bytes()) for path, name in found]
+
+    async def run(settings: Settings) -> int:
+        async with open_resources(settings, warm_up=False) as resources:
+            with click.progressbar(
+                length=len(sources),
+                label="ingesting",
+                show_pos=True,
+                item_show_func=lambda name: name,
+            ) as bar:
+
+                async def progress(outcome: FileOutcome | None, embedded: int) -> None:
+                    if outcome is not None:
+                        bar.update(1, outcome.path)
+
+                report = await resources.ingestor.ingest(LOCAL_OWNER, sources, progress)
+        failed = [f for f in report.files if f.status == "failed"]
+        for outcome in failed:
+            click.echo(f"failed: {outcome.error}", err=True)
+        for edge in report.cycles_broken:
+            click.echo(
+                f"cycle broken: {edge['source']} -> {edge['target']} (weight {edge['weight']})"
+            )
+        counts = {s: sum(f.status == s for f in report.files) for s in ("ingested", "unchanged")}
+        click.echo(
+            f"{len(report.files)} files ({counts['ingested']} ingested, "
+            f"{counts['unchanged']} unchanged, {len(failed)} failed), "
+            f"{sum(f.chunks for f in report.files)} chunks, {report.concepts} concepts, "
+            f"{report.edges} edges in {report.seconds:.1f} s"
+        )
+        return len(failed)
+
+    if asyncio.run(run(get_settings())):
+        sys.exit(1)
+
+
+@main.command()
+def reindex() -> None:
+    """Rebuild every chunk's vector from the text in PostgreSQL."""
+    from tutor.resources import open_resources
+
+    async def run(settings: Settings) -> int:
+        async with open_resources(settings, warm_up=False) as resources:
+            return await resources.ingestor.reindex()
+
+    click.echo(f"reindexed {asyncio.run(run(get_settings()))} chunks")
 
 
 @main.command()

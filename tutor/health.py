@@ -63,25 +63,14 @@ async def _probe_embeddings(resources: Resources) -> str:
     return f"{len(vector)} dimensions"
 
 
-async def _probe_graph(resources: Resources) -> str:
-    if resources.neo4j is not None:
-        await resources.neo4j.verify_connectivity()
-        return "Bolt server answers"
-    await resources.database.ping()
-    return "tables in PostgreSQL"
-
-
 async def check_readiness(resources: Resources) -> Readiness:
     """Check every component concurrently."""
     settings = resources.settings
     embeddings_where = f"{settings.embeddings.provider}: {settings.embeddings.model}"
-    graph_where = (
-        f"Neo4j at {settings.graph.uri}" if settings.graph.uri else "PostgreSQL + NetworkX"
-    )
     checks: list[Awaitable[ComponentStatus]] = [
         _check("database", resources.database.where, resources.database.ping()),
         _check("vectors", resources.vectors.where, resources.vectors.ping()),
-        _check("graph", graph_where, _probe_graph(resources)),
+        _check("graph", resources.graph_store.where, resources.graph_store.ping()),
         _check("chat_model", resources.chat_model.where, resources.chat_model.ping()),
     ]
     pending = _embeddings_status(resources, embeddings_where)

@@ -14,12 +14,17 @@ from typing import Any
 
 from langchain_core.embeddings import Embeddings
 from langgraph.graph.state import CompiledStateGraph
-from neo4j import AsyncDriver, AsyncGraphDatabase
 
 from agents import InputState, TutorContext, TutorState, build_tutor_graph
 from tutor.config import Settings
 from tutor.db import Database
 from tutor.embeddings import build_embeddings
+from tutor.graph.build import build_graph_store
+from tutor.graph.port import GraphStore
+from tutor.ingest.jobs import IngestJobs
+from tutor.ingest.service import Ingestor
+from tutor.ingest.store import DocumentStore
+from tutor.ingest.tokens import wordpiece_counter
 from tutor.llm import ChatModel, build_chat_model
 from tutor.vectors import VectorStore, build_vector_store
 
@@ -38,7 +43,10 @@ class Resources:
     vectors: VectorStore
     chat_model: ChatModel
     graph: TutorGraph
-    neo4j: AsyncDriver | None = None
+    graph_store: GraphStore
+    documents: DocumentStore
+    ingestor: Ingestor
+    jobs: IngestJobs
     embeddings_warmup: asyncio.Task[None] | None = field(default=None, repr=False)
     """Loads the embedding model in the background so the server answers at once."""
 
@@ -58,12 +66,17 @@ async def open_resources(settings: Settings, *, warm_up: bool = True) -> AsyncIt
         chat_model = await asyncio.to_thread(build_chat_model, settings.llm, settings.models_dir)
         stack.push_async_callback(chat_model.aclose)
 
-        neo4j: AsyncDriver | None = None
-        if settings.graph.uri:
-            neo4j = AsyncGraphDatabase.driver(
-                settings.graph.uri, auth=(settings.graph.user, settings.graph.password)
-            )
-            stack.push_async_callback(neo4j.close)
+        graph_store = build_graph_store(settings.graph, database)
+        stack.push_async_callback(graph_store.close)
+        await graph_store.setup()
+
+        documents = DocumentStore(database.pool)
+        ingestor = Ingestor(
+            documents, graph_store, vectors, embeddings, settings.ingest, wordpiece_counter()
+        )
+        jobs = IngestJobs(database.pool, ingestor)
+        await jobs.recover()
+        stack.push_async_callback(jobs.close)
 
         resources = Resources(
             settings=settings,
@@ -72,7 +85,10 @@ async def open_resources(settings: Settings, *, warm_up: bool = True) -> AsyncIt
             vectors=vectors,
             chat_model=chat_model,
             graph=build_tutor_graph().compile(),
-            neo4j=neo4j,
+            graph_store=graph_store,
+            documents=documents,
+            ingestor=ingestor,
+            jobs=jobs,
         )
         if warm_up:
             resources.embeddings_warmup = asyncio.create_task(_warm_up(embeddings))

@@ -49,7 +49,7 @@ def test_doctor_lists_every_component_and_where_it_runs(env: dict[str, str]) -> 
     for name in ("chat_model", "database", "embeddings", "graph", "vectors"):
         assert any(line.startswith("ok") and f" {name} " in line for line in lines), name
     assert "fake chat model" in result.output
-    assert "PostgreSQL + NetworkX" in result.output
+    assert "tables in" in result.output and "PostgreSQL" in result.output
 
 
 def test_doctor_fails_when_a_component_is_down(
@@ -69,3 +69,34 @@ def test_models_prepare_is_a_no_op_for_a_served_model(env: dict[str, str]) -> No
     result = CliRunner().invoke(main, ["models", "prepare"])
     assert result.exit_code == 0, result.output
     assert "nothing to prepare" in result.output
+
+
+def test_ingest_a_folder_reports_progress_and_a_summary(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    notes = tmp_path / "notes"
+    (notes / "part").mkdir(parents=True)
+    (notes / "a.md").write_text("# Alpha\n\nThe first idea, told in one sentence.\n")
+    (notes / "part" / "b.markdown").write_text("# Beta\n\nThe second idea builds on Alpha.\n")
+    (notes / "picture.png").write_bytes(b"\x89PNG")  # not notes: skipped in a folder
+    first = CliRunner().invoke(main, ["ingest", str(notes)])
+    assert first.exit_code == 0, first.output
+    assert "2 files (2 ingested, 0 unchanged, 0 failed)" in first.output
+    assert "concepts" in first.output and "edges" in first.output
+
+    get_settings.cache_clear()
+    (notes / "empty.md").write_text("")
+    again = CliRunner().invoke(main, ["ingest", str(notes)])
+    assert again.exit_code == 1, again.output
+    assert "3 files (0 ingested, 2 unchanged, 1 failed)" in again.output
+    assert "failed: empty.md: the file is empty" in again.output
+
+
+def test_reindex_rewrites_every_vector(env: dict[str, str], tmp_path: Path) -> None:
+    (tmp_path / "a.md").write_text("# Alpha\n\nOne idea.\n\n## Detail\n\nAnother idea.\n")
+    assert CliRunner().invoke(main, ["ingest", str(tmp_path / "a.md")]).exit_code == 0
+    get_settings.cache_clear()
+    result = CliRunner().invoke(main, ["reindex"])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip().startswith("reindexed ")
+    assert int(result.output.split()[1]) >= 1

@@ -15,6 +15,8 @@ from litestar.static_files import create_static_files_router
 from swagger_ui_bundle import swagger_ui_path
 
 import tutor
+from tutor.api.documents import DocumentController
+from tutor.api.graph import GraphController
 from tutor.api.health import HealthController
 from tutor.api.ws import chat_socket
 from tutor.config import Settings, get_settings
@@ -66,7 +68,14 @@ def create_app(settings: Settings | None = None) -> Litestar:
         path=_SWAGGER_ASSETS, directories=[str(swagger_ui_path)], include_in_schema=False
     )
     return Litestar(
-        route_handlers=[HealthController, chat_socket, swagger_assets],
+        route_handlers=[
+            HealthController,
+            DocumentController,
+            GraphController,
+            chat_socket,
+            swagger_assets,
+        ],
+        request_max_body_size=settings.ingest.max_upload_bytes,
         dependencies={"resources": Provide(_resources, sync_to_thread=False)},
         lifespan=[lifespan],
         openapi_config=openapi,

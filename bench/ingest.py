@@ -1,0 +1,177 @@
+"""Ingest an mdBook-style corpus and measure speed, graph agreement and retrieval.
+
+    bench/ingest.py [CORPUS_DIR] [--questions FILE]
+
+Runs the real stack in a fresh data directory (embedded PostgreSQL, embedded Chroma, the
+real embedding model; the chat model is not needed). Reports: cold ingest seconds,
+re-ingest seconds of the unchanged files, chunks, concepts, edges; precision and recall
+of the chapter nesting (part_of between documents) against SUMMARY.md; the share of
+prerequisite edges that agree with the book's reading order; and recall@5 of questions,
+each with the section that answers it. The last line is JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import re
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from ingest_metrics import (
+    load_questions,
+    normalize_title,
+    order_agreement,
+    pair_precision_recall,
+    recall_at_k,
+    summary_order,
+    summary_parent_pairs,
+)
+
+from tutor.api.owner import LOCAL_OWNER
+from tutor.config import LLMSettings, Settings
+from tutor.ingest.files import SourceFile, find_files
+from tutor.resources import Resources, open_resources
+
+HERE = Path(__file__).resolve().parent
+DEFAULT_CORPUS = HERE.parents[1] / "shared" / "eval" / "rust-book"
+DEFAULT_QUESTIONS = HERE / "data" / "rust_book_questions.jsonl"
+_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+
+
+def reading_order(corpus: Path, files: list[str]) -> list[str]:
+    """Every heading of the book as ``file#title``, in reading order (the reference).
+
+    Titles are normalised (case, punctuation, Markdown code marks) on both sides.
+    """
+    order = []
+    for name in files:
+        path = corpus / name
+        if not path.exists():
+            continue
+        fenced = False
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.lstrip().startswith(("```", "~~~")):
+                fenced = not fenced
+            elif not fenced and (match := _HEADING.match(line)):
+                order.append(f"{name}#{normalize_title(match[2])}")
+    return order
+
+
+async def graph_figures(resources: Resources, corpus: Path, summary_text: str) -> dict[str, float]:
+    files = summary_order(summary_text)
+    present = {p.name for p in corpus.glob("*.md")}
+    expected = [(c, p) for c, p in summary_parent_pairs(summary_text) if {c, p} <= present]
+    sections = await resources.documents.sections(LOCAL_OWNER)
+    concepts = await resources.graph_store.concepts(LOCAL_OWNER)
+    by_key = {c.key: c.id for c in concepts}
+    # Each concept named as the reference names sections: the file and heading title.
+    label: dict[object, str] = {}
+    root_of: dict[object, str] = {}
+    for path, items in sections.items():
+        for index, item in enumerate(items):
+            concept = by_key.get(str(item["key"]))
+            if concept is None:
+                continue
+            label.setdefault(concept, f"{path}#{normalize_title(str(item['title']))}")
+            if index == 0:
+                root_of.setdefault(concept, path)
+    part_of = await resources.graph_store.edges(LOCAL_OWNER, "part_of")
+    predicted = [
+        (root_of[e.source], root_of[e.target])
+        for e in part_of
+        if e.source in root_of and e.target in root_of
+    ]
+    precision, recall = pair_precision_recall(predicted, expected)
+    prerequisites = await resources.graph_store.edges(LOCAL_OWNER, "prerequisite")
+    agreement = order_agreement(
+        [
+            (label[e.source], label[e.target])
+            for e in prerequisites
+            if e.source in label and e.target in label
+        ],
+        reading_order(corpus, files),
+    )
+    return {
+        "part_of_precision": round(precision, 3),
+        "part_of_recall": round(recall, 3),
+        "prereq_order_agreement": round(agreement, 3),
+    }
+
+
+async def retrieval_recall(resources: Resources, questions_file: Path, k: int = 5) -> float:
+    questions = load_questions(questions_file)
+    results = []
+    for question in questions:
+        hits = await resources.vectors.search(str(LOCAL_OWNER), question.q, k=k)
+        results.append(
+            [
+                (str(h.metadata["path"]), tuple(str(h.metadata["heading_path"]).split(" > ")))
+                for h in hits
+            ]
+        )
+    return recall_at_k(results, [q.answer for q in questions], k=k)
+
+
+async def run(corpus: Path, questions: Path, data_dir: Path) -> dict[str, object]:
+    settings = Settings(data_dir=data_dir, llm=LLMSettings(provider="fake"))
+    sources = [SourceFile(name, path.read_bytes()) for path, name in find_files([corpus])]
+    async with open_resources(settings, warm_up=False) as resources:
+        await resources.embeddings.aembed_query("load the model before timing")
+        started = time.perf_counter()
+        report = await resources.ingestor.ingest(LOCAL_OWNER, sources)
+        ingest_seconds = time.perf_counter() - started
+        failed = [f for f in report.files if f.status == "failed"]
+        for outcome in failed:
+            print(f"failed: {outcome.error}", flush=True)
+        print(f"ingested {len(sources)} files in {ingest_seconds:.1f} s", flush=True)
+        started = time.perf_counter()
+        again = await resources.ingestor.ingest(LOCAL_OWNER, sources)
+        reingest_seconds = time.perf_counter() - started
+        unchanged = sum(f.status == "unchanged" for f in again.files)
+        print(f"re-ingested ({unchanged} unchanged) in {reingest_seconds:.2f} s", flush=True)
+        summary = corpus / "SUMMARY.md"
+        figures = (
+            await graph_figures(resources, corpus, summary.read_text(encoding="utf-8"))
+            if summary.exists()
+            else {}
+        )
+        recall = await retrieval_recall(resources, questions)
+        chunks = sum(f.chunks for f in report.files)
+    return {
+        "corpus": corpus.name,
+        "files": len(sources),
+        "failed": len(failed),
+        "ingest_seconds": round(ingest_seconds, 2),
+        "reingest_seconds": round(reingest_seconds, 2),
+        "chunks": chunks,
+        "concepts": report.concepts,
+        "edges": report.edges,
+        "cycles_broken": len(report.cycles_broken),
+        **figures,
+        "recall_at_5": round(recall, 3),
+        "questions": len(load_questions(questions)),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("corpus", nargs="?", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument("--questions", type=Path, default=DEFAULT_QUESTIONS)
+    args = parser.parse_args()
+    if not args.corpus.is_dir():
+        sys.exit(f"corpus not found: {args.corpus}")
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    with tempfile.TemporaryDirectory(prefix="tutor-ingest-bench-") as data_dir:
+        figures = asyncio.run(run(args.corpus, args.questions, Path(data_dir)))
+    print(json.dumps(figures))
+
+
+if __name__ == "__main__":
+    main()

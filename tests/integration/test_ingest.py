@@ -1,0 +1,290 @@
+"""Ingestion on the real stack: PostgreSQL rows, Chroma vectors, the concept graph."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from pathlib import Path
+from uuid import UUID, uuid4
+
+import asyncpg
+import pytest
+from langchain_core.embeddings import Embeddings
+
+from tutor.config import ChromaSettings, IngestSettings
+from tutor.db import upgrade
+from tutor.embeddings import SentenceTransformerEmbeddings
+from tutor.graph.postgres import PostgresGraphStore
+from tutor.ingest.files import SourceFile
+from tutor.ingest.service import Ingestor
+from tutor.ingest.store import DocumentStore
+from tutor.ingest.tokens import wordpiece_counter
+from tutor.vectors import VectorRecord, VectorStore, build_vector_store
+
+pytestmark = pytest.mark.integration
+
+SUMMARY = b"""# Summary
+
+- [Basics](basics.md)
+    - [Variables](variables.md)
+- [Ownership](ownership.md)
+"""
+BASICS = b"""# Basics
+
+Programs are made of statements that the machine runs one after another.
+
+## Comments
+
+A comment starts with two slashes and is ignored by the compiler entirely.
+"""
+VARIABLES = b"""# Variables
+
+A variable binds a name to a value so later statements can use it.
+
+## Mutability
+
+Variables are immutable by default; add `mut` to allow assigning a new value.
+
+```rust
+let mut x = 5;
+x = 6;
+```
+"""
+OWNERSHIP = b"""# Ownership
+
+Each value has exactly one owner, a variable, as explained in [Variables](variables.md).
+When the owner goes out of scope the value is dropped and its memory freed.
+
+## Moves
+
+Assigning a heap value to another variable moves it; the first can no longer be used.
+"""
+
+
+@pytest.fixture(scope="module")
+def embeddings() -> Embeddings:
+    """The real model, loaded once for the module."""
+    model = SentenceTransformerEmbeddings(max_tokens=128)
+    model.load()
+    return model
+
+
+@pytest.fixture
+async def parts(
+    database_url: str, tmp_path: Path, embeddings: Embeddings
+) -> AsyncIterator[tuple[Ingestor, asyncpg.Pool, VectorStore, UUID]]:
+    await upgrade(database_url)
+    pool = await asyncpg.create_pool(database_url, min_size=1, max_size=4)
+    owner = uuid4()
+    await pool.execute("INSERT INTO users (id, name) VALUES ($1, $2)", owner, f"u{owner}")
+    vectors = build_vector_store(ChromaSettings(), tmp_path, embeddings)
+    ingestor = Ingestor(
+        DocumentStore(pool),
+        PostgresGraphStore(pool),
+        vectors,
+        embeddings,
+        IngestSettings(),
+        wordpiece_counter(),
+    )
+    try:
+        yield ingestor, pool, vectors, owner
+    finally:
+        await vectors.close()
+        await pool.close()
+
+
+def _book() -> list[SourceFile]:
+    return [
+        SourceFile("SUMMARY.md", SUMMARY),
+        SourceFile("ownership.md", OWNERSHIP),
+        SourceFile("variables.md", VARIABLES),
+        SourceFile("basics.md", BASICS),
+    ]
+
+
+async def _chunk_ids(pool: asyncpg.Pool, owner: UUID) -> dict[str, UUID]:
+    rows = await pool.fetch(
+        "SELECT id, content_hash FROM chunks WHERE owner_id = $1 AND embedded", owner
+    )
+    return {row["content_hash"]: row["id"] for row in rows}
+
+
+async def _titles(ingestor: Ingestor, owner: UUID) -> dict[UUID, str]:
+    return {c.id: c.title for c in await ingestor.graph.concepts(owner)}
+
+
+async def test_ingest_builds_rows_vectors_and_graph(
+    parts: tuple[Ingestor, asyncpg.Pool, VectorStore, UUID],
+) -> None:
+    ingestor, pool, vectors, owner = parts
+    report = await ingestor.ingest(owner, _book())
+    assert {f.path: f.status for f in report.files} == dict.fromkeys(
+        ["SUMMARY.md", "basics.md", "variables.md", "ownership.md"], "ingested"
+    )
+    chunks = await _chunk_ids(pool, owner)
+    assert len(chunks) >= 5
+    assert await vectors.count(str(owner)) == len(chunks)
+
+    titles = await _titles(ingestor, owner)
+    edges = {
+        (titles[e.source], titles[e.target], e.kind) for e in await ingestor.graph.edges(owner)
+    }
+    assert ("Variables", "Basics", "part_of") in edges  # from SUMMARY.md nesting
+    assert ("Mutability", "Variables", "part_of") in edges  # from headings
+    assert ("Basics", "Ownership", "prerequisite") in edges  # the author's order
+    assert ("Variables", "Ownership", "prerequisite") in edges  # a link back to it
+
+    hits = await vectors.search(str(owner), "how do I make a variable mutable with mut?", k=2)
+    assert any("Mutability" in str(h.metadata["heading_path"]) for h in hits), hits
+
+
+async def test_same_files_again_change_nothing(
+    parts: tuple[Ingestor, asyncpg.Pool, VectorStore, UUID],
+) -> None:
+    ingestor, pool, vectors, owner = parts
+    await ingestor.ingest(owner, _book())
+    before = await _chunk_ids(pool, owner)
+    report = await ingestor.ingest(owner, _book())
+    assert {f.status for f in report.files} == {"unchanged"}
+    assert await _chunk_ids(pool, owner) == before
+    assert await vectors.count(str(owner)) == len(before)
+
+
+async def test_changed_file_replaces_only_what_changed(
+    parts: tuple[Ingestor, asyncpg.Pool, VectorStore, UUID],
+) -> None:
+    ingestor, pool, vectors, owner = parts
+    await ingestor.ingest(owner, _book())
+    before = await _chunk_ids(pool, owner)
+    edited = OWNERSHIP.replace(
+        b"it; the first can no longer be used.", b"it: the old name is invalid."
+    )
+    report = await ingestor.ingest(owner, [SourceFile("ownership.md", edited)])
+    assert [f.status for f in report.files] == ["ingested"]
+    after = await _chunk_ids(pool, owner)
+    kept = set(before) & set(after)
+    assert len(set(before) - set(after)) == 1 and len(set(after) - set(before)) == 1
+    assert all(before[h] == after[h] for h in kept)  # untouched chunks keep their ids
+    assert await vectors.count(str(owner)) == len(after)
+
+
+async def test_delete_removes_rows_vectors_and_only_its_concepts(
+    parts: tuple[Ingestor, asyncpg.Pool, VectorStore, UUID],
+) -> None:
+    ingestor, pool, vectors, owner = parts
+    await ingestor.ingest(owner, _book())
+    document_id = await pool.fetchval(
+        "SELECT id FROM documents WHERE owner_id = $1 AND path = 'ownership.md'", owner
+    )
+    assert await ingestor.delete(owner, document_id)
+    assert not await ingestor.delete(owner, document_id)  # already gone
+    assert (
+        await pool.fetchval("SELECT count(*) FROM chunks WHERE document_id = $1", document_id) == 0
+    )
+    assert await vectors.count(str(owner)) == len(await _chunk_ids(pool, owner))
+    titles = set((await _titles(ingestor, owner)).values())
+    assert {"Ownership", "Moves"}.isdisjoint(titles)
+    assert {"Basics", "Variables", "Mutability"} <= titles
+
+
+async def test_bad_files_are_refused_by_name_and_stored_data_survives(
+    parts: tuple[Ingestor, asyncpg.Pool, VectorStore, UUID],
+) -> None:
+    ingestor, pool, _vectors, owner = parts
+    await ingestor.ingest(owner, _book())
+    before = await _chunk_ids(pool, owner)
+    report = await ingestor.ingest(
+        owner,
+        [
+            SourceFile("variables.md", b"\xff\xfe not utf-8 \xc3\x28"),  # a bad new version
+            SourceFile("image.md", b"\x89PNG\r\n\x1a\n\x00\x00"),
+            SourceFile("empty.md", b"   \n"),
+            SourceFile("deep.md", b"- " * 10_000 + b"x"),
+            SourceFile("big.md", b"a" * (IngestSettings().max_file_bytes + 1)),
+            SourceFile("notes.pdf", b"%PDF-1.7"),
+            SourceFile("headings.md", b"# Only\n## Headings\n"),
+            SourceFile("dupes.md", b"# Same\n\ntext one\n\n# Same\n\ntext two\n"),
+            SourceFile("html.md", b"# Page\n\n<div>inline <b>HTML</b></div>\n\nafter\n"),
+        ],
+    )
+    status = {f.path: (f.status, f.error or "") for f in report.files}
+    for name, words in [
+        ("variables.md", "UTF-8"),
+        ("image.md", "binary"),
+        ("empty.md", "empty"),
+        ("deep.md", "deep"),
+        ("big.md", "over the limit"),
+        ("notes.pdf", "only .md"),
+    ]:
+        assert status[name][0] == "failed", status[name]
+        assert status[name][1].startswith(name) and words in status[name][1], status[name]
+    for name in ("headings.md", "dupes.md", "html.md"):
+        assert status[name][0] == "ingested", status[name]
+    # The old version of variables.md is intact, rows and vectors.
+    assert set(before) <= set(await _chunk_ids(pool, owner))
+
+
+class _FailingVectors:
+    """Passes everything through, but refuses to add vectors while ``broken``."""
+
+    def __init__(self, inner: VectorStore) -> None:
+        self.inner = inner
+        self.broken = True
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.inner, name)
+
+    async def add(self, records: Sequence[VectorRecord]) -> None:
+        if self.broken:
+            raise ConnectionError("vector store unreachable")
+        await self.inner.add(records)
+
+
+async def test_vectors_follow_rows_and_catch_up(
+    parts: tuple[Ingestor, asyncpg.Pool, VectorStore, UUID],
+) -> None:
+    ingestor, pool, vectors, owner = parts
+    failing = _FailingVectors(vectors)
+    ingestor.vectors = failing  # type: ignore[assignment]
+    with pytest.raises(ConnectionError):
+        await ingestor.ingest(owner, _book())
+    pending = await pool.fetchval(
+        "SELECT count(*) FROM chunks WHERE owner_id = $1 AND NOT embedded", owner
+    )
+    assert pending > 0 and await vectors.count(str(owner)) == 0
+    failing.broken = False
+    await ingestor.ingest(owner, _book())
+    assert (
+        await pool.fetchval(
+            "SELECT count(*) FROM chunks WHERE owner_id = $1 AND NOT embedded", owner
+        )
+        == 0
+    )
+    assert await vectors.count(str(owner)) == len(await _chunk_ids(pool, owner))
+
+
+async def test_reindex_rebuilds_vectors_from_postgres(
+    parts: tuple[Ingestor, asyncpg.Pool, VectorStore, UUID],
+) -> None:
+    ingestor, _pool, vectors, owner = parts
+    await ingestor.ingest(owner, _book())
+    expected = await vectors.count(str(owner))
+    await vectors.delete(str(owner), where={})
+    assert await vectors.count(str(owner)) == 0
+    assert await ingestor.reindex(owner) == expected
+    assert await vectors.count(str(owner)) == expected
+
+
+async def test_owners_never_see_each_other(
+    parts: tuple[Ingestor, asyncpg.Pool, VectorStore, UUID],
+) -> None:
+    ingestor, pool, vectors, owner = parts
+    other = uuid4()
+    await pool.execute("INSERT INTO users (id, name) VALUES ($1, $2)", other, f"u{other}")
+    await ingestor.ingest(owner, _book())
+    assert await ingestor.documents.list_documents(other) == []
+    assert await ingestor.graph.concepts(other) == []
+    assert await vectors.search(str(other), "ownership", k=3) == []
+    mine = await ingestor.documents.list_documents(owner)
+    assert await ingestor.documents.get(other, mine[0].id) is None
+    assert not await ingestor.delete(other, mine[0].id)
+    assert await ingestor.documents.get(owner, mine[0].id) is not None

@@ -1,0 +1,157 @@
+"""``/api/v1/documents``: upload notes, list and delete them, follow ingestion jobs."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from litestar import Controller, delete, get, post
+from litestar.datastructures import UploadFile
+from litestar.di import NamedDependency
+from litestar.exceptions import HTTPException, NotFoundException, ValidationException
+from litestar.params import FromPath, MultipartBody
+from litestar.status_codes import HTTP_202_ACCEPTED, HTTP_422_UNPROCESSABLE_ENTITY
+from pydantic import BaseModel, Field
+
+from tutor.api.owner import LOCAL_OWNER
+from tutor.ingest.errors import IngestError
+from tutor.ingest.files import SourceFile, clean_path
+from tutor.ingest.service import FileOutcome
+from tutor.ingest.store import DocumentSummary
+from tutor.resources import Resources
+
+
+class Document(BaseModel):
+    """A stored document."""
+
+    id: UUID
+    path: str
+    kind: str = Field(description="`notes`, or `toc` for an mdBook SUMMARY.md")
+    title: str
+    size_bytes: int
+    content_hash: str
+    chunks: int
+    embedded_chunks: int = Field(description="Chunks whose vectors are stored")
+    graph_synced: bool
+    created_at: datetime
+    updated_at: datetime
+
+
+class FileResult(BaseModel):
+    """What happened, or is happening, to one uploaded file."""
+
+    path: str
+    status: str = Field(description="`queued`, `ingested`, `unchanged` or `failed`")
+    error: str | None = None
+    document_id: UUID | None = None
+    chunks: int = 0
+    concepts: int = 0
+
+
+class IngestJob(BaseModel):
+    """An upload being ingested in the background."""
+
+    id: UUID
+    status: str = Field(description="`queued`, `running`, `done` or `failed`")
+    files: list[FileResult]
+    files_total: int
+    files_done: int
+    chunks_total: int
+    chunks_embedded: int
+    cycles_broken: list[dict[str, Any]] = Field(
+        description="Prerequisite edges removed to keep the graph acyclic"
+    )
+    created_at: datetime
+    finished_at: datetime | None
+
+
+class UploadAccepted(BaseModel):
+    """The upload was accepted; follow its job."""
+
+    job_id: UUID
+    accepted: list[str]
+    rejected: list[FileResult] = Field(description="Files refused at once, with the reason")
+
+
+def _document(summary: DocumentSummary) -> Document:
+    return Document.model_validate(summary, from_attributes=True)
+
+
+class DocumentController(Controller):
+    """The learner's notes."""
+
+    path = "/api/v1"
+    tags = ("documents",)
+
+    @post("/documents", status_code=HTTP_202_ACCEPTED, summary="Upload Markdown notes")
+    async def upload(
+        self,
+        resources: NamedDependency[Resources],
+        data: MultipartBody[list[UploadFile]],
+    ) -> UploadAccepted:
+        """Accept `.md`, `.markdown` and `.txt` files; ingest them in the background.
+
+        Each file is checked at once (type, size, UTF-8, not binary, parses); refused
+        files are listed with the reason. When every file is refused, the answer is 422.
+        """
+        limit = resources.settings.ingest.max_file_bytes
+        accepted: list[SourceFile] = []
+        rejected: list[FileOutcome] = []
+        for upload in data:
+            name = upload.filename or "(no name)"
+            try:
+                # Read one byte past the limit: enough to know a file is too large.
+                source = SourceFile(clean_path(name), await upload.read(limit + 1))
+                resources.ingestor.check(source)
+            except IngestError as error:
+                rejected.append(FileOutcome(name, "failed", error=str(error)))
+            else:
+                accepted.append(source)
+        if not data:
+            raise ValidationException("no files in the upload: send them as multipart parts")
+        if not accepted:
+            raise HTTPException(
+                status_code=HTTP_422_UNPROCESSABLE_ENTITY,
+                detail="no file could be ingested",
+                extra=[{"path": r.path, "error": r.error} for r in rejected],
+            )
+        job_id = await resources.jobs.start(LOCAL_OWNER, accepted, rejected)
+        return UploadAccepted(
+            job_id=job_id,
+            accepted=[s.path for s in accepted],
+            rejected=[FileResult.model_validate(r, from_attributes=True) for r in rejected],
+        )
+
+    @get("/documents", summary="List documents")
+    async def list_documents(self, resources: NamedDependency[Resources]) -> list[Document]:
+        """Every document, by path."""
+        return [_document(d) for d in await resources.documents.list_documents(LOCAL_OWNER)]
+
+    @get("/documents/{document_id:uuid}", summary="One document")
+    async def get_document(
+        self, resources: NamedDependency[Resources], document_id: FromPath[UUID]
+    ) -> Document:
+        """One document, or 404."""
+        found = await resources.documents.get(LOCAL_OWNER, document_id)
+        if found is None:
+            raise NotFoundException(f"no document {document_id}")
+        return _document(found)
+
+    @delete("/documents/{document_id:uuid}", summary="Delete a document")
+    async def delete_document(
+        self, resources: NamedDependency[Resources], document_id: FromPath[UUID]
+    ) -> None:
+        """Delete it with its chunks, vectors, and the concepts only it supported."""
+        if not await resources.ingestor.delete(LOCAL_OWNER, document_id):
+            raise NotFoundException(f"no document {document_id}")
+
+    @get("/ingest-jobs/{job_id:uuid}", summary="Progress of an upload")
+    async def get_job(
+        self, resources: NamedDependency[Resources], job_id: FromPath[UUID]
+    ) -> IngestJob:
+        """Files done, chunks embedded, and each file's outcome."""
+        job = await resources.jobs.get(LOCAL_OWNER, job_id)
+        if job is None:
+            raise NotFoundException(f"no ingest job {job_id}")
+        return IngestJob.model_validate(job, from_attributes=True)
