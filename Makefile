@@ -48,6 +48,7 @@ integration: install models
 
 bench: install models
 	$(BIN)/python bench/real_model_ws.py
+	$(BIN)/python bench/ingest.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -118,3 +118,18 @@ async def test_unknown_ids_are_404(client: AsyncTestClient[Litestar]) -> None:
     assert (await client.get(f"/api/v1/documents/{unknown}")).status_code == 404
     assert (await client.delete(f"/api/v1/documents/{unknown}")).status_code == 404
     assert (await client.get(f"/api/v1/ingest-jobs/{unknown}")).status_code == 404
+
+
+async def test_a_100_mb_upload_is_refused_with_the_default_limit(
+    database_url: str, data_dir: Path
+) -> None:
+    settings = Settings(
+        data_dir=data_dir,
+        database=DatabaseSettings(url=database_url),
+        llm=LLMSettings(provider="fake"),
+    )
+    body = b"# big\n\n" + b"x" * (100 * 1024 * 1024)
+    async with AsyncTestClient(create_app(settings)) as client:
+        response = await client.post("/api/v1/documents", files=_files({"big.md": body}))
+        assert response.status_code == 413, response.text
+        assert (await client.get("/api/v1/documents")).json() == []
