@@ -11,6 +11,7 @@ import argparse
 import asyncio
 import json
 import os
+import re
 import socket
 import statistics
 import subprocess
@@ -49,6 +50,26 @@ def _wait_healthy(base: str, server: subprocess.Popen[bytes], timeout_s: float) 
         except OSError:
             time.sleep(0.1)
     sys.exit(f"server did not answer within {timeout_s} s")
+
+
+def _local_token(base: str, log: Path) -> str:
+    """Sign in as the embedded setup's first learner, whose password the server logged."""
+    match = re.search(r"name 'local', password '([^']+)'", log.read_text())
+    if match is None:
+        sys.exit("the server did not log the first learner's password")
+    headers = {"Content-Type": "application/json"}
+    body = json.dumps({"name": "local", "password": match[1]}).encode()
+    signin = urllib.request.Request(f"{base}/api/v1/auth/signin", body, headers)
+    with urllib.request.urlopen(signin) as response:
+        cookie = response.headers["set-cookie"].split(";")[0]
+    tokens = urllib.request.Request(
+        f"{base}/api/v1/auth/tokens",
+        json.dumps({"name": "bench"}).encode(),
+        {**headers, "Cookie": cookie},
+    )
+    with urllib.request.urlopen(tokens) as response:
+        token: str = json.loads(response.read())["token"]
+    return token
 
 
 async def _turn(url: str, prompt: str) -> dict[str, float]:
@@ -115,13 +136,18 @@ def main() -> None:
             "TUTOR_LLM_MAX_TOKENS": str(args.max_tokens),
         }
         tutor = Path(sys.executable).with_name("tutor")
-        server = subprocess.Popen(
-            [str(tutor), "serve"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        )
+        log = Path(data_dir) / "server.log"
+        with log.open("wb") as out:
+            server = subprocess.Popen(
+                [str(tutor), "serve"], env=env, stdout=out, stderr=subprocess.STDOUT
+            )
         try:
             startup_s = _wait_healthy(base, server, timeout_s=120)
             print(f"server answered after {startup_s:.1f} s", flush=True)
-            figures = asyncio.run(_measure(f"ws://127.0.0.1:{port}/ws", args.concurrency))
+            token = _local_token(base, log)
+            figures = asyncio.run(
+                _measure(f"ws://127.0.0.1:{port}/ws?token={token}", args.concurrency)
+            )
         finally:
             server.terminate()
             server.wait(timeout=60)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
+from collections.abc import Callable, Coroutine
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -96,9 +98,9 @@ def prepare_models() -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
-def ingest(paths: tuple[Path, ...]) -> None:
+@click.option("--user", "user_name", default="local", show_default=True, help="Whose notes.")
+def ingest(paths: tuple[Path, ...], user_name: str) -> None:
     """Ingest Markdown notes: files, or folders searched recursively."""
-    from tutor.api.owner import LOCAL_OWNER
     from tutor.ingest.files import SourceFile, find_files
     from tutor.ingest.service import FileOutcome
     from tutor.resources import open_resources
@@ -110,6 +112,9 @@ def ingest(paths: tuple[Path, ...]) -> None:
 
     async def run(settings: Settings) -> int:
         async with open_resources(settings, warm_up=False) as resources:
+            user = await resources.accounts.by_name(user_name)
+            if user is None:
+                raise click.UsageError(f"no learner named {user_name!r}")
             with click.progressbar(
                 length=len(sources),
                 label="ingesting",
@@ -121,7 +126,7 @@ def ingest(paths: tuple[Path, ...]) -> None:
                     if outcome is not None:
                         bar.update(1, outcome.path)
 
-                report = await resources.ingestor.ingest(LOCAL_OWNER, sources, progress)
+                report = await resources.ingestor.ingest(user.id, sources, progress)
         failed = [f for f in report.files if f.status == "failed"]
         for outcome in failed:
             click.echo(f"failed: {outcome.error}", err=True)
@@ -152,6 +157,85 @@ def reindex() -> None:
             return await resources.ingestor.reindex()
 
     click.echo(f"reindexed {asyncio.run(run(get_settings()))} chunks")
+
+
+@main.group()
+def users() -> None:
+    """Manage learners' accounts."""
+
+
+@users.command("add")
+@click.argument("name")
+@click.password_option()
+def add_user(name: str, password: str) -> None:
+    """Create a learner who signs in with NAME and a password."""
+    from tutor.auth.store import AccountStore
+    from tutor.db import Database
+
+    async def run() -> None:
+        database = await Database.open(get_settings())
+        try:
+            user = await AccountStore(database.pool).create_user(name, password)
+        finally:
+            await database.close()
+        click.echo(f"created learner {user.name!r}")
+
+    _run_account_command(run)
+
+
+@users.command("set-password")
+@click.argument("name")
+@click.password_option()
+def set_password(name: str, password: str) -> None:
+    """Set a learner's password."""
+    from tutor.auth.store import AccountStore
+    from tutor.db import Database
+
+    async def run() -> None:
+        database = await Database.open(get_settings())
+        try:
+            accounts = AccountStore(database.pool)
+            user = await accounts.by_name(name)
+            if user is None:
+                raise click.UsageError(f"no learner named {name!r}")
+            await accounts.set_password(user.id, password)
+        finally:
+            await database.close()
+        click.echo(f"password of {name!r} changed")
+
+    _run_account_command(run)
+
+
+@main.command("token")
+@click.argument("name")
+@click.option("--label", default="cli", show_default=True, help="What the token is for.")
+def create_token(name: str, label: str) -> None:
+    """Print a new personal API token for learner NAME (for the bots and scripts)."""
+    from tutor.auth.store import AccountStore
+    from tutor.db import Database
+
+    async def run() -> None:
+        database = await Database.open(get_settings())
+        try:
+            accounts = AccountStore(database.pool)
+            user = await accounts.by_name(name)
+            if user is None:
+                raise click.UsageError(f"no learner named {name!r}")
+            _, secret = await accounts.create_api_token(user, label)
+        finally:
+            await database.close()
+        click.echo(secret)
+
+    _run_account_command(run)
+
+
+def _run_account_command(run: Callable[[], Coroutine[Any, Any, None]]) -> None:
+    from tutor.auth.store import AccountError
+
+    try:
+        asyncio.run(run())
+    except AccountError as error:
+        raise click.ClickException(str(error)) from None
 
 
 @main.command()

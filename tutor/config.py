@@ -156,6 +156,21 @@ class IngestSettings(BaseSettings):
     similar (cosine, ``TUTOR_INGEST_MERGE_SIMILARITY``)."""
 
 
+class AuthSettings(BaseSettings):
+    """Accounts, sessions and tokens."""
+
+    model_config = _section("TUTOR_AUTH_")
+
+    session_days: int = Field(default=30, ge=1)
+    """How long a browser session lasts (``TUTOR_AUTH_SESSION_DAYS``)."""
+    signin_attempts: int = Field(default=5, ge=1)
+    """Failed sign-ins allowed per name and address in a window (``TUTOR_AUTH_SIGNIN_ATTEMPTS``)."""
+    signin_window_s: int = Field(default=60, ge=1)
+    """That window, in seconds (``TUTOR_AUTH_SIGNIN_WINDOW_S``)."""
+    allow_signup: bool = True
+    """Whether anyone who reaches the server may create an account (``TUTOR_AUTH_ALLOW_SIGNUP``)."""
+
+
 def _default_data_dir() -> Path:
     return Path(platformdirs.user_data_dir("tutor", appauthor=False))
 
@@ -174,6 +189,7 @@ class Settings(BaseSettings):
     llm: LLMSettings = Field(default_factory=LLMSettings)
     embeddings: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
     ingest: IngestSettings = Field(default_factory=IngestSettings)
+    auth: AuthSettings = Field(default_factory=AuthSettings)
 
     @property
     def models_dir(self) -> Path:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
@@ -16,6 +17,9 @@ from langchain_core.embeddings import Embeddings
 from langgraph.graph.state import CompiledStateGraph
 
 from agents import InputState, TutorContext, TutorState, build_tutor_graph
+from tutor.auth.limits import AttemptLimiter
+from tutor.auth.secrets import new_password
+from tutor.auth.store import AccountStore
 from tutor.config import Settings
 from tutor.db import Database
 from tutor.embeddings import build_embeddings
@@ -47,6 +51,8 @@ class Resources:
     documents: DocumentStore
     ingestor: Ingestor
     jobs: IngestJobs
+    accounts: AccountStore
+    signin_limiter: AttemptLimiter
     embeddings_warmup: asyncio.Task[None] | None = field(default=None, repr=False)
     """Loads the embedding model in the background so the server answers at once."""
 
@@ -58,6 +64,9 @@ async def open_resources(settings: Settings, *, warm_up: bool = True) -> AsyncIt
     async with AsyncExitStack() as stack:
         database = await Database.open(settings)
         stack.push_async_callback(database.close)
+        accounts = AccountStore(database.pool)
+        if not settings.database.url:
+            await _first_local_learner(accounts)
 
         embeddings = build_embeddings(settings.embeddings, ollama_url=settings.llm.ollama_url)
         vectors = build_vector_store(settings.chroma, settings.data_dir, embeddings)
@@ -89,11 +98,34 @@ async def open_resources(settings: Settings, *, warm_up: bool = True) -> AsyncIt
             documents=documents,
             ingestor=ingestor,
             jobs=jobs,
+            accounts=accounts,
+            signin_limiter=AttemptLimiter(
+                settings.auth.signin_attempts, settings.auth.signin_window_s
+            ),
         )
         if warm_up:
             resources.embeddings_warmup = asyncio.create_task(_warm_up(embeddings))
             stack.push_async_callback(_cancel, resources.embeddings_warmup)
         yield resources
+
+
+LOCAL_LEARNER = "local"
+"""The learner the embedded setup creates, so ``make run`` works at once."""
+
+
+async def _first_local_learner(accounts: AccountStore) -> None:
+    """Give the first migration's local learner a password, and show it this once."""
+    user = await accounts.by_name(LOCAL_LEARNER)
+    if user is None or await accounts.has_password(user.id):
+        return
+    password = new_password()
+    await accounts.set_password(user.id, password)
+    message = (
+        f"first learner created: name {LOCAL_LEARNER!r}, password {password!r} "
+        "(shown once; change it with `tutor users set-password local`)"
+    )
+    _log.warning(message)
+    print(message, file=sys.stderr, flush=True)
 
 
 async def _warm_up(embeddings: Embeddings) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import pytest
@@ -40,3 +41,14 @@ def data_dir(tmp_path: Path) -> Path:
     path = tmp_path / "data"
     path.mkdir()
     return path
+
+
+PASSWORD = "correct horse battery"
+
+
+async def sign_up(client: Any, name: str = "ada") -> dict[str, Any]:
+    """Create a learner through the API; the client keeps the session cookie."""
+    response = await client.post("/api/v1/auth/signup", json={"name": name, "password": PASSWORD})
+    assert response.status_code == 201, response.text
+    learner: dict[str, Any] = response.json()
+    return learner

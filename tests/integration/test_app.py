@@ -12,8 +12,10 @@ from urllib.parse import urlsplit
 import asyncpg
 import pytest
 from litestar import Litestar
+from litestar.exceptions import WebSocketDisconnect
 from litestar.testing import AsyncTestClient
 
+from tests.integration.conftest import sign_up
 from tutor.api.app import create_app
 from tutor.config import DatabaseSettings, LLMSettings, Settings
 from tutor.db import ServerAddress
@@ -30,6 +32,7 @@ async def client(database_url: str, data_dir: Path) -> AsyncIterator[AsyncTestCl
         llm=LLMSettings(provider="fake"),
     )
     async with AsyncTestClient(create_app(settings)) as client:
+        await sign_up(client)
         yield client
 
 
@@ -138,3 +141,15 @@ def _until_done(ws: Any) -> list[dict[str, Any]]:
     while not events or events[-1]["type"] not in {"done", "error"}:
         events.append(json.loads(ws.receive_text()))
     return events
+
+
+async def test_ws_without_a_session_is_refused_with_a_reason(
+    client: AsyncTestClient[Litestar],
+) -> None:
+    client.cookies.clear()
+    with await client.websocket_connect("/ws") as ws:
+        event = json.loads(ws.receive_text())
+        assert event["type"] == "error" and event["code"] == "unauthorized", event
+        with pytest.raises(WebSocketDisconnect) as closed:
+            ws.receive_text()
+    assert closed.value.code == 4401

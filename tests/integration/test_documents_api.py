@@ -11,6 +11,7 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
+from tests.integration.conftest import sign_up
 from tutor.api.app import create_app
 from tutor.config import DatabaseSettings, IngestSettings, LLMSettings, Settings
 
@@ -31,6 +32,7 @@ async def client(database_url: str, data_dir: Path) -> AsyncIterator[AsyncTestCl
         ingest=IngestSettings(max_file_bytes=10_000, max_upload_bytes=200_000),
     )
     async with AsyncTestClient(create_app(settings)) as client:
+        await sign_up(client)
         yield client
 
 
@@ -130,6 +132,7 @@ async def test_a_100_mb_upload_is_refused_with_the_default_limit(
     )
     body = b"# big\n\n" + b"x" * (100 * 1024 * 1024)
     async with AsyncTestClient(create_app(settings)) as client:
+        await sign_up(client)
         response = await client.post("/api/v1/documents", files=_files({"big.md": body}))
         assert response.status_code == 413, response.text
         assert (await client.get("/api/v1/documents")).json() == []

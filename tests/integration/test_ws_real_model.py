@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -23,6 +24,23 @@ def _free_port() -> int:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]
         return port
+
+
+def _local_token(port: int, log: Path) -> str:
+    """Sign in as the embedded setup's first learner (its password is in the log)."""
+    match = re.search(r"name 'local', password '([^']+)'", log.read_text())
+    assert match, log.read_text()[-2000:]
+    base = f"http://127.0.0.1:{port}/api/v1/auth"
+    body = json.dumps({"name": "local", "password": match[1]}).encode()
+    headers = {"Content-Type": "application/json"}
+    with urllib.request.urlopen(urllib.request.Request(f"{base}/signin", body, headers)) as r:
+        cookie = r.headers["set-cookie"].split(";")[0]
+    request = urllib.request.Request(
+        f"{base}/tokens", json.dumps({"name": "test"}).encode(), {**headers, "Cookie": cookie}
+    )
+    with urllib.request.urlopen(request) as r:
+        token: str = json.loads(r.read())["token"]
+    return token
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +76,7 @@ def server(tmp_path_factory: pytest.TempPathFactory, server_log: Path) -> Iterat
             except OSError:
                 assert time.monotonic() < deadline, "server did not start"
                 time.sleep(0.2)
-        yield f"ws://127.0.0.1:{port}/ws"
+        yield f"ws://127.0.0.1:{port}/ws?token={_local_token(port, log)}"
     finally:
         process.terminate()
         process.wait(timeout=60)

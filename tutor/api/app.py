@@ -15,9 +15,11 @@ from litestar.static_files import create_static_files_router
 from swagger_ui_bundle import swagger_ui_path
 
 import tutor
+from tutor.api.auth import AuthController
 from tutor.api.documents import DocumentController
 from tutor.api.graph import GraphController
 from tutor.api.health import HealthController
+from tutor.api.security import current_user
 from tutor.api.ws import chat_socket
 from tutor.config import Settings, get_settings
 from tutor.errors import TutorError
@@ -70,13 +72,17 @@ def create_app(settings: Settings | None = None) -> Litestar:
     return Litestar(
         route_handlers=[
             HealthController,
+            AuthController,
             DocumentController,
             GraphController,
             chat_socket,
             swagger_assets,
         ],
         request_max_body_size=settings.ingest.max_upload_bytes,
-        dependencies={"resources": Provide(_resources, sync_to_thread=False)},
+        dependencies={
+            "resources": Provide(_resources, sync_to_thread=False),
+            "user": Provide(current_user),
+        },
         lifespan=[lifespan],
         openapi_config=openapi,
         exception_handlers={TutorError: _tutor_error},

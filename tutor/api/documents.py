@@ -6,15 +6,16 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from litestar import Controller, delete, get, post
+from litestar import Controller, Request, delete, get, post
 from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
 from litestar.exceptions import HTTPException, NotFoundException, ValidationException
-from litestar.params import FromPath, MultipartBody
+from litestar.openapi.spec import OpenAPIFormat, OpenAPIMediaType, OpenAPIType, RequestBody, Schema
+from litestar.params import FromPath
 from litestar.status_codes import HTTP_202_ACCEPTED, HTTP_422_UNPROCESSABLE_ENTITY
 from pydantic import BaseModel, Field
 
-from tutor.api.owner import LOCAL_OWNER
+from tutor.auth.store import User
 from tutor.ingest.errors import IngestError
 from tutor.ingest.files import SourceFile, clean_path
 from tutor.ingest.service import FileOutcome
@@ -84,17 +85,45 @@ class DocumentController(Controller):
     path = "/api/v1"
     tags = ("documents",)
 
-    @post("/documents", status_code=HTTP_202_ACCEPTED, summary="Upload Markdown notes")
+    @post(
+        "/documents",
+        status_code=HTTP_202_ACCEPTED,
+        summary="Upload Markdown notes",
+        request_body=RequestBody(
+            content={
+                "multipart/form-data": OpenAPIMediaType(
+                    schema=Schema(
+                        type=OpenAPIType.OBJECT,
+                        properties={
+                            "files": Schema(
+                                type=OpenAPIType.ARRAY,
+                                items=Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.BINARY),
+                            )
+                        },
+                    )
+                )
+            },
+            description="One or many `.md`, `.markdown` or `.txt` files, in any part names.",
+            required=True,
+        ),
+    )
     async def upload(
         self,
+        request: Request[Any, Any, Any],
         resources: NamedDependency[Resources],
-        data: MultipartBody[list[UploadFile]],
+        user: NamedDependency[User],
     ) -> UploadAccepted:
         """Accept `.md`, `.markdown` and `.txt` files; ingest them in the background.
 
         Each file is checked at once (type, size, UTF-8, not binary, parses); refused
         files are listed with the reason. When every file is refused, the answer is 422.
         """
+        # The form is read here, after authentication, and an empty or non-multipart
+        # body becomes a clear 400 rather than the framework's error.
+        form = await request.form()
+        data = [value for _, value in form.multi_items() if isinstance(value, UploadFile)]
+        if not data:
+            raise ValidationException("no files in the upload: send them as multipart parts")
         limit = resources.settings.ingest.max_file_bytes
         accepted: list[SourceFile] = []
         rejected: list[FileOutcome] = []
@@ -108,15 +137,13 @@ class DocumentController(Controller):
                 rejected.append(FileOutcome(name, "failed", error=str(error)))
             else:
                 accepted.append(source)
-        if not data:
-            raise ValidationException("no files in the upload: send them as multipart parts")
         if not accepted:
             raise HTTPException(
                 status_code=HTTP_422_UNPROCESSABLE_ENTITY,
                 detail="no file could be ingested",
                 extra=[{"path": r.path, "error": r.error} for r in rejected],
             )
-        job_id = await resources.jobs.start(LOCAL_OWNER, accepted, rejected)
+        job_id = await resources.jobs.start(user.id, accepted, rejected)
         return UploadAccepted(
             job_id=job_id,
             accepted=[s.path for s in accepted],
@@ -124,34 +151,47 @@ class DocumentController(Controller):
         )
 
     @get("/documents", summary="List documents")
-    async def list_documents(self, resources: NamedDependency[Resources]) -> list[Document]:
+    async def list_documents(
+        self,
+        resources: NamedDependency[Resources],
+        user: NamedDependency[User],
+    ) -> list[Document]:
         """Every document, by path."""
-        return [_document(d) for d in await resources.documents.list_documents(LOCAL_OWNER)]
+        return [_document(d) for d in await resources.documents.list_documents(user.id)]
 
     @get("/documents/{document_id:uuid}", summary="One document")
     async def get_document(
-        self, resources: NamedDependency[Resources], document_id: FromPath[UUID]
+        self,
+        resources: NamedDependency[Resources],
+        user: NamedDependency[User],
+        document_id: FromPath[UUID],
     ) -> Document:
         """One document, or 404."""
-        found = await resources.documents.get(LOCAL_OWNER, document_id)
+        found = await resources.documents.get(user.id, document_id)
         if found is None:
             raise NotFoundException(f"no document {document_id}")
         return _document(found)
 
     @delete("/documents/{document_id:uuid}", summary="Delete a document")
     async def delete_document(
-        self, resources: NamedDependency[Resources], document_id: FromPath[UUID]
+        self,
+        resources: NamedDependency[Resources],
+        user: NamedDependency[User],
+        document_id: FromPath[UUID],
     ) -> None:
         """Delete it with its chunks, vectors, and the concepts only it supported."""
-        if not await resources.ingestor.delete(LOCAL_OWNER, document_id):
+        if not await resources.ingestor.delete(user.id, document_id):
             raise NotFoundException(f"no document {document_id}")
 
     @get("/ingest-jobs/{job_id:uuid}", summary="Progress of an upload")
     async def get_job(
-        self, resources: NamedDependency[Resources], job_id: FromPath[UUID]
+        self,
+        resources: NamedDependency[Resources],
+        user: NamedDependency[User],
+        job_id: FromPath[UUID],
     ) -> IngestJob:
         """Files done, chunks embedded, and each file's outcome."""
-        job = await resources.jobs.get(LOCAL_OWNER, job_id)
+        job = await resources.jobs.get(user.id, job_id)
         if job is None:
             raise NotFoundException(f"no ingest job {job_id}")
         return IngestJob.model_validate(job, from_attributes=True)

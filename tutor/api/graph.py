@@ -8,7 +8,7 @@ from litestar import Controller, get
 from litestar.di import NamedDependency
 from pydantic import BaseModel, Field
 
-from tutor.api.owner import LOCAL_OWNER
+from tutor.auth.store import User
 from tutor.resources import Resources
 
 
@@ -49,10 +49,14 @@ class GraphController(Controller):
     tags = ("graph",)
 
     @get("/graph", summary="The concept graph")
-    async def graph(self, resources: NamedDependency[Resources]) -> ConceptGraph:
+    async def graph(
+        self,
+        resources: NamedDependency[Resources],
+        user: NamedDependency[User],
+    ) -> ConceptGraph:
         """Nodes in the author's order, and every edge."""
-        concepts = await resources.graph_store.concepts(LOCAL_OWNER)
-        edges = await resources.graph_store.edges(LOCAL_OWNER)
+        concepts = await resources.graph_store.concepts(user.id)
+        edges = await resources.graph_store.edges(user.id)
         return ConceptGraph(
             nodes=[
                 ConceptNode(

@@ -47,7 +47,7 @@ class DoneEvent(_Message):
     elapsed_ms: float = Field(description="From receiving the action to the last token.")
 
 
-ErrorCode = Literal["malformed", "invalid", "unknown_type", "internal"]
+ErrorCode = Literal["malformed", "invalid", "unknown_type", "unauthorized", "internal"]
 
 
 class ErrorEvent(_Message):

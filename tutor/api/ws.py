@@ -23,9 +23,12 @@ from tutor.api.protocol import (
     TokenEvent,
     parse_action,
 )
+from tutor.api.security import identify
 from tutor.resources import Resources
 
 _log = logging.getLogger(__name__)
+UNAUTHORIZED_CLOSE = 4401
+"""WebSocket close code for a connection without a valid session or token."""
 
 
 async def _send(socket: WebSocket[Any, Any, State], event: ServerEvent) -> None:
@@ -67,7 +70,19 @@ async def chat_socket(
     socket: WebSocket[Any, Any, State], resources: NamedDependency[Resources]
 ) -> None:
     """Serve one connection: each valid ``chat`` frame is one streamed turn."""
+    user = await identify(socket, resources)
     await socket.accept()
+    if user is None:
+        # Accepted first so the client reads why, rather than a bare failed handshake.
+        await _send(
+            socket,
+            ErrorEvent(
+                code="unauthorized",
+                message="sign in, or connect with ?token=<personal API token>",
+            ),
+        )
+        await socket.close(code=UNAUTHORIZED_CLOSE)
+        return
     try:
         while True:
             frame = await socket.receive_text()

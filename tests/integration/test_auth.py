@@ -1,0 +1,188 @@
+"""Accounts end to end: sessions, tokens, limits, and no learner reaching another's data."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+
+from tests.integration.conftest import PASSWORD, sign_up
+from tutor.api.app import create_app
+from tutor.config import AuthSettings, DatabaseSettings, LLMSettings, Settings
+
+pytestmark = pytest.mark.integration
+
+PUBLIC = {
+    "/healthz",
+    "/readyz",
+    "/api/v1/auth/signup",
+    "/api/v1/auth/signin",
+    "/api/v1/auth/signout",
+}
+
+
+@pytest.fixture
+async def app(database_url: str, data_dir: Path) -> Litestar:
+    settings = Settings(
+        data_dir=data_dir,
+        database=DatabaseSettings(url=database_url),
+        llm=LLMSettings(provider="fake"),
+        auth=AuthSettings(signin_attempts=3),
+    )
+    return create_app(settings)
+
+
+@pytest.fixture
+async def client(app: Litestar) -> AsyncIterator[AsyncTestClient[Litestar]]:
+    async with AsyncTestClient(app) as client:
+        yield client
+
+
+async def test_session_cookie_is_safe_and_signout_ends_it(
+    client: AsyncTestClient[Litestar],
+) -> None:
+    response = await client.post("/api/v1/auth/signup", json={"name": "ada", "password": PASSWORD})
+    assert response.status_code == 201
+    cookie = response.headers["set-cookie"].lower()
+    assert "httponly" in cookie and "samesite=lax" in cookie and "secure" not in cookie
+    assert (await client.get("/api/v1/auth/me")).json()["name"] == "ada"
+    assert (await client.post("/api/v1/auth/signout")).status_code == 204
+    assert (await client.get("/api/v1/auth/me")).status_code == 401
+    behind_tls = await client.post(
+        "/api/v1/auth/signin",
+        json={"name": "ada", "password": PASSWORD},
+        headers={"X-Forwarded-Proto": "https"},
+    )
+    assert "secure" in behind_tls.headers["set-cookie"].lower()
+
+
+async def test_bad_signups_are_explained(client: AsyncTestClient[Litestar]) -> None:
+    await sign_up(client, "ada")
+    for body, words in [
+        ({"name": "ada", "password": PASSWORD}, "taken"),
+        ({"name": "bob", "password": "short"}, "8 to 1024"),
+        ({"name": "bad name", "password": PASSWORD}, "name must be"),
+    ]:
+        response = await client.post("/api/v1/auth/signup", json=body)
+        assert response.status_code == 400, response.text
+        assert words in response.text
+
+
+async def test_wrong_password_and_unknown_user_look_alike_then_get_limited(
+    client: AsyncTestClient[Litestar],
+) -> None:
+    await sign_up(client, "ada")
+    wrong = await client.post("/api/v1/auth/signin", json={"name": "ada", "password": "nope-nope"})
+    unknown = await client.post(
+        "/api/v1/auth/signin", json={"name": "nobody", "password": "nope-nope"}
+    )
+    assert wrong.status_code == unknown.status_code == 401
+    assert wrong.json()["detail"] == unknown.json()["detail"] == "wrong name or password"
+    for _ in range(2):
+        await client.post("/api/v1/auth/signin", json={"name": "ada", "password": "nope-nope"})
+    limited = await client.post("/api/v1/auth/signin", json={"name": "ada", "password": PASSWORD})
+    assert limited.status_code == 429
+    assert int(limited.headers["retry-after"]) > 0
+
+
+async def test_api_tokens_work_until_revoked_or_expired(
+    client: AsyncTestClient[Litestar],
+) -> None:
+    await sign_up(client, "ada")
+    created = (await client.post("/api/v1/auth/tokens", json={"name": "bot"})).json()
+    secret = created["token"]
+    past = (datetime.now(UTC) - timedelta(minutes=1)).isoformat()
+    expired = (
+        await client.post("/api/v1/auth/tokens", json={"name": "old", "expires_at": past})
+    ).json()["token"]
+    listed = (await client.get("/api/v1/auth/tokens")).json()
+    assert {t["name"] for t in listed} == {"bot", "old"}
+    assert all("token" not in t for t in listed)  # the secret is shown once only
+    client.cookies.clear()
+    bearer = {"Authorization": f"Bearer {secret}"}
+    assert (await client.get("/api/v1/auth/me", headers=bearer)).json()["name"] == "ada"
+    old = {"Authorization": f"Bearer {expired}"}
+    assert (await client.get("/api/v1/auth/me", headers=old)).status_code == 401
+    revoked = await client.delete(f"/api/v1/auth/tokens/{created['id']}", headers=bearer)
+    assert revoked.status_code == 204
+    assert (await client.get("/api/v1/auth/me", headers=bearer)).status_code == 401
+
+
+async def test_malformed_and_oversized_json_are_client_errors(
+    client: AsyncTestClient[Litestar],
+) -> None:
+    malformed = await client.post(
+        "/api/v1/auth/signin", content=b"{name", headers={"Content-Type": "application/json"}
+    )
+    assert malformed.status_code == 400
+    huge = await client.post("/api/v1/auth/signin", json={"name": "ada", "password": "x" * 5000})
+    assert huge.status_code == 400
+
+
+def _operations(schema: dict[str, Any]) -> list[tuple[str, str]]:
+    return [
+        (method.upper(), path)
+        for path, item in schema["paths"].items()
+        for method in item
+        if method in {"get", "post", "put", "patch", "delete"}
+    ]
+
+
+async def test_every_route_needs_a_learner(client: AsyncTestClient[Litestar]) -> None:
+    schema = (await client.get("/schema/openapi.json")).json()
+    zero = "00000000-0000-0000-0000-000000000000"
+    for method, path in _operations(schema):
+        if path in PUBLIC:
+            continue
+        url = re.sub(r"\{[^}]+\}", zero, path)
+        response = await client.request(method, url)
+        assert response.status_code == 401, (method, path, response.status_code)
+
+
+async def test_no_route_reaches_another_learners_data(client: AsyncTestClient[Litestar]) -> None:
+    await sign_up(client, "ada")
+    upload = await client.post(
+        "/api/v1/documents",
+        files=[("data", ("a.md", b"# Alpha\n\nAda's private notes.\n", "text/markdown"))],
+    )
+    job_id = upload.json()["job_id"]
+    for _ in range(300):
+        if (await client.get(f"/api/v1/ingest-jobs/{job_id}")).json()["status"] == "done":
+            break
+        await asyncio.sleep(0.1)
+    document_id = (await client.get("/api/v1/documents")).json()[0]["id"]
+    token = (await client.post("/api/v1/auth/tokens", json={"name": "t"})).json()
+    ids = {"document_id": document_id, "job_id": job_id, "token_id": token["id"]}
+
+    client.cookies.clear()
+    await sign_up(client, "bob")  # from here on the client is Bob
+    schema = (await client.get("/schema/openapi.json")).json()
+    checked = 0
+    for method, path in _operations(schema):
+        if path in PUBLIC:
+            continue
+        names = re.findall(r"\{([^}:]+)", path)
+        url = path
+        for name in names:
+            url = re.sub(r"\{" + name + r"[^}]*\}", ids[name], url)
+        response = await client.request(method, url)
+        if names:
+            assert response.status_code == 404, (method, path, response.text)
+            checked += 1
+        elif method == "GET":
+            assert response.status_code == 200, (method, path)
+            assert document_id not in response.text and "Alpha" not in response.text
+    assert checked >= 4
+    # Ada's things are all still there, and hers alone.
+    client.cookies.clear()
+    ada = {"Authorization": f"Bearer {token['token']}"}
+    assert (await client.get(f"/api/v1/documents/{document_id}", headers=ada)).status_code == 200
+    tokens = (await client.get("/api/v1/auth/tokens", headers=ada)).json()
+    assert [t["revoked"] for t in tokens] == [False]

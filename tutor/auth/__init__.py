@@ -1,0 +1,1 @@
+"""Accounts: learners, their passwords, browser sessions and personal API tokens."""
