@@ -21,6 +21,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from uuid import UUID
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -34,7 +35,6 @@ from ingest_metrics import (
     summary_parent_pairs,
 )
 
-from tutor.api.owner import LOCAL_OWNER
 from tutor.config import LLMSettings, Settings
 from tutor.ingest.files import SourceFile, find_files
 from tutor.resources import Resources, open_resources
@@ -64,12 +64,14 @@ def reading_order(corpus: Path, files: list[str]) -> list[str]:
     return order
 
 
-async def graph_figures(resources: Resources, corpus: Path, summary_text: str) -> dict[str, float]:
+async def graph_figures(
+    resources: Resources, owner: UUID, corpus: Path, summary_text: str
+) -> dict[str, float]:
     files = summary_order(summary_text)
     present = {p.name for p in corpus.glob("*.md")}
     expected = [(c, p) for c, p in summary_parent_pairs(summary_text) if {c, p} <= present]
-    sections = await resources.documents.sections(LOCAL_OWNER)
-    concepts = await resources.graph_store.concepts(LOCAL_OWNER)
+    sections = await resources.documents.sections(owner)
+    concepts = await resources.graph_store.concepts(owner)
     by_key = {c.key: c.id for c in concepts}
     # Each concept named as the reference names sections: the file and heading title.
     label: dict[object, str] = {}
@@ -82,14 +84,14 @@ async def graph_figures(resources: Resources, corpus: Path, summary_text: str) -
             label.setdefault(concept, f"{path}#{normalize_title(str(item['title']))}")
             if index == 0:
                 root_of.setdefault(concept, path)
-    part_of = await resources.graph_store.edges(LOCAL_OWNER, "part_of")
+    part_of = await resources.graph_store.edges(owner, "part_of")
     predicted = [
         (root_of[e.source], root_of[e.target])
         for e in part_of
         if e.source in root_of and e.target in root_of
     ]
     precision, recall = pair_precision_recall(predicted, expected)
-    prerequisites = await resources.graph_store.edges(LOCAL_OWNER, "prerequisite")
+    prerequisites = await resources.graph_store.edges(owner, "prerequisite")
     agreement = order_agreement(
         [
             (label[e.source], label[e.target])
@@ -105,11 +107,13 @@ async def graph_figures(resources: Resources, corpus: Path, summary_text: str) -
     }
 
 
-async def retrieval_recall(resources: Resources, questions_file: Path, k: int = 5) -> float:
+async def retrieval_recall(
+    resources: Resources, owner: UUID, questions_file: Path, k: int = 5
+) -> float:
     questions = load_questions(questions_file)
     results = []
     for question in questions:
-        hits = await resources.vectors.search(str(LOCAL_OWNER), question.q, k=k)
+        hits = await resources.vectors.search(str(owner), question.q, k=k)
         results.append(
             [
                 (str(h.metadata["path"]), tuple(str(h.metadata["heading_path"]).split(" > ")))
@@ -123,26 +127,29 @@ async def run(corpus: Path, questions: Path, data_dir: Path) -> dict[str, object
     settings = Settings(data_dir=data_dir, llm=LLMSettings(provider="fake"))
     sources = [SourceFile(name, path.read_bytes()) for path, name in find_files([corpus])]
     async with open_resources(settings, warm_up=False) as resources:
+        learner = await resources.accounts.by_name("local")
+        assert learner is not None, "the embedded setup creates the learner 'local'"
+        owner = learner.id
         await resources.embeddings.aembed_query("load the model before timing")
         started = time.perf_counter()
-        report = await resources.ingestor.ingest(LOCAL_OWNER, sources)
+        report = await resources.ingestor.ingest(owner, sources)
         ingest_seconds = time.perf_counter() - started
         failed = [f for f in report.files if f.status == "failed"]
         for outcome in failed:
             print(f"failed: {outcome.error}", flush=True)
         print(f"ingested {len(sources)} files in {ingest_seconds:.1f} s", flush=True)
         started = time.perf_counter()
-        again = await resources.ingestor.ingest(LOCAL_OWNER, sources)
+        again = await resources.ingestor.ingest(owner, sources)
         reingest_seconds = time.perf_counter() - started
         unchanged = sum(f.status == "unchanged" for f in again.files)
         print(f"re-ingested ({unchanged} unchanged) in {reingest_seconds:.2f} s", flush=True)
         summary = corpus / "SUMMARY.md"
         figures = (
-            await graph_figures(resources, corpus, summary.read_text(encoding="utf-8"))
+            await graph_figures(resources, owner, corpus, summary.read_text(encoding="utf-8"))
             if summary.exists()
             else {}
         )
-        recall = await retrieval_recall(resources, questions)
+        recall = await retrieval_recall(resources, owner, questions)
         chunks = sum(f.chunks for f in report.files)
     return {
         "corpus": corpus.name,
