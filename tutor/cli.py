@@ -238,6 +238,54 @@ def _run_account_command(run: Callable[[], Coroutine[Any, Any, None]]) -> None:
         raise click.ClickException(str(error)) from None
 
 
+@main.group()
+def learner() -> None:
+    """The learner model."""
+
+
+@learner.command("fit-bkt")
+@click.option(
+    "--save/--no-save",
+    default=True,
+    show_default=True,
+    help="Use the fitted parameters from now on.",
+)
+def fit_bkt_command(save: bool) -> None:
+    """Fit knowledge-tracing parameters to every learner's attempts; report the gain."""
+    from tutor.db import Database
+    from tutor.learner.fit import fit_bkt
+    from tutor.learner.store import LearnerStore
+
+    async def run() -> None:
+        database = await Database.open(get_settings())
+        try:
+            store = LearnerStore(database.pool)
+            sequences = await store.sequences()
+            if not sequences:
+                raise click.ClickException("no attempts to fit from yet")
+            report = fit_bkt(sequences, initial=await store.params())
+            if save:
+                await store.set_params(report.params)
+        finally:
+            await database.close()
+        p = report.params
+        click.echo(f"{report.n_observations} attempts in {report.n_sequences} sequences")
+        click.echo(
+            f"fitted: prior {p.prior:.3f}, learn {p.learn:.3f}, "
+            f"slip {p.slip:.3f}, guess {p.guess:.3f}" + (" (saved)" if save else "")
+        )
+        click.echo(
+            f"log-loss {report.log_loss_before:.4f} -> {report.log_loss_after:.4f}; "
+            f"AUC {_fmt(report.auc_before)} -> {_fmt(report.auc_after)}"
+        )
+
+    asyncio.run(run())
+
+
+def _fmt(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.4f}"
+
+
 @main.command()
 def doctor() -> None:
     """Print each component, where it runs, and whether it answers."""

@@ -29,6 +29,7 @@ from tutor.ingest.jobs import IngestJobs
 from tutor.ingest.service import Ingestor
 from tutor.ingest.store import DocumentStore
 from tutor.ingest.tokens import wordpiece_counter
+from tutor.learner.store import LearnerStore
 from tutor.llm import ChatModel, build_chat_model
 from tutor.vectors import VectorStore, build_vector_store
 
@@ -52,6 +53,7 @@ class Resources:
     ingestor: Ingestor
     jobs: IngestJobs
     accounts: AccountStore
+    learner: LearnerStore
     signin_limiter: AttemptLimiter
     embeddings_warmup: asyncio.Task[None] | None = field(default=None, repr=False)
     """Loads the embedding model in the background so the server answers at once."""
@@ -99,6 +101,7 @@ async def open_resources(settings: Settings, *, warm_up: bool = True) -> AsyncIt
             ingestor=ingestor,
             jobs=jobs,
             accounts=accounts,
+            learner=LearnerStore(database.pool),
             signin_limiter=AttemptLimiter(
                 settings.auth.signin_attempts, settings.auth.signin_window_s
             ),

@@ -159,7 +159,14 @@ async def test_no_route_reaches_another_learners_data(client: AsyncTestClient[Li
         await asyncio.sleep(0.1)
     document_id = (await client.get("/api/v1/documents")).json()[0]["id"]
     token = (await client.post("/api/v1/auth/tokens", json={"name": "t"})).json()
-    ids = {"document_id": document_id, "job_id": job_id, "token_id": token["id"]}
+    concept = (await client.get("/api/v1/graph")).json()["nodes"][0]["id"]
+    path = (await client.post("/api/v1/paths", json={"name": "p", "targets": [concept]})).json()
+    ids = {
+        "document_id": document_id,
+        "job_id": job_id,
+        "token_id": token["id"],
+        "path_id": path["id"],
+    }
 
     client.cookies.clear()
     await sign_up(client, "bob")  # from here on the client is Bob
@@ -179,7 +186,15 @@ async def test_no_route_reaches_another_learners_data(client: AsyncTestClient[Li
         elif method == "GET":
             assert response.status_code == 200, (method, path)
             assert document_id not in response.text and "Alpha" not in response.text
-    assert checked >= 4
+    assert checked >= 6
+    # Ada's concept is not Bob's to practise or to aim for.
+    foreign = await client.post(
+        "/api/v1/attempts",
+        json={"concept_id": concept, "kind": "code", "score": 1, "idempotency_key": "k"},
+    )
+    assert foreign.status_code == 404
+    aimed = await client.post("/api/v1/paths", json={"name": "x", "targets": [concept]})
+    assert aimed.status_code == 404
     # Ada's things are all still there, and hers alone.
     client.cookies.clear()
     ada = {"Authorization": f"Bearer {token['token']}"}

@@ -19,6 +19,7 @@ from tutor.api.auth import AuthController
 from tutor.api.documents import DocumentController
 from tutor.api.graph import GraphController
 from tutor.api.health import HealthController
+from tutor.api.learning import LearningController
 from tutor.api.security import current_user
 from tutor.api.ws import chat_socket
 from tutor.config import Settings, get_settings
@@ -75,6 +76,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             AuthController,
             DocumentController,
             GraphController,
+            LearningController,
             chat_socket,
             swagger_assets,
         ],
