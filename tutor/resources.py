@@ -29,6 +29,7 @@ from tutor.ingest.jobs import IngestJobs
 from tutor.ingest.service import Ingestor
 from tutor.ingest.store import DocumentStore
 from tutor.ingest.tokens import wordpiece_counter
+from tutor.learner.graph_cache import PlanningGraphs
 from tutor.learner.store import LearnerStore
 from tutor.llm import ChatModel, build_chat_model
 from tutor.vectors import VectorStore, build_vector_store
@@ -54,6 +55,7 @@ class Resources:
     jobs: IngestJobs
     accounts: AccountStore
     learner: LearnerStore
+    planning_graphs: PlanningGraphs
     signin_limiter: AttemptLimiter
     embeddings_warmup: asyncio.Task[None] | None = field(default=None, repr=False)
     """Loads the embedding model in the background so the server answers at once."""
@@ -101,7 +103,8 @@ async def open_resources(settings: Settings, *, warm_up: bool = True) -> AsyncIt
             ingestor=ingestor,
             jobs=jobs,
             accounts=accounts,
-            learner=LearnerStore(database.pool),
+            learner=LearnerStore(database.pool, settings.learner.mastery_threshold),
+            planning_graphs=PlanningGraphs(database.pool, graph_store),
             signin_limiter=AttemptLimiter(
                 settings.auth.signin_attempts, settings.auth.signin_window_s
             ),

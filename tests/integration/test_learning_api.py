@@ -246,3 +246,21 @@ def test_fit_bkt_reports_the_gain(
     assert result.exit_code == 0, result.output
     assert "3200 attempts in 400 sequences" in result.output
     assert "(saved)" in result.output and "AUC" in result.output
+
+
+async def test_plans_see_notes_added_later(client: AsyncTestClient[Litestar]) -> None:
+    assert (await client.get("/api/v1/plan")).json()["kind"] == "new"  # graph compiled now
+    more = b"# Closures\n\nA closure is a function that captures its surroundings.\n"
+    job = (
+        await client.post(
+            "/api/v1/documents", files=[("data", ("closures.md", more, "text/markdown"))]
+        )
+    ).json()["job_id"]
+    for _ in range(300):
+        if (await client.get(f"/api/v1/ingest-jobs/{job}")).json()["status"] == "done":
+            break
+        await asyncio.sleep(0.1)
+    closures = (await _concepts(client))["Closures"]
+    path = await client.post("/api/v1/paths", json={"name": "c", "targets": [closures]})
+    assert path.status_code == 201
+    assert closures in path.json()["steps"]  # the cached graph was rebuilt

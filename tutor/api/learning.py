@@ -87,8 +87,7 @@ async def _known(resources: Resources, user: User, ids: list[UUID]) -> set[UUID]
 
 
 async def _graph(resources: Resources, user: User) -> PlanningGraph:
-    store = resources.graph_store
-    return PlanningGraph.build(await store.concepts(user.id), await store.edges(user.id))
+    return await resources.planning_graphs.get(user.id)
 
 
 def _plan_out(plan: Plan) -> PlanOut:
@@ -152,7 +151,12 @@ class LearningController(Controller):
         )
         targets = list(paths[0]["targets"]) if paths else []
         plan = next_concept(
-            graph, state, now=datetime.now(UTC), targets=targets, preferences=preferences
+            graph,
+            state,
+            now=datetime.now(UTC),
+            targets=targets,
+            preferences=preferences,
+            threshold=resources.learner.threshold,
         )
         return _plan_out(plan)
 
@@ -277,7 +281,12 @@ class LearningController(Controller):
         if not found:
             raise NotFoundException(f"no learning path {path_id}")
         mastery = {r.concept_id: r.p_known for r in await resources.learner.mastery(user.id)}
-        steps = learning_path(await _graph(resources, user), found[0]["targets"], mastery)
+        steps = learning_path(
+            await _graph(resources, user),
+            found[0]["targets"],
+            mastery,
+            threshold=resources.learner.threshold,
+        )
         return PathOut(
             id=path_id,
             name=found[0]["name"],

@@ -1,0 +1,46 @@
+"""Compiled planning graphs, kept per learner until their notes change.
+
+Compiling a large graph costs far more than planning on it (about 0.8 s against under
+5 ms for 10,000 concepts), so it happens once per version of the learner's notes. The
+version is read from PostgreSQL, so every worker sees a change another one made.
+"""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+import asyncpg
+
+from tutor.graph.port import GraphStore
+from tutor.learner._planning_graph import PlanningGraph
+
+_MAX_LEARNERS = 256
+"""Graphs kept at once; the least recently built goes first."""
+
+
+class PlanningGraphs:
+    """The learners' compiled graphs, rebuilt when their documents change."""
+
+    def __init__(self, pool: asyncpg.Pool, graph: GraphStore) -> None:
+        self._pool = pool
+        self._graph = graph
+        self._cache: dict[UUID, tuple[tuple[object, ...], PlanningGraph]] = {}
+
+    async def get(self, owner: UUID) -> PlanningGraph:
+        """The owner's current planning graph."""
+        row = await self._pool.fetchrow(
+            "SELECT count(*), max(updated_at), max(created_at) FROM documents WHERE owner_id = $1",
+            owner,
+        )
+        version = tuple(row.values())
+        cached = self._cache.get(owner)
+        if cached is not None and cached[0] == version:
+            return cached[1]
+        built = PlanningGraph.build(
+            await self._graph.concepts(owner), await self._graph.edges(owner)
+        )
+        self._cache.pop(owner, None)
+        self._cache[owner] = (version, built)
+        while len(self._cache) > _MAX_LEARNERS:
+            del self._cache[next(iter(self._cache))]
+        return built
