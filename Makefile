@@ -49,6 +49,8 @@ integration: install models
 bench: install models
 	$(BIN)/python bench/real_model_ws.py
 	$(BIN)/python bench/ingest.py
+	$(BIN)/python bench/planner.py
+	$(BIN)/python bench/fit_bkt.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

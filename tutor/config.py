@@ -171,6 +171,15 @@ class AuthSettings(BaseSettings):
     """Whether anyone who reaches the server may create an account (``TUTOR_AUTH_ALLOW_SIGNUP``)."""
 
 
+class LearnerSettings(BaseSettings):
+    """The learner model."""
+
+    model_config = _section("TUTOR_LEARNER_")
+
+    mastery_threshold: float = Field(default=0.95, gt=0.0, lt=1.0)
+    """P(known) from which a concept counts as mastered (``TUTOR_LEARNER_MASTERY_THRESHOLD``)."""
+
+
 def _default_data_dir() -> Path:
     return Path(platformdirs.user_data_dir("tutor", appauthor=False))
 
@@ -190,6 +199,7 @@ class Settings(BaseSettings):
     embeddings: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
     ingest: IngestSettings = Field(default_factory=IngestSettings)
     auth: AuthSettings = Field(default_factory=AuthSettings)
+    learner: LearnerSettings = Field(default_factory=LearnerSettings)
 
     @property
     def models_dir(self) -> Path:
