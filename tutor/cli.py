@@ -5,12 +5,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
 
 import click
 
+from tutor.auth.store import AccountStore, User
 from tutor.config import Settings, get_settings
 
 
@@ -169,18 +169,12 @@ def users() -> None:
 @click.password_option()
 def add_user(name: str, password: str) -> None:
     """Create a learner who signs in with NAME and a password."""
-    from tutor.auth.store import AccountStore
-    from tutor.db import Database
 
-    async def run() -> None:
-        database = await Database.open(get_settings())
-        try:
-            user = await AccountStore(database.pool).create_user(name, password)
-        finally:
-            await database.close()
-        click.echo(f"created learner {user.name!r}")
+    async def create(accounts: AccountStore) -> str:
+        user = await accounts.create_user(name, password)
+        return f"created learner {user.name!r}"
 
-    _run_account_command(run)
+    _with_accounts(create)
 
 
 @users.command("set-password")
@@ -188,22 +182,13 @@ def add_user(name: str, password: str) -> None:
 @click.password_option()
 def set_password(name: str, password: str) -> None:
     """Set a learner's password."""
-    from tutor.auth.store import AccountStore
-    from tutor.db import Database
 
-    async def run() -> None:
-        database = await Database.open(get_settings())
-        try:
-            accounts = AccountStore(database.pool)
-            user = await accounts.by_name(name)
-            if user is None:
-                raise click.UsageError(f"no learner named {name!r}")
-            await accounts.set_password(user.id, password)
-        finally:
-            await database.close()
-        click.echo(f"password of {name!r} changed")
+    async def change(accounts: AccountStore) -> str:
+        user = await _learner(accounts, name)
+        await accounts.set_password(user.id, password)
+        return f"password of {name!r} changed"
 
-    _run_account_command(run)
+    _with_accounts(change)
 
 
 @main.command("token")
@@ -211,29 +196,35 @@ def set_password(name: str, password: str) -> None:
 @click.option("--label", default="cli", show_default=True, help="What the token is for.")
 def create_token(name: str, label: str) -> None:
     """Print a new personal API token for learner NAME (for the bots and scripts)."""
-    from tutor.auth.store import AccountStore
+
+    async def create(accounts: AccountStore) -> str:
+        _, secret = await accounts.create_api_token(await _learner(accounts, name), label)
+        return secret
+
+    _with_accounts(create)
+
+
+async def _learner(accounts: AccountStore, name: str) -> User:
+    user = await accounts.by_name(name)
+    if user is None:
+        raise click.UsageError(f"no learner named {name!r}")
+    return user
+
+
+def _with_accounts(action: Callable[[AccountStore], Awaitable[str]]) -> None:
+    """Run ``action`` on the accounts of the configured database; print what it returns."""
+    from tutor.auth.store import AccountError
     from tutor.db import Database
 
-    async def run() -> None:
+    async def run() -> str:
         database = await Database.open(get_settings())
         try:
-            accounts = AccountStore(database.pool)
-            user = await accounts.by_name(name)
-            if user is None:
-                raise click.UsageError(f"no learner named {name!r}")
-            _, secret = await accounts.create_api_token(user, label)
+            return await action(AccountStore(database.pool))
         finally:
             await database.close()
-        click.echo(secret)
-
-    _run_account_command(run)
-
-
-def _run_account_command(run: Callable[[], Coroutine[Any, Any, None]]) -> None:
-    from tutor.auth.store import AccountError
 
     try:
-        asyncio.run(run())
+        click.echo(asyncio.run(run()))
     except AccountError as error:
         raise click.ClickException(str(error)) from None
 

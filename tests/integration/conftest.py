@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -52,3 +53,21 @@ async def sign_up(client: Any, name: str = "ada") -> dict[str, Any]:
     assert response.status_code == 201, response.text
     learner: dict[str, Any] = response.json()
     return learner
+
+
+async def upload(client: Any, files: dict[str, bytes]) -> dict[str, Any]:
+    """Upload Markdown files and wait for their ingestion job to end; the job."""
+    parts = [("data", (name, body, "text/markdown")) for name, body in files.items()]
+    response = await client.post("/api/v1/documents", files=parts)
+    assert response.status_code == 202, response.text
+    return await finished(client, response.json()["job_id"])
+
+
+async def finished(client: Any, job_id: str) -> dict[str, Any]:
+    """The ingestion job once it is done or failed (polled for up to a minute)."""
+    for _ in range(600):
+        job: dict[str, Any] = (await client.get(f"/api/v1/ingest-jobs/{job_id}")).json()
+        if job["status"] in {"done", "failed"}:
+            return job
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"job still running: {job}")

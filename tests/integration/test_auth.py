@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -13,7 +12,7 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from tests.integration.conftest import PASSWORD, sign_up
+from tests.integration.conftest import PASSWORD, sign_up, upload
 from tutor.api.app import create_app
 from tutor.config import AuthSettings, DatabaseSettings, LLMSettings, Settings
 
@@ -148,15 +147,7 @@ async def test_every_route_needs_a_learner(client: AsyncTestClient[Litestar]) ->
 
 async def test_no_route_reaches_another_learners_data(client: AsyncTestClient[Litestar]) -> None:
     await sign_up(client, "ada")
-    upload = await client.post(
-        "/api/v1/documents",
-        files=[("data", ("a.md", b"# Alpha\n\nAda's private notes.\n", "text/markdown"))],
-    )
-    job_id = upload.json()["job_id"]
-    for _ in range(300):
-        if (await client.get(f"/api/v1/ingest-jobs/{job_id}")).json()["status"] == "done":
-            break
-        await asyncio.sleep(0.1)
+    job_id = (await upload(client, {"a.md": b"# Alpha\n\nAda's private notes.\n"}))["id"]
     document_id = (await client.get("/api/v1/documents")).json()[0]["id"]
     token = (await client.post("/api/v1/auth/tokens", json={"name": "t"})).json()
     concept = (await client.get("/api/v1/graph")).json()["nodes"][0]["id"]

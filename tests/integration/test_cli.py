@@ -100,3 +100,24 @@ def test_reindex_rewrites_every_vector(env: dict[str, str], tmp_path: Path) -> N
     assert result.exit_code == 0, result.output
     assert result.output.strip().startswith("reindexed ")
     assert int(result.output.split()[1]) >= 1
+
+
+def test_users_and_tokens(env: dict[str, str]) -> None:
+    password = "correct horse battery\ncorrect horse battery\n"
+    added = CliRunner().invoke(main, ["users", "add", "ada"], input=password)
+    assert added.exit_code == 0, added.output
+    assert "created learner 'ada'" in added.output
+    get_settings.cache_clear()
+    again = CliRunner().invoke(main, ["users", "add", "ada"], input=password)
+    assert again.exit_code == 1 and "taken" in again.output
+    get_settings.cache_clear()
+    changed = CliRunner().invoke(
+        main, ["users", "set-password", "ada"], input="another secret!\nanother secret!\n"
+    )
+    assert changed.exit_code == 0 and "password of 'ada' changed" in changed.output
+    get_settings.cache_clear()
+    token = CliRunner().invoke(main, ["token", "ada", "--label", "bot"])
+    assert token.exit_code == 0 and token.output.strip().startswith("tt_")
+    get_settings.cache_clear()
+    nobody = CliRunner().invoke(main, ["token", "nobody"])
+    assert nobody.exit_code == 2 and "no learner named 'nobody'" in nobody.output

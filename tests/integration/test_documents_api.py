@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from tests.integration.conftest import sign_up
+from tests.integration.conftest import finished, sign_up
 from tutor.api.app import create_app
 from tutor.config import DatabaseSettings, IngestSettings, LLMSettings, Settings
 
@@ -40,21 +38,12 @@ def _files(items: dict[str, bytes]) -> list[tuple[str, tuple[str, bytes, str]]]:
     return [("data", (name, body, "text/markdown")) for name, body in items.items()]
 
 
-async def _finished(client: AsyncTestClient[Litestar], job_id: str) -> dict[str, Any]:
-    for _ in range(600):
-        job: dict[str, Any] = (await client.get(f"/api/v1/ingest-jobs/{job_id}")).json()
-        if job["status"] in {"done", "failed"}:
-            return job
-        await asyncio.sleep(0.1)
-    raise AssertionError(f"job still running: {job}")
-
-
 async def test_upload_ingests_in_the_background(client: AsyncTestClient[Litestar]) -> None:
     response = await client.post("/api/v1/documents", files=_files(NOTES))
     assert response.status_code == 202, response.text
     accepted = response.json()
     assert sorted(accepted["accepted"]) == sorted(NOTES)
-    job = await _finished(client, accepted["job_id"])
+    job = await finished(client, accepted["job_id"])
     assert job["status"] == "done", job
     assert job["files_done"] == job["files_total"] == 2
     assert job["chunks_embedded"] == job["chunks_total"] > 0
@@ -93,7 +82,7 @@ async def test_bad_files_are_named_and_good_ones_go_on(client: AsyncTestClient[L
     assert "only .md" in rejected["photo.png"] and rejected["photo.png"].startswith("photo.png")
     assert "UTF-8" in rejected["broken.md"]
     assert "over the limit" in rejected["huge.md"]
-    job = await _finished(client, response.json()["job_id"])
+    job = await finished(client, response.json()["job_id"])
     assert sorted(f["path"] for f in job["files"] if f["status"] == "ingested") == sorted(NOTES)
 
 

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from tests.integration.conftest import sign_up
+from tests.integration.conftest import sign_up, upload
 from tutor.api.app import create_app
 from tutor.config import DatabaseSettings, LLMSettings, Settings
 
@@ -42,15 +42,7 @@ async def client(database_url: str, data_dir: Path) -> AsyncIterator[AsyncTestCl
     )
     async with AsyncTestClient(create_app(settings)) as client:
         await sign_up(client)
-        job = (
-            await client.post(
-                "/api/v1/documents", files=[("data", ("basics.md", NOTES, "text/markdown"))]
-            )
-        ).json()["job_id"]
-        for _ in range(300):
-            if (await client.get(f"/api/v1/ingest-jobs/{job}")).json()["status"] == "done":
-                break
-            await asyncio.sleep(0.1)
+        assert (await upload(client, {"basics.md": NOTES}))["status"] == "done"
         yield client
 
 
@@ -251,15 +243,7 @@ def test_fit_bkt_reports_the_gain(
 async def test_plans_see_notes_added_later(client: AsyncTestClient[Litestar]) -> None:
     assert (await client.get("/api/v1/plan")).json()["kind"] == "new"  # graph compiled now
     more = b"# Closures\n\nA closure is a function that captures its surroundings.\n"
-    job = (
-        await client.post(
-            "/api/v1/documents", files=[("data", ("closures.md", more, "text/markdown"))]
-        )
-    ).json()["job_id"]
-    for _ in range(300):
-        if (await client.get(f"/api/v1/ingest-jobs/{job}")).json()["status"] == "done":
-            break
-        await asyncio.sleep(0.1)
+    await upload(client, {"closures.md": more})
     closures = (await _concepts(client))["Closures"]
     path = await client.post("/api/v1/paths", json={"name": "c", "targets": [closures]})
     assert path.status_code == 201
