@@ -16,6 +16,7 @@ from tutor.config import DatabaseSettings, IngestSettings, LLMSettings, Settings
 pytestmark = pytest.mark.integration
 
 NOTES = {
+    "SUMMARY.md": b"# Summary\n\n- [Intro](intro.md)\n- [Loops](loops.md)\n",
     "intro.md": b"# Intro\n\nA program is a list of instructions for a computer.\n",
     "loops.md": b"# Loops\n\nA loop repeats a block of code.\n\n## While\n\nRuns while true.\n",
 }
@@ -45,14 +46,16 @@ async def test_upload_ingests_in_the_background(client: AsyncTestClient[Litestar
     assert sorted(accepted["accepted"]) == sorted(NOTES)
     job = await finished(client, accepted["job_id"])
     assert job["status"] == "done", job
-    assert job["files_done"] == job["files_total"] == 2
+    assert job["files_done"] == job["files_total"] == 3
     assert job["chunks_embedded"] == job["chunks_total"] > 0
     assert {f["status"] for f in job["files"]} == {"ingested"}
 
     documents = (await client.get("/api/v1/documents")).json()
-    assert [d["path"] for d in documents] == ["intro.md", "loops.md"]
-    assert all(d["chunks"] == d["embedded_chunks"] > 0 and d["graph_synced"] for d in documents)
-    one = await client.get(f"/api/v1/documents/{documents[1]['id']}")
+    assert [d["path"] for d in documents] == ["SUMMARY.md", "intro.md", "loops.md"]
+    assert documents[0]["kind"] == "toc"
+    notes = documents[1:]
+    assert all(d["chunks"] == d["embedded_chunks"] > 0 and d["graph_synced"] for d in notes)
+    one = await client.get(f"/api/v1/documents/{notes[1]['id']}")
     assert one.json()["title"] == "Loops"
 
     graph = (await client.get("/api/v1/graph")).json()
@@ -62,9 +65,9 @@ async def test_upload_ingests_in_the_background(client: AsyncTestClient[Litestar
     assert ("While", "Loops", "part_of") in pairs
     assert ("Intro", "Loops", "prerequisite") in pairs
 
-    deleted = await client.delete(f"/api/v1/documents/{documents[1]['id']}")
+    deleted = await client.delete(f"/api/v1/documents/{notes[1]['id']}")
     assert deleted.status_code == 204
-    assert (await client.get(f"/api/v1/documents/{documents[1]['id']}")).status_code == 404
+    assert (await client.get(f"/api/v1/documents/{notes[1]['id']}")).status_code == 404
     titles_after = {n["title"] for n in (await client.get("/api/v1/graph")).json()["nodes"]}
     assert titles_after == {"Intro"}
 

@@ -129,6 +129,8 @@ class Ingestor:
             else:
                 await self._save_toc(owner, table)
                 report.files.append(FileOutcome(table.source.path, "ingested"))
+            if progress:
+                await progress(report.files[-1], report.chunks_embedded)
         toc = toc_entries(tables[-1].toc if tables else await self.documents.toc(owner))
 
         notes = {p.source.path: p for p in prepared if p.parsed is not None}
@@ -237,7 +239,7 @@ class Ingestor:
         index: int,
         ordered: Sequence[str],
         toc: Sequence[TocEntry],
-        sections: dict[str, list[dict[str, object]]],
+        sections: dict[str, list[dict[str, Any]]],
         root_keys: dict[str, str],
         existing: dict[str, Concept],
     ) -> FileOutcome:
@@ -277,7 +279,7 @@ class Ingestor:
         )
         chunk_keys = [key_of_section.get(c.section_position) for c in chunks]
         saved = await self.documents.save(owner, version, chunks, chunk_keys)
-        sections[path] = section_list  # type: ignore[assignment]
+        sections[path] = section_list
         root_keys[path] = root_key
 
         links = [(renamed.get(k, k), target, anchor) for k, target, anchor in graph.external_links]
