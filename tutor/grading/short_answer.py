@@ -1,0 +1,341 @@
+"""Short-answer grading: a calibrated logistic regression over answer features.
+
+The coefficients, intercept, feature scaling and verdict thresholds ship with the
+package in ``calibration.json`` (fitted by :func:`calibrate`, see
+``bench/grading_calibrate.py``), so the grader works on any notes without training.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import math
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import numpy.typing as npt
+from langchain_core.embeddings import Embeddings
+
+from tutor.grading.features import (
+    FEATURE_NAMES,
+    GradingItem,
+    VectorCache,
+    compute_features,
+    sentences,
+)
+
+CALIBRATION_PATH = Path(__file__).with_name("calibration.json")
+"""Where the shipped calibration lives."""
+
+Verdict = Literal["correct", "partial", "incorrect"]
+Floats = npt.NDArray[np.float64]
+
+KEY_POINT_THRESHOLD = 0.5
+"""Cosine similarity from which a key point counts as covered by the answer."""
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """Parameters of the grading logistic regression.
+
+    Attributes:
+        feature_names: Feature columns the coefficients apply to, in order.
+        mean: Per-feature mean subtracted before scaling.
+        scale: Per-feature standard deviation divided by.
+        coef: One weight per scaled feature.
+        intercept: Bias term.
+        correct_threshold: Scores from here are ``correct``.
+        partial_threshold: Scores from here up to ``correct_threshold`` are ``partial``.
+        judgement_weight: Weight of the logit of a caller's model judgement (0 ignores it).
+        info: Figures about the fit (training size, cross-validation scores).
+    """
+
+    feature_names: tuple[str, ...]
+    mean: tuple[float, ...]
+    scale: tuple[float, ...]
+    coef: tuple[float, ...]
+    intercept: float
+    correct_threshold: float = 0.6
+    partial_threshold: float = 0.4
+    judgement_weight: float = 0.0
+    info: dict[str, Any] = field(default_factory=dict)
+
+    def probability(self, features: Floats, judgements: Sequence[float | None] = ()) -> Floats:
+        """Probability of correct for each row of ``features``.
+
+        Args:
+            features: Rows of features in :attr:`feature_names` order.
+            judgements: Optional model judgements (probabilities) aligned with the rows.
+
+        Returns:
+            One probability per row.
+        """
+        z = (features - np.asarray(self.mean)) / np.asarray(self.scale)
+        logits = z @ np.asarray(self.coef) + self.intercept
+        if self.judgement_weight:
+            for row, judgement in enumerate(judgements):
+                if judgement is not None:
+                    p = min(max(judgement, 1e-3), 1 - 1e-3)
+                    logits[row] += self.judgement_weight * math.log(p / (1 - p))
+        probabilities: Floats = 1.0 / (1.0 + np.exp(-logits))
+        return probabilities
+
+    def verdict(self, score: float) -> Verdict:
+        """Verdict of a probability of correct."""
+        if score >= self.correct_threshold:
+            return "correct"
+        if score >= self.partial_threshold:
+            return "partial"
+        return "incorrect"
+
+    def save(self, path: Path = CALIBRATION_PATH) -> None:
+        """Write the calibration as JSON."""
+        path.write_text(json.dumps(asdict(self), indent=2) + "\n", encoding="utf-8")
+
+    @classmethod
+    def read(cls, path: Path = CALIBRATION_PATH) -> Calibration:
+        """Read a calibration written by :meth:`save`."""
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        for key in ("feature_names", "mean", "scale", "coef"):
+            raw[key] = tuple(raw[key])
+        calibration = cls(**raw)
+        if calibration.feature_names != FEATURE_NAMES:
+            raise ValueError(f"{path} was fitted on other features: {calibration.feature_names}")
+        return calibration
+
+
+@functools.cache
+def shipped_calibration() -> Calibration:
+    """The calibration shipped with the package, read on first use."""
+    return Calibration.read(CALIBRATION_PATH)
+
+
+@dataclass(frozen=True)
+class Grade:
+    """The grade of one answer.
+
+    Attributes:
+        score: Calibrated probability that the answer is correct, in [0, 1].
+        verdict: ``correct``, ``partial`` or ``incorrect``.
+        covered: Key points the answer covers.
+        missed: Key points the answer misses.
+        feedback: One or two sentences for the learner.
+    """
+
+    score: float
+    verdict: Verdict
+    covered: tuple[str, ...] = ()
+    missed: tuple[str, ...] = ()
+    feedback: str = ""
+
+
+def _default_embeddings() -> Embeddings:
+    from tutor.embeddings import SentenceTransformerEmbeddings
+
+    return SentenceTransformerEmbeddings(max_tokens=128, batch_threads=2)
+
+
+class ShortAnswerGrader:
+    """Grades short answers against reference answers and key points.
+
+    Args:
+        embeddings: Normalized sentence embeddings (all-MiniLM-L6-v2 when None).
+        calibration: Regression parameters (the shipped ones when None).
+        key_point_threshold: Similarity from which a key point counts as covered.
+    """
+
+    def __init__(
+        self,
+        embeddings: Embeddings | None = None,
+        calibration: Calibration | None = None,
+        key_point_threshold: float = KEY_POINT_THRESHOLD,
+    ) -> None:
+        self._embeddings = embeddings or _default_embeddings()
+        self._calibration = calibration
+        self.key_point_threshold = key_point_threshold
+
+    @property
+    def calibration(self) -> Calibration:
+        """The regression parameters in use."""
+        if self._calibration is None:
+            self._calibration = shipped_calibration()
+        return self._calibration
+
+    def grade(self, item: GradingItem) -> Grade:
+        """Grade one answer."""
+        return self.grade_many([item])[0]
+
+    def grade_many(self, items: Sequence[GradingItem]) -> list[Grade]:
+        """Grade answers, embedding every text they need in one batch."""
+        if not items:
+            return []
+        cache = VectorCache(self._embeddings)
+        cache.fill(
+            text
+            for item in items
+            if item.key_points
+            for text in (*item.key_points, item.answer, *sentences(item.answer))
+        )
+        features = compute_features(items, self._embeddings, cache)
+        scores = self.calibration.probability(features, [i.model_judgement for i in items])
+        grades = []
+        for item, score in zip(items, scores.tolist(), strict=True):
+            covered, missed = self._key_points(item, cache)
+            verdict = self.calibration.verdict(score)
+            grades.append(
+                Grade(
+                    score=score,
+                    verdict=verdict,
+                    covered=covered,
+                    missed=missed,
+                    feedback=_feedback(item, verdict, missed),
+                )
+            )
+        return grades
+
+    def predict_correct(self, items: Sequence[GradingItem]) -> list[bool]:
+        """Whether each answer is judged correct (partial counts as incorrect)."""
+        return [grade.verdict == "correct" for grade in self.grade_many(items)]
+
+    def _key_points(
+        self, item: GradingItem, cache: VectorCache
+    ) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        if not item.key_points:
+            return (), ()
+        answer = cache.matrix([item.answer, *sentences(item.answer)])
+        sims = cache.matrix(list(item.key_points)) @ answer.T
+        hit = sims.max(axis=1) >= self.key_point_threshold
+        covered = tuple(p for p, h in zip(item.key_points, hit, strict=True) if h)
+        missed = tuple(p for p, h in zip(item.key_points, hit, strict=True) if not h)
+        return covered, missed
+
+
+def _feedback(item: GradingItem, verdict: Verdict, missed: Sequence[str]) -> str:
+    reference = (item.best_references or item.references or ("",))[0]
+    if verdict == "correct":
+        text = "Correct."
+        if missed:
+            text += " You could also mention: " + "; ".join(missed) + "."
+        return text
+    if verdict == "partial":
+        text = "Partly right."
+        if missed:
+            return text + " Missing: " + "; ".join(missed) + "."
+        return text + f" A complete answer: {reference}" if reference else text
+    text = "Not quite."
+    if missed:
+        text += " Key points: " + "; ".join(missed) + "."
+    elif reference:
+        text += f" A correct answer: {reference}"
+    return text
+
+
+def fit_logistic(
+    features: Floats, labels: npt.NDArray[np.bool_], l2: float = 1.0, iterations: int = 50
+) -> tuple[Floats, Floats, Floats, float]:
+    """Fit an L2-regularized logistic regression by Newton's method on scaled features.
+
+    Args:
+        features: One row per example.
+        labels: True for correct.
+        l2: Penalty on the squared weights (not on the intercept).
+        iterations: Newton steps (it converges in far fewer).
+
+    Returns:
+        The feature means, scales, weights and intercept.
+    """
+    mean = features.mean(axis=0)
+    scale = features.std(axis=0)
+    scale[scale < 1e-9] = 1.0
+    design = np.c_[np.ones(len(features)), (features - mean) / scale]
+    target = labels.astype(np.float64)
+    penalty = l2 * np.eye(design.shape[1])
+    penalty[0, 0] = 0.0
+    weights = np.zeros(design.shape[1])
+    for _ in range(iterations):
+        p = 1.0 / (1.0 + np.exp(-design @ weights))
+        gradient = design.T @ (p - target) + penalty @ weights
+        hessian = (design * (p * (1 - p))[:, None]).T @ design + penalty
+        step = np.linalg.solve(hessian, gradient)
+        weights -= step
+        if float(np.abs(step).max()) < 1e-8:
+            break
+    return mean, scale, weights[1:], float(weights[0])
+
+
+def macro_f1(labels: npt.NDArray[np.bool_], predicted: npt.NDArray[np.bool_]) -> float:
+    """Mean F1 of the classes correct and incorrect."""
+    f1s = []
+    for positive in (True, False):
+        tp = int(np.sum((labels == positive) & (predicted == positive)))
+        wrong = int(np.sum(labels != predicted))
+        f1s.append(2 * tp / (2 * tp + wrong) if tp else 0.0)
+    return sum(f1s) / 2
+
+
+def cross_validated_probabilities(
+    features: Floats, labels: npt.NDArray[np.bool_], groups: Sequence[str], folds: int = 5
+) -> Floats:
+    """Out-of-fold probabilities, folds split by group (question) so none is seen twice."""
+    names = sorted(set(groups))
+    rng = np.random.default_rng(0)
+    fold_of = dict(zip(names, rng.permutation(len(names)) % folds, strict=True))
+    fold = np.array([fold_of[g] for g in groups])
+    out = np.zeros(len(labels))
+    for k in range(folds):
+        mean, scale, coef, intercept = fit_logistic(features[fold != k], labels[fold != k])
+        z = (features[fold == k] - mean) / scale
+        out[fold == k] = 1.0 / (1.0 + np.exp(-(z @ coef + intercept)))
+    return out
+
+
+def calibrate(
+    train_items: Sequence[tuple[GradingItem, bool]],
+    embeddings: Embeddings | None = None,
+    path: Path | None = CALIBRATION_PATH,
+    partial_band: float = 0.15,
+) -> Calibration:
+    """Fit the grading regression on labelled answers and write it as JSON.
+
+    The ``correct`` threshold maximizes macro-F1 of question-grouped 5-fold
+    cross-validation; ``partial`` covers the ``partial_band`` below it. Model
+    judgements are left out (``judgement_weight`` 0).
+
+    Args:
+        train_items: Answers with True when correct.
+        embeddings: Normalized sentence embeddings (all-MiniLM-L6-v2 when None).
+        path: Where to write the JSON; None writes nothing.
+        partial_band: Width of the ``partial`` score band.
+
+    Returns:
+        The fitted calibration, with cross-validation figures in ``info``.
+    """
+    items = [item for item, _ in train_items]
+    labels = np.array([correct for _, correct in train_items], dtype=bool)
+    features = compute_features(items, embeddings or _default_embeddings())
+    groups = [item.question or "\n".join(item.references) for item in items]
+    oof = cross_validated_probabilities(features, labels, groups)
+    grid = [round(0.3 + 0.01 * i, 2) for i in range(41)]
+    threshold = max(grid, key=lambda t: (macro_f1(labels, oof >= t), -abs(t - 0.5)))
+    mean, scale, coef, intercept = fit_logistic(features, labels)
+    calibration = Calibration(
+        feature_names=FEATURE_NAMES,
+        mean=tuple(mean.tolist()),
+        scale=tuple(scale.tolist()),
+        coef=tuple(coef.tolist()),
+        intercept=intercept,
+        correct_threshold=threshold,
+        partial_threshold=round(max(0.0, threshold - partial_band), 2),
+        info={
+            "n_train": len(items),
+            "cv_folds": 5,
+            "cv_macro_f1": macro_f1(labels, oof >= threshold),
+            "cv_accuracy": float(np.mean((oof >= threshold) == labels)),
+        },
+    )
+    if path is not None:
+        calibration.save(path)
+    return calibration
