@@ -277,6 +277,45 @@ def _fmt(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.4f}"
 
 
+@main.group("eval")
+def evaluation() -> None:
+    """Measure the tutor on labelled data."""
+
+
+@evaluation.command("grading")
+@click.argument("path", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object of the figures.")
+def eval_grading(path: Path, as_json: bool) -> None:
+    """Grade the labelled short answers in PATH (SemEval-2013 2-way layout).
+
+    Every split but ``train`` is graded with the calibration that ships with the tutor;
+    accuracy and macro-F1 are reported per split.
+    """
+    import json
+
+    from tutor.grading import ShortAnswerGrader
+    from tutor.grading.semeval import evaluate
+
+    try:
+        results = evaluate(ShortAnswerGrader(), path)
+    except FileNotFoundError as error:
+        raise click.ClickException(f"{path} has no {Path(str(error.filename)).name}") from None
+    except KeyError as error:
+        raise click.ClickException(
+            f"an answer in {path} names a question missing from the questions file: {error}"
+        ) from None
+    if not results:
+        raise click.ClickException(f"{path} holds no split to grade (only 'train' is skipped)")
+    if as_json:
+        click.echo(json.dumps(results))
+        return
+    for split, figures in results.items():
+        click.echo(
+            f"{split}: accuracy {figures['accuracy']:.3f}, "
+            f"macro-F1 {figures['macro_f1']:.3f} ({figures['n']:.0f} answers)"
+        )
+
+
 @main.command()
 def doctor() -> None:
     """Print each component, where it runs, and whether it answers."""
