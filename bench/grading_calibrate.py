@@ -12,7 +12,7 @@ from pathlib import Path
 
 from tutor.embeddings import SentenceTransformerEmbeddings
 from tutor.grading import CALIBRATION_PATH, FEATURE_NAMES, ShortAnswerGrader, calibrate
-from tutor.grading.semeval import TRAIN_SPLIT, evaluate, load
+from tutor.grading.dataset import TRAIN_SPLIT, evaluate, load
 
 DEFAULT_FOLDER = Path(__file__).resolve().parents[1].parent / "shared" / "eval" / "asag"
 

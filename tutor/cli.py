@@ -294,7 +294,7 @@ def eval_grading(path: Path, as_json: bool) -> None:
     import json
 
     from tutor.grading import ShortAnswerGrader
-    from tutor.grading.semeval import evaluate
+    from tutor.grading.dataset import evaluate
 
     try:
         results = evaluate(ShortAnswerGrader(), path)

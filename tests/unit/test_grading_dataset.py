@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from tutor.grading import GradingItem
-from tutor.grading.semeval import ANSWERS_FILE, QUESTIONS_FILE, evaluate, load, scores
+from tutor.grading.dataset import ANSWERS_FILE, QUESTIONS_FILE, evaluate, load, scores
 
 ASAG = Path(__file__).resolve().parents[2].parent / "shared" / "eval" / "asag"
 
