@@ -11,6 +11,7 @@ from typing import Any
 import asyncpg
 import pytest
 
+from tutor.config import DatabaseSettings, LLMSettings, Settings
 from tutor.db import EmbeddedPostgres, ServerAddress
 
 
@@ -71,3 +72,13 @@ async def finished(client: Any, job_id: str) -> dict[str, Any]:
             return job
         await asyncio.sleep(0.1)
     raise AssertionError(f"job still running: {job}")
+
+
+@pytest.fixture
+def settings(database_url: str, data_dir: Path) -> Settings:
+    """The app's settings for one test: its own database and data dir, the fake model."""
+    return Settings(
+        data_dir=data_dir,
+        database=DatabaseSettings(url=database_url),
+        llm=LLMSettings(provider="fake"),
+    )

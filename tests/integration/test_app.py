@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -17,7 +16,7 @@ from litestar.testing import AsyncTestClient
 
 from tests.integration.conftest import sign_up
 from tutor.api.app import create_app
-from tutor.config import DatabaseSettings, LLMSettings, Settings
+from tutor.config import Settings
 from tutor.db import ServerAddress
 from tutor.resources import Resources
 
@@ -25,12 +24,7 @@ pytestmark = pytest.mark.integration
 
 
 @pytest.fixture
-async def client(database_url: str, data_dir: Path) -> AsyncIterator[AsyncTestClient[Litestar]]:
-    settings = Settings(
-        data_dir=data_dir,
-        database=DatabaseSettings(url=database_url),
-        llm=LLMSettings(provider="fake"),
-    )
+async def client(settings: Settings) -> AsyncIterator[AsyncTestClient[Litestar]]:
     async with AsyncTestClient(create_app(settings)) as client:
         await sign_up(client)
         yield client

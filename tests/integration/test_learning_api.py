@@ -15,7 +15,7 @@ from litestar.testing import AsyncTestClient
 
 from tests.integration.conftest import sign_up, upload
 from tutor.api.app import create_app
-from tutor.config import DatabaseSettings, LLMSettings, Settings
+from tutor.config import Settings
 
 pytestmark = pytest.mark.integration
 
@@ -34,12 +34,7 @@ A function groups statements under a name.
 
 
 @pytest.fixture
-async def client(database_url: str, data_dir: Path) -> AsyncIterator[AsyncTestClient[Litestar]]:
-    settings = Settings(
-        data_dir=data_dir,
-        database=DatabaseSettings(url=database_url),
-        llm=LLMSettings(provider="fake"),
-    )
+async def client(settings: Settings) -> AsyncIterator[AsyncTestClient[Litestar]]:
     async with AsyncTestClient(create_app(settings)) as client:
         await sign_up(client)
         assert (await upload(client, {"basics.md": NOTES}))["status"] == "done"

@@ -82,8 +82,8 @@ class PathOut(BaseModel):
 
 async def _known(resources: Resources, user: User, ids: list[UUID]) -> set[UUID]:
     """Which of ``ids`` are the learner's concepts (another's look just like none)."""
-    owned = {c.id for c in await resources.graph_store.concepts(user.id)}
-    return set(ids) & owned
+    # The cached planning graph holds every concept id, without reading them all again.
+    return set(ids) & set((await _graph(resources, user)).index)
 
 
 async def _graph(resources: Resources, user: User) -> PlanningGraph:
