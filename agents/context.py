@@ -1,15 +1,52 @@
-"""What every node is given at run time: the ports, injected per invocation."""
+"""What every node is given at run time: the learner, and the ports, injected per turn."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from uuid import UUID
 
-from langchain_core.language_models import BaseChatModel
+from langchain_core.embeddings import Embeddings
+
+from tutor.config import TeachingSettings
+from tutor.grading import ShortAnswerGrader
+from tutor.learner.graph_cache import PlanningGraphs
+from tutor.learner.store import LearnerStore
+from tutor.llm import ChatModel
+from tutor.sandbox import Limits
+from tutor.teaching.guard import QualityGuard
+from tutor.teaching.intents import IntentClassifier
+from tutor.teaching.lessons import LessonStore
+from tutor.vectors import VectorStore
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)
 class TutorContext:
-    """The runtime context of the tutor graph."""
+    """The runtime context of the tutor graph for one learner's turn."""
 
-    chat_model: BaseChatModel
-    """The chat model that writes the tutor's replies (streamed token by token)."""
+    owner: UUID
+    """The learner; every store read and write is scoped to them."""
+    thread_id: str
+    """The conversation's thread (its checkpoints and lessons)."""
+    chat_model: ChatModel
+    """Writes lessons and answers (streamed) and structured exercises."""
+    embeddings: Embeddings
+    vectors: VectorStore
+    """The learner's note passages."""
+    planning_graphs: PlanningGraphs
+    """The learner's concept graph, compiled for planning, and its concepts."""
+    learner: LearnerStore
+    """Attempts, mastery, reviews, preferences and paths."""
+    lessons: LessonStore
+    grader: ShortAnswerGrader
+    guard: QualityGuard
+    intents: IntentClassifier
+    settings: TeachingSettings = field(default_factory=TeachingSettings)
+    sandbox_limits: Limits = field(default_factory=Limits)
+    clock: Callable[[], datetime] = _now
+    """The current time (timezone-aware); tests pass a fixed clock."""

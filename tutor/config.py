@@ -178,6 +178,31 @@ class LearnerSettings(BaseSettings):
 
     mastery_threshold: float = Field(default=0.95, gt=0.0, lt=1.0)
     """P(known) from which a concept counts as mastered (``TUTOR_LEARNER_MASTERY_THRESHOLD``)."""
+    require_explain_back: bool = True
+    """Whether mastery also needs a passed explain-back (``TUTOR_LEARNER_REQUIRE_EXPLAIN_BACK``)."""
+
+
+class TeachingSettings(BaseSettings):
+    """Lessons, exercises and answers."""
+
+    model_config = _section("TUTOR_TEACHING_")
+
+    lesson_passages: int = Field(default=4, ge=1, le=12)
+    """Passages a lesson is built from (``TUTOR_TEACHING_LESSON_PASSAGES``)."""
+    lesson_max_tokens: int = Field(default=400, ge=32, le=4096)
+    """Longest lesson the model may write, in tokens (``TUTOR_TEACHING_LESSON_MAX_TOKENS``)."""
+    novelty_threshold: float = Field(default=0.9, gt=0.0, le=1.0)
+    """Cosine to an earlier lesson on the concept above which a new one is rewritten
+    (``TUTOR_TEACHING_NOVELTY_THRESHOLD``)."""
+    recent_lessons: int = Field(default=5, ge=1, le=50)
+    """Earlier lessons on a concept whose passages a new one avoids
+    (``TUTOR_TEACHING_RECENT_LESSONS``)."""
+    min_answer_relevance: float = Field(default=0.3, ge=0.0, le=1.0)
+    """Cosine below which a passage does not count as covering a free question
+    (``TUTOR_TEACHING_MIN_ANSWER_RELEVANCE``)."""
+    intent_margin: float = Field(default=0.04, ge=0.0, le=1.0)
+    """Score gap between the two likeliest intents under which the model breaks the tie
+    (``TUTOR_TEACHING_INTENT_MARGIN``)."""
 
 
 def _default_data_dir() -> Path:
@@ -198,6 +223,7 @@ class Settings(BaseSettings):
     llm: LLMSettings = Field(default_factory=LLMSettings)
     embeddings: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
     ingest: IngestSettings = Field(default_factory=IngestSettings)
+    teaching: TeachingSettings = Field(default_factory=TeachingSettings)
     auth: AuthSettings = Field(default_factory=AuthSettings)
     learner: LearnerSettings = Field(default_factory=LearnerSettings)
 

@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
+from uuid import UUID
 
 from langchain_core.embeddings import Embeddings
 from langgraph.graph.state import CompiledStateGraph
@@ -22,7 +23,9 @@ from tutor.auth.secrets import new_password
 from tutor.auth.store import AccountStore
 from tutor.config import Settings
 from tutor.db import Database
+from tutor.db.checkpoints import open_checkpointer
 from tutor.embeddings import build_embeddings
+from tutor.grading import ShortAnswerGrader
 from tutor.graph.build import build_graph_store
 from tutor.graph.port import GraphStore
 from tutor.ingest.jobs import IngestJobs
@@ -32,6 +35,10 @@ from tutor.ingest.tokens import wordpiece_counter
 from tutor.learner.graph_cache import PlanningGraphs
 from tutor.learner.store import LearnerStore
 from tutor.llm import ChatModel, build_chat_model
+from tutor.sandbox import Limits
+from tutor.teaching.guard import QualityGuard
+from tutor.teaching.intents import IntentClassifier
+from tutor.teaching.lessons import LessonStore
 from tutor.vectors import VectorStore, build_vector_store
 
 _log = logging.getLogger(__name__)
@@ -57,8 +64,30 @@ class Resources:
     learner: LearnerStore
     planning_graphs: PlanningGraphs
     signin_limiter: AttemptLimiter
+    lessons: LessonStore
+    grader: ShortAnswerGrader
+    guard: QualityGuard
+    intents: IntentClassifier
     embeddings_warmup: asyncio.Task[None] | None = field(default=None, repr=False)
     """Loads the embedding model in the background so the server answers at once."""
+
+    def tutor_context(self, owner: UUID, thread_id: str) -> TutorContext:
+        """What the tutor graph's nodes use for one learner's turn."""
+        return TutorContext(
+            owner=owner,
+            thread_id=thread_id,
+            chat_model=self.chat_model,
+            embeddings=self.embeddings,
+            vectors=self.vectors,
+            planning_graphs=self.planning_graphs,
+            learner=self.learner,
+            lessons=self.lessons,
+            grader=self.grader,
+            guard=self.guard,
+            intents=self.intents,
+            settings=self.settings.teaching,
+            sandbox_limits=Limits(),
+        )
 
 
 @asynccontextmanager
@@ -91,23 +120,32 @@ async def open_resources(settings: Settings, *, warm_up: bool = True) -> AsyncIt
         await jobs.recover()
         stack.push_async_callback(jobs.close)
 
+        checkpointer = await stack.enter_async_context(open_checkpointer(database.dsn))
         resources = Resources(
             settings=settings,
             database=database,
             embeddings=embeddings,
             vectors=vectors,
             chat_model=chat_model,
-            graph=build_tutor_graph().compile(),
+            graph=build_tutor_graph().compile(checkpointer=checkpointer),
             graph_store=graph_store,
             documents=documents,
             ingestor=ingestor,
             jobs=jobs,
             accounts=accounts,
-            learner=LearnerStore(database.pool, settings.learner.mastery_threshold),
+            learner=LearnerStore(
+                database.pool,
+                settings.learner.mastery_threshold,
+                require_explain_back=settings.learner.require_explain_back,
+            ),
             planning_graphs=PlanningGraphs(database.pool, graph_store),
             signin_limiter=AttemptLimiter(
                 settings.auth.signin_attempts, settings.auth.signin_window_s
             ),
+            lessons=LessonStore(database.pool),
+            grader=ShortAnswerGrader(embeddings),
+            guard=QualityGuard(embeddings),
+            intents=IntentClassifier(embeddings, margin=settings.teaching.intent_margin),
         )
         if warm_up:
             resources.embeddings_warmup = asyncio.create_task(_warm_up(embeddings))

@@ -14,7 +14,7 @@ from litestar import Litestar
 from litestar.exceptions import WebSocketDisconnect
 from litestar.testing import AsyncTestClient
 
-from tests.integration.conftest import sign_up
+from tests.integration.conftest import sign_up, upload
 from tutor.api.app import create_app
 from tutor.config import Settings
 from tutor.db import ServerAddress
@@ -98,36 +98,97 @@ async def test_openapi_schema_and_offline_swagger_page(
         assert served.status_code == 200 and len(served.content) > 1000
 
 
-async def test_ws_streams_the_reply_token_by_token(client: AsyncTestClient[Litestar]) -> None:
+NOTES = {
+    "ownership.md": b"""# Ownership
+
+Each value in Rust has an owner, and there can only be one owner at a time. When the
+owner goes out of scope, the value will be dropped and its memory returned.
+
+## Moves
+
+Assigning a `String` to another variable moves it: the first variable can no longer be
+used, which prevents freeing the same memory twice.
+
+```rust
+let s1 = String::from("hello");
+let s2 = s1;
+```
+"""
+}
+ANSWER = (
+    "Each value in Rust has an owner, and there can only be one owner at a time [1]. "
+    "When the owner goes out of scope, the value is dropped [1]."
+)
+
+
+async def test_ws_streams_a_cited_answer_token_by_token(
+    client: AsyncTestClient[Litestar],
+) -> None:
+    await upload(client, NOTES)
     fake = _resources(client).chat_model
-    fake.enqueue("Ownership means each value has one owner.")  # type: ignore[attr-defined]
+    fake.enqueue(ANSWER)  # type: ignore[attr-defined]
     with await client.websocket_connect("/ws") as ws:
-        ws.send_text(json.dumps({"type": "chat", "text": "What is ownership?"}))
+        ws.send_text(json.dumps({"type": "chat", "text": "What is ownership in Rust?"}))
         events = _until_done(ws)
     tokens = [e["text"] for e in events if e["type"] == "token"]
     assert len(tokens) > 3
-    assert "".join(tokens) == "Ownership means each value has one owner."
+    assert "".join(tokens) == ANSWER
+    [citation] = [e for e in events if e["type"] == "citation"]
+    assert citation["number"] == 1 and "owner" in citation["text"]
     assert events[-1]["type"] == "done"
     assert events[-1]["tokens"] == len(tokens)
+
+
+async def test_ws_full_session_lesson_answer_grade_mastery(
+    client: AsyncTestClient[Litestar],
+) -> None:
+    await upload(client, NOTES)
+    with await client.websocket_connect("/ws") as ws:
+        ws.send_text(json.dumps({"type": "start_lesson"}))
+        events = _until_done(ws)
+        kinds = [e["type"] for e in events]
+        assert kinds[0] == "plan" and "lesson" in kinds and kinds[-1] == "done"
+        [lesson] = [e for e in events if e["type"] == "lesson"]
+        tokens = "".join(e["text"] for e in events if e["type"] == "token")
+        assert tokens == lesson["text"]
+        exercises = [e for e in events if e["type"] == "exercise"]
+        choice = next((e for e in exercises if e["kind"] == "multiple_choice"), exercises[0])
+        ws.send_text(
+            json.dumps(
+                {
+                    "type": "answer",
+                    "exercise_id": choice["id"],
+                    "answer": "0",
+                    "idempotency_key": "first-answer",
+                }
+            )
+        )
+        graded = _until_done(ws)
+    [grade] = [e for e in graded if e["type"] == "grade"]
+    [mastery] = [e for e in graded if e["type"] == "mastery"]
+    assert grade["exercise_id"] == choice["id"]
+    assert mastery["p_known"] != mastery["before"]
+    progress = (await client.get("/api/v1/progress")).json()
+    assert progress["totals"]["attempts"] == 1, progress
 
 
 async def test_ws_bad_frames_get_typed_errors_and_connection_stays_usable(
     client: AsyncTestClient[Litestar],
 ) -> None:
-    fake = _resources(client).chat_model
-    fake.enqueue("Still here.")  # type: ignore[attr-defined]
     with await client.websocket_connect("/ws") as ws:
         for frame, code in [
             ("{oops", "malformed"),
             ('{"type": "sing"}', "unknown_type"),
             ('{"type": "chat", "text": ""}', "invalid"),
+            ('{"type": "answer", "exercise_id": "not-a-uuid", "answer": "x"}', "invalid"),
         ]:
             ws.send_text(frame)
             event = json.loads(ws.receive_text())
             assert event["type"] == "error" and event["code"] == code, event
-        ws.send_text(json.dumps({"type": "chat", "text": "Are you there?"}))
+        ws.send_text(json.dumps({"type": "start_lesson"}))
         events = _until_done(ws)
-    assert "".join(e["text"] for e in events if e["type"] == "token") == "Still here."
+    # No notes yet: the tutor says so, and the connection still works.
+    assert "notes are empty" in "".join(e["text"] for e in events if e["type"] == "token")
 
 
 def _until_done(ws: Any) -> list[dict[str, Any]]:

@@ -47,13 +47,17 @@ async def _concepts(client: AsyncTestClient[Litestar]) -> dict[str, str]:
 
 
 async def _attempt(
-    client: AsyncTestClient[Litestar], concept: str, score: float, key: str
+    client: AsyncTestClient[Litestar],
+    concept: str,
+    score: float,
+    key: str,
+    kind: str = "short_answer",
 ) -> dict[str, Any]:
     response = await client.post(
         "/api/v1/attempts",
         json={
             "concept_id": concept,
-            "kind": "short_answer",
+            "kind": kind,
             "score": score,
             "idempotency_key": key,
             "answer": "because",
@@ -115,6 +119,11 @@ async def test_plan_follows_prerequisites_then_reviews(
     assert "Basics" in plan["reason"] and plan["difficulty"] == "intro"
     for i in range(6):
         await _attempt(client, concepts["Basics"], 1.0, f"b{i}")
+    # Known well enough, but mastery also needs a passed explain-back.
+    plan = (await client.get("/api/v1/plan")).json()
+    assert plan["concept_id"] == concepts["Basics"], plan
+    explained = await _attempt(client, concepts["Basics"], 1.0, "e", kind="explain_back")
+    assert explained["mastered"]
     plan = (await client.get("/api/v1/plan")).json()
     assert plan["concept_id"] != concepts["Basics"], plan
     connection = await asyncpg.connect(database_url)
@@ -147,10 +156,12 @@ async def test_progress_and_paths(client: AsyncTestClient[Litestar]) -> None:
     concepts = await _concepts(client)
     for i in range(6):
         await _attempt(client, concepts["Basics"], 1.0, f"p{i}")
+    await _attempt(client, concepts["Basics"], 1.0, "explained", kind="explain_back")
     progress = (await client.get("/api/v1/progress")).json()
-    assert progress["totals"]["attempts"] == 6 and progress["totals"]["mastered"] == 1
-    assert progress["streak_days"] == 1 and progress["badges"] == ["first_mastered"]
-    assert len(progress["history"]) == 6
+    assert progress["totals"]["attempts"] == 7 and progress["totals"]["mastered"] == 1
+    assert progress["streak_days"] == 1
+    assert progress["badges"] == ["first_mastered"]
+    assert len(progress["history"]) == 7
     rows = {c["title"]: c for c in progress["concepts"]}
     assert rows["Basics"]["mastered"] and rows["Functions"]["attempts"] == 0
 

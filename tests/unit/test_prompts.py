@@ -13,11 +13,16 @@ def _prompt(directory: Path, name: str, text: str) -> None:
     (directory / f"{name}.md").write_text(text)
 
 
-def test_project_prompts_load() -> None:
-    names = [path.stem for path in PROMPTS_DIR.glob("*.md")]
-    assert names
+def test_every_project_prompt_renders_with_its_variables() -> None:
+    names = sorted(path.stem for path in PROMPTS_DIR.glob("*.md"))
+    assert {"chat_answer", "exercises", "intent", "lesson"} <= set(names)
     for name in names:
-        load_prompt(name)
+        template = load_prompt(name)
+        values = {variable: f"<{variable}-value>" for variable in template.variables}
+        rendered = template.render(**values)
+        for value in values.values():
+            assert value in rendered
+        assert "{" not in rendered.replace("{{", "")
 
 
 def test_render_fills_declared_variables(tmp_path: Path) -> None:

@@ -14,7 +14,8 @@ from pydantic import BaseModel, Field
 
 from tutor.auth.store import User
 from tutor.learner import PlanningGraph
-from tutor.learner.planning import LearnerState, Plan, Preferences, learning_path, next_concept
+from tutor.learner.next_step import path_steps, plan_next
+from tutor.learner.planning import Plan
 from tutor.learner.store import AttemptKind, NewAttempt, Verdict
 from tutor.resources import Resources
 
@@ -136,27 +137,8 @@ class LearningController(Controller):
         self, resources: NamedDependency[Resources], user: NamedDependency[User]
     ) -> PlanOut:
         """A due review first, else the next concept whose prerequisites are mastered."""
-        graph = await _graph(resources, user)
-        rows = await resources.learner.mastery(user.id)
-        prefs = await resources.learner.preferences(user.id)
-        paths = await resources.learner.paths(user.id)
-        state = LearnerState(
-            mastery={r.concept_id: r.p_known for r in rows},
-            introduced={r.concept_id for r in rows},
-            due={r.concept_id: r.due_at for r in rows},
-            recent_scores=await resources.learner.recent_scores(user.id),
-        )
-        preferences = Preferences(
-            difficulty_bias=prefs["difficulty_bias"], interests=frozenset(prefs["interests"])
-        )
-        targets = list(paths[0]["targets"]) if paths else []
-        plan = next_concept(
-            graph,
-            state,
-            now=datetime.now(UTC),
-            targets=targets,
-            preferences=preferences,
-            threshold=resources.learner.threshold,
+        plan = await plan_next(
+            resources.learner, resources.planning_graphs, user.id, datetime.now(UTC)
         )
         return _plan_out(plan)
 
@@ -280,12 +262,8 @@ class LearningController(Controller):
         found = [p for p in await resources.learner.paths(user.id) if p["id"] == path_id]
         if not found:
             raise NotFoundException(f"no learning path {path_id}")
-        mastery = {r.concept_id: r.p_known for r in await resources.learner.mastery(user.id)}
-        steps = learning_path(
-            await _graph(resources, user),
-            found[0]["targets"],
-            mastery,
-            threshold=resources.learner.threshold,
+        steps = await path_steps(
+            resources.learner, resources.planning_graphs, user.id, found[0]["targets"]
         )
         return PathOut(
             id=path_id,

@@ -1,4 +1,4 @@
-"""The ``/ws`` route: chat turns streamed token by token through the tutor graph."""
+"""The ``/ws`` route: tutoring turns run through the tutor graph, streamed as events."""
 
 from __future__ import annotations
 
@@ -8,22 +8,29 @@ from collections.abc import AsyncGenerator
 from contextlib import aclosing
 from typing import Any, cast
 
-from langchain_core.messages import AIMessageChunk, HumanMessage
+from langchain_core.messages import AnyMessage, HumanMessage
 from litestar import WebSocket, websocket
 from litestar.datastructures import State
 from litestar.di import NamedDependency
 from litestar.exceptions import WebSocketDisconnect
 
-from agents import InputState, TutorContext
+from agents.state import InputState, Request
 from tutor.api.protocol import (
+    AnswerAction,
     ChatAction,
+    ClientAction,
     DoneEvent,
     ErrorEvent,
+    ExplainAction,
+    NextAction,
     ServerEvent,
+    StartLessonAction,
     TokenEvent,
     parse_action,
+    turn_event,
 )
 from tutor.api.security import identify
+from tutor.auth.store import User
 from tutor.resources import Resources
 
 _log = logging.getLogger(__name__)
@@ -40,27 +47,64 @@ async def _send(socket: WebSocket[Any, Any, State], event: ServerEvent) -> None:
         raise WebSocketDisconnect(detail=f"client went away: {error}") from error
 
 
-async def _run_chat(
-    socket: WebSocket[Any, Any, State], resources: Resources, action: ChatAction
+def _turn_input(action: ClientAction) -> InputState:
+    """The graph input for one action: the request, and the learner's words as a message."""
+    request: Request
+    text = ""
+    if isinstance(action, ChatAction):
+        request = {"kind": "chat", "text": action.text}
+        text = action.text
+    elif isinstance(action, StartLessonAction):
+        request = {"kind": "start_lesson"}
+        if action.concept_id is not None:
+            request["concept_id"] = str(action.concept_id)
+    elif isinstance(action, NextAction):
+        request = {"kind": "next"}
+    elif isinstance(action, AnswerAction):
+        request = {"kind": "answer", "exercise_id": str(action.exercise_id), "text": action.answer}
+        if action.idempotency_key:
+            request["idempotency_key"] = action.idempotency_key
+        text = action.answer
+    elif isinstance(action, ExplainAction):
+        request = {"kind": "explain", "text": action.text}
+        if action.concept_id is not None:
+            request["concept_id"] = str(action.concept_id)
+        if action.idempotency_key:
+            request["idempotency_key"] = action.idempotency_key
+        text = action.text
+    else:
+        request = {"kind": "set_path", "targets": [str(t) for t in action.targets]}
+    messages: list[AnyMessage] = [HumanMessage(text)] if text.strip() else []
+    return InputState(messages=messages, request=request)
+
+
+def thread_of(user: User) -> str:
+    """The learner's conversation thread (one per learner for now)."""
+    return f"learner:{user.id}"
+
+
+async def _run_turn(
+    socket: WebSocket[Any, Any, State], resources: Resources, user: User, action: ClientAction
 ) -> None:
     started = time.perf_counter()
-    context = TutorContext(chat_model=resources.chat_model)
+    thread_id = thread_of(user)
     tokens = 0
     # Typed as an iterator, but it is an async generator: it can be closed.
     stream = cast(
-        "AsyncGenerator[tuple[Any, dict[str, Any]], None]",
+        "AsyncGenerator[dict[str, Any], None]",
         resources.graph.astream(
-            InputState(messages=[HumanMessage(action.text)]),
-            context=context,
-            stream_mode="messages",
+            _turn_input(action),
+            config={"configurable": {"thread_id": thread_id}},
+            context=resources.tutor_context(user.id, thread_id),
+            stream_mode="custom",
         ),
     )
-    # Closed at once when the client leaves mid-reply, so generation stops now, not at GC.
+    # Closed at once when the client leaves mid-turn, so generation stops now, not at GC.
     async with aclosing(stream):
-        async for chunk, _metadata in stream:
-            if isinstance(chunk, AIMessageChunk) and chunk.text:
-                tokens += 1
-                await _send(socket, TokenEvent(text=chunk.text))
+        async for payload in stream:
+            event = turn_event(payload)
+            tokens += isinstance(event, TokenEvent)
+            await _send(socket, event)
     elapsed_ms = (time.perf_counter() - started) * 1000
     await _send(socket, DoneEvent(tokens=tokens, elapsed_ms=round(elapsed_ms, 1)))
 
@@ -69,7 +113,7 @@ async def _run_chat(
 async def chat_socket(
     socket: WebSocket[Any, Any, State], resources: NamedDependency[Resources]
 ) -> None:
-    """Serve one connection: each valid ``chat`` frame is one streamed turn."""
+    """Serve one connection: each valid action frame is one streamed turn."""
     user = await identify(socket, resources)
     await socket.accept()
     if user is None:
@@ -91,7 +135,7 @@ async def chat_socket(
                 await _send(socket, action)
                 continue
             try:
-                await _run_chat(socket, resources, action)
+                await _run_turn(socket, resources, user, action)
             except WebSocketDisconnect:
                 raise
             except Exception:

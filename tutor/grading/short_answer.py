@@ -158,6 +158,11 @@ class ShortAnswerGrader:
         self.key_point_threshold = key_point_threshold
 
     @property
+    def embeddings(self) -> Embeddings:
+        """The sentence embeddings features are computed with."""
+        return self._embeddings
+
+    @property
     def calibration(self) -> Calibration:
         """The regression parameters in use."""
         if self._calibration is None:

@@ -11,6 +11,7 @@ from uuid import UUID
 
 import asyncpg
 
+from tutor.graph.model import Concept
 from tutor.graph.port import GraphStore
 from tutor.learner._planning_graph import PlanningGraph
 
@@ -24,10 +25,17 @@ class PlanningGraphs:
     def __init__(self, pool: asyncpg.Pool, graph: GraphStore) -> None:
         self._pool = pool
         self._graph = graph
-        self._cache: dict[UUID, tuple[tuple[object, ...], PlanningGraph]] = {}
+        self._cache: dict[UUID, tuple[tuple[object, ...], PlanningGraph, dict[UUID, Concept]]] = {}
 
     async def get(self, owner: UUID) -> PlanningGraph:
         """The owner's current planning graph."""
+        return (await self._current(owner))[0]
+
+    async def concepts(self, owner: UUID) -> dict[UUID, Concept]:
+        """The owner's concepts by id, as of the current planning graph."""
+        return (await self._current(owner))[1]
+
+    async def _current(self, owner: UUID) -> tuple[PlanningGraph, dict[UUID, Concept]]:
         row = await self._pool.fetchrow(
             "SELECT count(*), max(updated_at), max(created_at) FROM documents WHERE owner_id = $1",
             owner,
@@ -35,12 +43,12 @@ class PlanningGraphs:
         version = tuple(row.values())
         cached = self._cache.get(owner)
         if cached is not None and cached[0] == version:
-            return cached[1]
-        built = PlanningGraph.build(
-            await self._graph.concepts(owner), await self._graph.edges(owner)
-        )
+            return cached[1], cached[2]
+        concepts = await self._graph.concepts(owner)
+        built = PlanningGraph.build(concepts, await self._graph.edges(owner))
+        by_id = {concept.id: concept for concept in concepts}
         self._cache.pop(owner, None)
-        self._cache[owner] = (version, built)
+        self._cache[owner] = (version, built, by_id)
         while len(self._cache) > _MAX_LEARNERS:
             del self._cache[next(iter(self._cache))]
-        return built
+        return built, by_id

@@ -66,14 +66,27 @@ class MasteryRow:
     last_seen: datetime
     mastered_at: datetime | None
     due_at: datetime
+    explained_at: datetime | None = None
 
 
 class LearnerStore:
     """SQL of the learner model; every query is filtered by owner."""
 
-    def __init__(self, pool: asyncpg.Pool, threshold: float = bkt.MASTERY_THRESHOLD) -> None:
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        threshold: float = bkt.MASTERY_THRESHOLD,
+        *,
+        require_explain_back: bool = False,
+    ) -> None:
         self._pool = pool
         self.threshold = threshold
+        self.require_explain_back = require_explain_back
+        """Whether mastery also needs a passed explain-back on the concept."""
+
+    def is_mastered(self, p_known: float, explained: bool) -> bool:
+        """Whether a concept with this P(known) and explain-back evidence is mastered."""
+        return p_known >= self.threshold and (explained or not self.require_explain_back)
 
     async def params(self, concept_id: UUID | None = None) -> BKTParams:
         """The concept's own parameters, else the fitted ones, else the defaults."""
@@ -118,7 +131,8 @@ class LearnerStore:
                 attempt.idempotency_key,
             )
             state = await connection.fetchrow(
-                "SELECT p_known, attempts, card, due_at FROM mastery "
+                "SELECT p_known, attempts, card, due_at, explained_at IS NOT NULL AS explained "
+                "FROM mastery "
                 "WHERE owner_id = $1 AND concept_id = $2",
                 owner,
                 seen["concept_id"] if seen else attempt.concept_id,
@@ -128,12 +142,18 @@ class LearnerStore:
                     seen["id"],
                     False,
                     state["p_known"],
-                    state["p_known"] >= self.threshold,
+                    self.is_mastered(state["p_known"], state["explained"]),
                     state["attempts"],
                     state["due_at"],
                 )
             before = state["p_known"] if state else params.prior
             after = bkt.update(before, attempt.score, params)
+            explained_now = (
+                attempt.kind == "explain_back"
+                and (attempt.verdict or verdict_for(attempt.score)) == "correct"
+            )
+            explained = explained_now or bool(state and state["explained"])
+            mastered = self.is_mastered(after, explained)
             card = json.loads(state["card"]) if state else new_card(now)
             latency = attempt.latency_ms / 1000 if attempt.latency_ms is not None else None
             card, due = review(card, attempt.score, latency, now)
@@ -156,17 +176,20 @@ class LearnerStore:
                 attempt.idempotency_key,
                 now,
             )
+            # $7 says whether the concept is mastered after this attempt (decided above).
             count: int = await connection.fetchval(
                 """
                 INSERT INTO mastery (owner_id, concept_id, p_known, attempts, last_seen,
-                                     mastered_at, card, due_at)
+                                     mastered_at, card, due_at, explained_at)
                 VALUES ($1, $2, $3::real, 1, $4::timestamptz,
-                        CASE WHEN $3::real >= $7::real THEN $4::timestamptz END, $5::jsonb, $6)
+                        CASE WHEN $7::boolean THEN $4::timestamptz END, $5::jsonb, $6,
+                        CASE WHEN $8::boolean THEN $4::timestamptz END)
                 ON CONFLICT (owner_id, concept_id) DO UPDATE SET
                     p_known = EXCLUDED.p_known, attempts = mastery.attempts + 1,
                     last_seen = EXCLUDED.last_seen, card = EXCLUDED.card,
                     due_at = EXCLUDED.due_at,
-                    mastered_at = CASE WHEN EXCLUDED.p_known >= $7::real
+                    explained_at = coalesce(EXCLUDED.explained_at, mastery.explained_at),
+                    mastered_at = CASE WHEN $7::boolean
                                        THEN coalesce(mastery.mastered_at, EXCLUDED.last_seen)
                                   END
                 RETURNING attempts
@@ -177,14 +200,24 @@ class LearnerStore:
                 now,
                 json.dumps(card, default=str),
                 due,
-                self.threshold,
+                mastered,
+                explained_now,
             )
-        return Recorded(attempt_id, True, after, after >= self.threshold, count, due)
+        return Recorded(attempt_id, True, after, mastered, count, due)
+
+    async def p_known(self, owner: UUID, concept_id: UUID) -> float:
+        """P(known) of one concept; the prior when the learner has not met it."""
+        value = await self._pool.fetchval(
+            "SELECT p_known FROM mastery WHERE owner_id = $1 AND concept_id = $2",
+            owner,
+            concept_id,
+        )
+        return float(value) if value is not None else (await self.params(concept_id)).prior
 
     async def mastery(self, owner: UUID) -> list[MasteryRow]:
         """Every concept the learner has met."""
         rows = await self._pool.fetch(
-            "SELECT concept_id, p_known, attempts, last_seen, mastered_at, due_at "
+            "SELECT concept_id, p_known, attempts, last_seen, mastered_at, due_at, explained_at "
             "FROM mastery WHERE owner_id = $1",
             owner,
         )

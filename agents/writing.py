@@ -1,0 +1,85 @@
+"""Model text streamed to the learner through the quality guard.
+
+The first words are held back until the guard has seen enough to judge them, so text
+that is junk from the start is never shown. After that every token goes out as it is
+written and the guard looks again every few tokens; text that fails later (or at the
+final check) is withdrawn with a ``reset`` event, and the caller sends its replacement.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+
+from langchain_core.messages import BaseMessage
+
+from agents.events import emit
+from tutor.llm import ChatModel
+from tutor.teaching.citations import citations_valid
+from tutor.teaching.guard import QualityGuard
+from tutor.teaching.material import ConceptInfo, Passage
+
+HELD_TOKENS = 12
+"""Tokens held back before the first check."""
+CHECK_EVERY = 16
+"""Tokens between checks while streaming."""
+
+
+async def stream_guarded(
+    model: ChatModel,
+    messages: Sequence[BaseMessage],
+    guard: QualityGuard,
+    concept: ConceptInfo,
+    passages: Sequence[Passage],
+    *,
+    max_tokens: int,
+    cite: bool = True,
+) -> str | None:
+    """Stream the model's text; the text when it passed the guard, else None.
+
+    Args:
+        model: The chat model.
+        messages: The prompt.
+        guard: Judges the text as it grows and once it is complete.
+        concept: What the text must be about.
+        passages: What the text must be grounded in; with ``cite``, its citations must
+            point at these (numbered from 1).
+        max_tokens: Tokens after which generation stops (the text then counts as cut off
+            only if it ends mid-sentence).
+        cite: Whether the text must cite the passages.
+    """
+    text = ""
+    shown = False
+    count = 0
+    async for chunk in model.astream(list(messages)):
+        piece = chunk.text
+        if not piece:
+            continue
+        text += piece
+        count += 1
+        if count >= max_tokens:
+            break
+        if not shown:
+            if count < HELD_TOKENS:
+                continue
+            if not guard.check_prefix(text, passages).ok:
+                return None
+            shown = True
+            emit("token", text=text)
+            continue
+        emit("token", text=piece)
+        if count % CHECK_EVERY == 0 and not guard.check_prefix(text, passages).ok:
+            _withdraw(shown)
+            return None
+    verdict = await asyncio.to_thread(guard.check, text, concept, passages)
+    if not verdict.ok or (cite and passages and not citations_valid(text, len(passages))):
+        _withdraw(shown)
+        return None
+    if not shown:
+        emit("token", text=text)
+    return text
+
+
+def _withdraw(shown: bool) -> None:
+    if shown:
+        emit("reset", reason="the text did not pass the quality check")

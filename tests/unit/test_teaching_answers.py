@@ -1,0 +1,176 @@
+"""Grading answers to each kind of exercise (Python code runs in the real sandbox)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tutor.embeddings import FakeEmbeddings
+from tutor.grading import ShortAnswerGrader
+from tutor.sandbox import Limits
+from tutor.teaching.answers import grade_answer
+from tutor.teaching.exercises import (
+    CodeDraft,
+    ExplainBackDraft,
+    MultipleChoiceDraft,
+    ShortAnswerDraft,
+)
+from tutor.teaching.material import ConceptInfo
+
+GRADER = ShortAnswerGrader(FakeEmbeddings())
+CHOICE = MultipleChoiceDraft(
+    question="What happens to s1 after `let s2 = s1;`?",
+    options=["It is copied", "It is moved", "It is dropped"],
+    answer=1,
+    explanation="A String is moved, so s1 is no longer valid.",
+)
+SHORT = ShortAnswerDraft(
+    question="Which trait runs code when a value goes out of scope?",
+    reference_answer="`Drop`",
+    key_points=["The Drop trait runs when a value goes out of scope."],
+)
+FAST = Limits(cpu_s=1, wall_s=3)
+
+
+@pytest.mark.parametrize("answer", ["1", "It is moved", "  it IS   moved "])
+async def test_the_right_option_by_index_or_text_is_correct(answer: str) -> None:
+    grade = await grade_answer(CHOICE, answer, grader=GRADER)
+    assert (grade.verdict, grade.score) == ("correct", 1.0)
+
+
+@pytest.mark.parametrize("answer", ["0", "3", "moved", "It is dropped", ""])
+async def test_any_other_choice_names_the_right_option(answer: str) -> None:
+    grade = await grade_answer(CHOICE, answer, grader=GRADER)
+    assert (grade.verdict, grade.score) == ("incorrect", 0.0)
+    assert '"It is moved"' in grade.feedback
+    assert CHOICE.explanation in grade.feedback
+
+
+@pytest.mark.parametrize("answer", ["Drop", "drop", "the `Drop`", "Drop.", " `drop` "])
+async def test_a_cloze_term_is_correct_without_the_model(answer: str) -> None:
+    embeddings = FakeEmbeddings()
+    grade = await grade_answer(SHORT, answer, grader=ShortAnswerGrader(embeddings))
+    assert (grade.verdict, grade.score) == ("correct", 1.0)
+    assert grade.covered == tuple(SHORT.key_points)
+    assert embeddings.history == []
+
+
+async def test_an_empty_short_answer_is_incorrect_at_once() -> None:
+    embeddings = FakeEmbeddings()
+    grade = await grade_answer(SHORT, "  ", grader=ShortAnswerGrader(embeddings))
+    assert grade.verdict == "incorrect" and grade.score == 0.0
+    assert embeddings.history == []
+
+
+async def test_other_short_answers_go_to_the_grader() -> None:
+    embeddings = FakeEmbeddings()
+    good = "The Drop trait runs when a value goes out of scope."
+    right = await grade_answer(SHORT, good, grader=ShortAnswerGrader(embeddings))
+    assert good in embeddings.history
+    assert right.covered == tuple(SHORT.key_points)
+    wrong = await grade_answer(SHORT, "Clone copies values", grader=GRADER)
+    assert wrong.missed == tuple(SHORT.key_points)
+    assert wrong.score < right.score
+    assert wrong.verdict != "correct"
+
+
+TESTED = CodeDraft(
+    prompt="Write add(a, b).",
+    tests="assert add(2, 3) == 5, 'add(2, 3) should be 5'\n",
+    solution="def add(a, b):\n    return a + b\n",
+)
+PRINTED = CodeDraft(
+    prompt="Print the squares of 1 to 3.", solution="for i in (1, 2, 3):\n    print(i * i)\n"
+)
+
+
+async def test_code_passing_the_tests_is_correct() -> None:
+    grade = await grade_answer(TESTED, "def add(a, b):\n    return b + a\n", grader=GRADER)
+    assert (grade.verdict, grade.score) == ("correct", 1.0)
+
+
+async def test_code_failing_the_tests_shows_the_failure() -> None:
+    grade = await grade_answer(TESTED, "def add(a, b):\n    return a - b\n", grader=GRADER)
+    assert (grade.verdict, grade.score) == ("incorrect", 0.0)
+    assert "add(2, 3) should be 5" in grade.feedback
+
+
+async def test_a_fenced_answer_is_unwrapped() -> None:
+    answer = "```python\ndef add(a, b):\n    return a + b\n```"
+    assert (await grade_answer(TESTED, answer, grader=GRADER)).verdict == "correct"
+
+
+async def test_without_tests_the_output_must_match_the_solution() -> None:
+    same = await grade_answer(PRINTED, "print(1)   \nprint(4)\nprint(9)\n\n", grader=GRADER)
+    assert same.verdict == "correct"
+    assert same.output.split() == ["1", "4", "9"]
+    wrong = await grade_answer(PRINTED, "print(1)\nprint(2)\nprint(3)\n", grader=GRADER)
+    assert wrong.verdict == "incorrect"
+    assert "Expected:\n1\n4\n9" in wrong.feedback
+    assert "Got:\n1\n2\n3" in wrong.feedback
+
+
+async def test_right_output_then_a_crash_is_incorrect() -> None:
+    answer = "print(1)\nprint(4)\nprint(9)\nraise RuntimeError('boom')\n"
+    grade = await grade_answer(PRINTED, answer, grader=GRADER)
+    assert grade.verdict == "incorrect"
+    assert "RuntimeError: boom" in grade.feedback
+
+
+@pytest.mark.parametrize(
+    ("code", "said"),
+    [
+        ("while True:\n    pass\n", "time limit"),
+        ("x = bytearray(10**10)\n", "memory"),
+        ("import socket\nsocket.create_connection(('1.1.1.1', 80), timeout=1)\n", ""),
+        ("print(open('/etc/passwd').read())\n", ""),
+        ("import os\nwhile True:\n    os.fork()\n", ""),
+    ],
+)
+async def test_misbehaving_code_is_a_failed_attempt(code: str, said: str) -> None:
+    grade = await grade_answer(TESTED, code, grader=GRADER, limits=FAST)
+    assert (grade.verdict, grade.score) == ("incorrect", 0.0)
+    assert said in grade.feedback
+    assert "root:" not in grade.feedback + grade.output
+
+
+RUST = CodeDraft(prompt="Clone s1 into s2.", language="rust", solution="let s2 = s1.clone();")
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "let s2 = s1.clone();",
+        "let  s2=s1.clone() ;",
+        'fn main() {\n    let s1 = String::from("hi");\n    let s2 = s1.clone();\n}\n',
+        "```rust\nlet s2 = s1.clone();\n```",
+    ],
+)
+async def test_other_languages_compare_with_the_solution(answer: str) -> None:
+    grade = await grade_answer(RUST, answer, grader=GRADER)
+    assert (grade.verdict, grade.score) == ("correct", 1.0)
+
+
+async def test_a_wrong_line_shows_the_expected_one() -> None:
+    grade = await grade_answer(RUST, "let s2 = s1;", grader=GRADER)
+    assert grade.verdict == "incorrect"
+    assert "let s2 = s1.clone();" in grade.feedback
+
+
+async def test_explain_back_is_compared_with_the_key_points() -> None:
+    draft = ExplainBackDraft(
+        prompt="Explain ownership.",
+        key_points=["Each value has an owner.", "There can only be one owner at a time."],
+    )
+    concept = ConceptInfo(key="ownership", title="ownership")
+    full = await grade_answer(
+        draft,
+        "Each value has an owner. There can only be one owner at a time.",
+        grader=GRADER,
+        concept=concept,
+    )
+    assert (full.verdict, full.score) == ("correct", 1.0)
+    assert full.feedback.endswith("Can you give an example of ownership from your own code?")
+    half = await grade_answer(draft, "Each value has an owner.", grader=GRADER)
+    assert half.verdict == "partial"
+    assert half.missed == ("There can only be one owner at a time.",)
+    assert half.feedback.endswith("?")

@@ -1,0 +1,290 @@
+"""The extractive lesson: teaching order, quoting, citations, angles and the fallback."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tutor.teaching.citations import citations_valid, cited_numbers, fenced_blocks
+from tutor.teaching.extractive import ExtractiveLesson, extractive_lesson, lesson_pieces
+from tutor.teaching.material import ConceptInfo, Passage
+
+OWNERSHIP = ConceptInfo(
+    key="ownership",
+    title="Ownership",
+    summary="Each Rust value has one owner and is dropped when the owner goes out of scope.",
+    key_points=("Every value has exactly one owner.", "Moving a value makes the old name invalid."),
+)
+
+DEFINITION = (
+    "Ownership is how Rust keeps track of memory without a garbage collector. The compiler\n"
+    "checks a small set of rules at compile time, and a program that breaks them is\n"
+    "rejected before it ever runs."
+)
+MOTIVATION = (
+    "Because memory bugs are hard to find, many programmers welcome ownership once they\n"
+    "get used to it. It takes practice, and the compiler's messages help along the way."
+)
+RULES = (
+    "The rules are short:\n\n- every value has a single owner;\n- only one owner exists at any\n"
+    "  moment;\n- once the owner leaves its scope, Rust drops the value."
+)
+CODE = (
+    "Assigning a heap string to a second variable moves it:\n\n"
+    "```rust,ignore\n"
+    'let a = String::from("hi");\n'
+    "let b = a;\n"
+    'println!("{b}, {}", v[1]);\n'
+    "```"
+)
+COPY = (
+    "Simple values such as integers are copied instead of moved, because their size is\n"
+    "known and copying them is cheap. Types like these implement the Copy trait."
+)
+FUNCTIONS = (
+    "Passing a value to a function works like assignment: the string moves into the\n"
+    "parameter, and the caller cannot use it afterwards unless it is returned."
+)
+RETURN = (
+    "Returning a value from a function moves ownership out to the caller, which then\n"
+    "becomes responsible for dropping it when its own variable goes out of scope."
+)
+
+
+def passage(
+    chunk_id: str, text: str, score: float, *, heading: str = "Ownership", kind: str = ""
+) -> Passage:
+    return Passage(
+        chunk_id=chunk_id,
+        text=text,
+        heading_path=f"Rust notes > {heading}",
+        document_path="notes/ownership.md",
+        concept_key="ownership",
+        kind=kind or ("code" if "```" in text else "prose"),
+        score=score,
+    )
+
+
+def notes() -> list[Passage]:
+    # Retrieval order on purpose differs from teaching order: the code scores best.
+    return [
+        passage("code", CODE, 0.80, heading="Moves"),
+        passage("motivation", MOTIVATION, 0.75),
+        passage("rules", RULES, 0.70, heading="Rules"),
+        passage("definition", DEFINITION, 0.65),
+    ]
+
+
+def many_notes() -> list[Passage]:
+    return [
+        *notes(),
+        passage("copy", COPY, 0.60, heading="Copy types"),
+        passage("functions", FUNCTIONS, 0.55, heading="Functions"),
+        passage("return", RETURN, 0.50, heading="Functions"),
+    ]
+
+
+def position(lesson: ExtractiveLesson, snippet: str) -> int:
+    index = lesson.text.find(snippet)
+    assert index >= 0, f"{snippet!r} not in lesson"
+    return index
+
+
+def citation_of(lesson: ExtractiveLesson, chunk_id: str) -> int:
+    ids = [p.chunk_id for p in lesson.cited]
+    return ids.index(chunk_id) + 1
+
+
+def test_explanation_then_example_then_details() -> None:
+    lesson = extractive_lesson(OWNERSHIP, notes())
+    assert lesson.text.startswith("## Ownership\n")
+    definition = position(lesson, "Rust keeps track of memory")
+    example = position(lesson, 'let a = String::from("hi");')
+    details = [position(lesson, "many programmers"), position(lesson, "single owner")]
+    assert definition < example < min(details)
+    assert [p.chunk_id for p in lesson.cited][:2] == ["definition", "code"]
+
+
+def test_example_first_reverses_explanation_and_example() -> None:
+    lesson = extractive_lesson(OWNERSHIP, notes(), order="example_first")
+    example = position(lesson, 'let a = String::from("hi");')
+    definition = position(lesson, "Rust keeps track of memory")
+    assert example < definition < position(lesson, "single owner")
+    assert [p.chunk_id for p in lesson.cited][:2] == ["code", "definition"]
+
+
+def test_citations_number_passages_in_order_of_appearance() -> None:
+    lesson = extractive_lesson(OWNERSHIP, notes())
+    assert citations_valid(lesson.text, len(lesson.cited))
+    assert cited_numbers(lesson.text) == list(range(1, len(lesson.cited) + 1))
+    # Each citation sits right after the words of its own passage.
+    for number, cited in enumerate(lesson.cited, start=1):
+        last_words = re.findall(r"\w+", cited.text.split("```")[0])[-2:]
+        marker = lesson.text.index(f"[{number}]")
+        nearby = lesson.text[max(0, marker - 160) : marker]
+        assert all(word in nearby for word in last_words), (number, cited.chunk_id)
+
+
+def test_prose_is_quoted_and_code_stays_fenced() -> None:
+    lesson = extractive_lesson(OWNERSHIP, notes())
+    quoted = [line for line in lesson.text.splitlines() if line.startswith(">")]
+    assert any("Rust keeps track of memory" in line for line in quoted)
+    assert any("- every value has a single owner;" in line for line in quoted)
+    blocks = fenced_blocks(lesson.text)
+    assert len(blocks) == 1 and blocks[0][2]
+    code = lesson.text[blocks[0][0] : blocks[0][1]]
+    assert code.startswith("```rust\n")  # the info string keeps only the language
+    assert "let b = a;" in code and not any(line.startswith(">") for line in code.splitlines())
+    # The lead-in stays, with the citation before its colon; `v[1]` in code is no citation.
+    number = citation_of(lesson, "code")
+    assert f"Assigning a heap string to a second variable moves it [{number}]:" in lesson.text
+    assert "An example from *Moves*:" in lesson.text
+
+
+def test_closing_gives_summary_and_key_points() -> None:
+    lesson = extractive_lesson(OWNERSHIP, notes())
+    tail = lesson.text[position(lesson, "let b = a;") :]
+    assert OWNERSHIP.summary in tail
+    for point in OWNERSHIP.key_points:
+        assert f"- {point}" in tail
+
+
+def test_at_most_max_passages() -> None:
+    lesson = extractive_lesson(OWNERSHIP, many_notes(), max_passages=3)
+    assert len(lesson.cited) == 3
+    assert len(set(p.chunk_id for p in lesson.cited)) == 3
+    assert citations_valid(lesson.text, 3)
+
+
+def template_lines(lesson: ExtractiveLesson) -> set[str]:
+    quoted = (">", "-", "`")
+    return {line for line in lesson.text.splitlines() if line and not line.startswith(quoted)}
+
+
+def test_angles_differ_in_wording() -> None:
+    first = extractive_lesson(OWNERSHIP, notes(), angle=0)
+    second = extractive_lesson(OWNERSHIP, notes(), angle=1)
+    assert first.text != second.text
+    # Few passages: the same ones, worded differently.
+    assert {p.chunk_id for p in first.cited} == {p.chunk_id for p in second.cited}
+    assert template_lines(first) != template_lines(second)
+
+
+def test_angles_rotate_details_when_there_are_more_passages() -> None:
+    chosen = [
+        [p.chunk_id for p in extractive_lesson(OWNERSHIP, many_notes(), angle=a).cited]
+        for a in range(3)
+    ]
+    assert chosen[0][0] == "definition"
+    assert chosen[0] != chosen[1] and chosen[1] != chosen[2]
+    shown = set().union(*chosen)
+    assert len(shown) > 4  # repeat lessons reach passages the first one left out
+    for ids in chosen:
+        assert len(ids) == 4 == len(set(ids))
+
+
+def test_heading_only_and_near_duplicate_passages_are_skipped() -> None:
+    near_copy = DEFINITION.replace("small set", "short set")
+    lesson = extractive_lesson(
+        OWNERSHIP,
+        [
+            *notes(),
+            passage("heading", "### Ownership rules", 0.99),
+            passage("copy", near_copy, 0.64),  # the better-scored twin stays
+            passage("definition", DEFINITION, 0.65),  # the same chunk again
+        ],
+        max_passages=6,
+    )
+    ids = [p.chunk_id for p in lesson.cited]
+    assert "heading" not in ids and "copy" not in ids
+    assert ids.count("definition") == 1
+    assert lesson.text.count("Rust keeps track of memory") == 1
+
+
+def test_for_example_prose_serves_as_the_example_without_code() -> None:
+    example = (
+        "For example, calling a function with a String moves the string into the\n"
+        "parameter, so the caller cannot use it afterwards."
+    )
+    lesson = extractive_lesson(
+        OWNERSHIP,
+        [passage("example", example, 0.9), passage("definition", DEFINITION, 0.6)],
+    )
+    assert [p.chunk_id for p in lesson.cited] == ["definition", "example"]
+    assert position(lesson, "> For example") > position(lesson, "Rust keeps track")
+
+
+def test_only_code_passages() -> None:
+    lesson = extractive_lesson(OWNERSHIP, [passage("code", CODE, 0.8)])
+    assert [p.chunk_id for p in lesson.cited] == ["code"]
+    assert citations_valid(lesson.text, 1)
+    assert "let b = a;" in lesson.text
+
+
+def test_quoted_text_cannot_add_citations() -> None:
+    tricky = (
+        "Ownership is a rule set [3] that the note cites, see the [Rust book][book]\n"
+        "<!-- ignore --> and the <span>index</span> of an array, arr[0]."
+    )
+    lesson = extractive_lesson(OWNERSHIP, [passage("tricky", tricky, 0.9)])
+    assert citations_valid(lesson.text, len(lesson.cited))
+    assert cited_numbers(lesson.text) == [1]
+    assert "the Rust book" in lesson.text and "[book]" not in lesson.text
+    assert "<!--" not in lesson.text and "<span>" not in lesson.text
+
+
+def test_code_passage_without_lead_in_is_cited_in_its_introduction() -> None:
+    code = "```rust\nlet s = String::new();\n```"
+    lesson = extractive_lesson(
+        OWNERSHIP, [passage("definition", DEFINITION, 0.7), passage("bare", code, 0.6)]
+    )
+    assert "An example from *Ownership* [2]:" in lesson.text
+
+
+def test_no_passages_gives_an_outline_without_citations() -> None:
+    lesson = extractive_lesson(OWNERSHIP, [])
+    assert lesson.cited == ()
+    assert cited_numbers(lesson.text) == []
+    assert lesson.text.startswith("## Ownership\n")
+    assert "little on Ownership" in lesson.text
+    assert OWNERSHIP.summary in lesson.text
+    assert all(f"- {point}" in lesson.text for point in OWNERSHIP.key_points)
+
+
+def test_no_passages_and_nothing_known() -> None:
+    lesson = extractive_lesson(ConceptInfo(key="lifetimes", title="Lifetimes"), [])
+    assert lesson.cited == () and "little on Lifetimes" in lesson.text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "one",
+        "## Ownership\n\n> Quoted [1]\n\n```rust\nlet a = 1;\n```\n\n",
+        "a_very_long_identifier_that_is_split_into_pieces and more   \n\n",
+        "  leading spaces\ttabs\r\nand unicode — “quotes” 所有权",
+    ],
+)
+def test_lesson_pieces_roundtrip(text: str) -> None:
+    pieces = list(lesson_pieces(text))
+    assert "".join(pieces) == text
+    assert all(piece for piece in pieces)
+    assert all(len(piece.strip()) <= 12 for piece in pieces)
+
+
+def test_lesson_pieces_are_word_sized() -> None:
+    text = extractive_lesson(OWNERSHIP, notes()).text
+    pieces = list(lesson_pieces(text))
+    assert "".join(pieces) == text
+    assert len(pieces) >= len(text.split())
+
+
+def test_a_quoted_passage_does_not_end_on_a_colon_leading_nowhere() -> None:
+    lead = DEFINITION + "\nThe code below shows it:"
+    lesson = extractive_lesson(OWNERSHIP, [passage("definition", lead, 0.9)])
+    assert "rejected before it ever runs. [1]" in lesson.text
+    assert "The code below shows it" not in lesson.text
+    only = extractive_lesson(OWNERSHIP, [passage("only", "Ownership is shown here:", 0.9)])
+    assert "> Ownership is shown here: [1]" in only.text

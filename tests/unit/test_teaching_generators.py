@@ -1,0 +1,481 @@
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+from typing import TypeVar
+
+import pytest
+from pydantic import TypeAdapter
+
+from tutor.grading.features import STOP_WORDS
+from tutor.teaching.exercises import (
+    CodeDraft,
+    Difficulty,
+    ExerciseDraft,
+    ExplainBackDraft,
+    MultipleChoiceDraft,
+    ShortAnswerDraft,
+)
+from tutor.teaching.generators import generate_exercises
+from tutor.teaching.material import ConceptInfo, Passage
+
+T = TypeVar("T")
+DIFFICULTIES: tuple[Difficulty, ...] = ("intro", "practice", "challenge")
+BLANK = "_____"
+DRAFT = TypeAdapter(ExerciseDraft)
+
+OWNERSHIP_INTRO = """\
+_Ownership_ is a set of rules that govern how a Rust program manages memory. Some
+languages have garbage collection that regularly looks for no-longer-used memory as the
+program runs. Rust uses a third approach: memory is managed through a system of ownership
+with a set of rules that the compiler checks. If any of the rules are violated, the
+program won't compile.
+"""
+
+OWNERSHIP_RULES = """\
+First, let's take a look at the ownership rules. Keep these rules in mind as we work
+through the examples that illustrate them:
+
+- Each value in Rust has an *owner*.
+- There can only be one owner at a time.
+- When the owner goes out of scope, the value will be dropped.
+"""
+
+STRING_TYPE = """\
+The [`String`](https://doc.rust-lang.org/std/string/struct.String.html) type manages data
+allocated on the heap, so it is able to store an amount of text that is unknown to us at
+compile time. You can create a `String` from a string literal using the `from` function.
+Ownership moves the heap data when a `String` is assigned to another variable, because
+copying the heap data would be expensive for large strings.
+"""
+
+RUST_CODE = """\
+This code prints `hello and hello`:
+
+```rust,ignore
+fn main() {
+    let s = String::from("hello"); // s is valid from here on
+    let t = s.clone();
+    println!("{s} and {t}");
+}
+```
+"""
+
+PYTHON_CODE = """\
+```python
+items = [3, 1, 2]
+items.sort()
+total = sum(items)
+print(items, total)
+```
+"""
+
+MARKUP = """\
+## Ownership Rules
+
+| Rule | Meaning |
+| ---- | ------- |
+| one owner | ownership is never shared |
+
+<div class="warning">Ownership is enforced by the compiler.</div>
+
+Each **owner** of a value is the variable that is responsible for dropping the value.
+"""
+
+CONCEPT = ConceptInfo(
+    key="ownership",
+    title="What Is Ownership?",
+    summary="Ownership is how Rust manages memory without a garbage collector.",
+    key_points=(
+        "Each value has exactly one owner.",
+        "A value is dropped when its owner goes out of scope.",
+        "Assigning a heap value to another variable moves ownership.",
+    ),
+)
+
+SIBLINGS = (
+    ConceptInfo(
+        key="borrowing",
+        title="References and Borrowing",
+        summary="A reference lets you refer to a value without taking it over.",
+        key_points=(
+            "You can have one mutable reference or any number of immutable references.",
+            "References must always be valid.",
+        ),
+    ),
+    ConceptInfo(
+        key="slices",
+        title="The Slice Type",
+        summary="Slices let you refer to a contiguous sequence of elements in a collection.",
+        key_points=("A string slice is a reference to part of a String.",),
+    ),
+    ConceptInfo(
+        key="structs",
+        title="Defining Structs",
+        summary="A struct groups several related values into one meaningful type.",
+        key_points=("Each field of a struct has a name and a type.",),
+    ),
+)
+
+
+def passage(text: str, index: int, *, kind: str = "prose", key: str = "ownership") -> Passage:
+    return Passage(
+        chunk_id=f"c{index}",
+        text=text,
+        heading_path="Understanding Ownership > What Is Ownership?",
+        document_path="ch04-01-what-is-ownership.md",
+        concept_key=key,
+        kind=kind,
+        score=0.8,
+    )
+
+
+PROSE = [passage(t, i) for i, t in enumerate([OWNERSHIP_INTRO, OWNERSHIP_RULES, STRING_TYPE])]
+RUST = passage(RUST_CODE, 10, kind="code")
+PYTHON = passage(PYTHON_CODE, 11, kind="code")
+ALL = [*PROSE, RUST]
+
+
+def plain(markdown: str) -> str:
+    """Markdown reduced the simple way a reader would: link targets and markup gone."""
+    text = re.sub(r"\]\([^)]*\)", "", markdown)
+    text = re.sub(r"[*_`\[\]]", "", text)
+    text = re.sub(r"^\s*- ", "", text, flags=re.MULTILINE)
+    return " ".join(text.split())
+
+
+NOTES_TEXT = plain(" ".join(p.text for p in PROSE))
+
+
+def generate(
+    difficulty: Difficulty,
+    passages: list[Passage] = ALL,
+    *,
+    seed: int = 0,
+    concept: ConceptInfo = CONCEPT,
+    siblings: tuple[ConceptInfo, ...] = SIBLINGS,
+) -> list[ExerciseDraft]:
+    drafts = generate_exercises(concept, passages, siblings, difficulty, seed=seed)
+    for draft in drafts:
+        # Every draft survives a round trip through the discriminated union's validation.
+        assert DRAFT.validate_python(draft.model_dump()) == draft
+    return drafts
+
+
+def of_kind(drafts: list[ExerciseDraft], kind: type[T]) -> list[T]:
+    return [d for d in drafts if isinstance(d, kind)]
+
+
+def cloze_drafts(drafts: list[ExerciseDraft]) -> list[ShortAnswerDraft]:
+    return [d for d in of_kind(drafts, ShortAnswerDraft) if BLANK in d.question]
+
+
+def shown_text(draft: ExerciseDraft) -> str:
+    if isinstance(draft, MultipleChoiceDraft):
+        return " ".join([draft.question, *draft.options])
+    if isinstance(draft, ShortAnswerDraft):
+        return draft.question
+    if isinstance(draft, CodeDraft):
+        return draft.prompt
+    return draft.prompt
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_intro_asks_for_recognition(seed: int) -> None:
+    drafts = generate("intro", seed=seed)
+    assert 2 <= len(drafts) <= 4
+    assert {d.kind for d in drafts} <= {"multiple_choice", "short_answer"}
+    assert of_kind(drafts, MultipleChoiceDraft)
+    clozes = cloze_drafts(drafts)
+    assert clozes
+    for cloze in clozes:
+        # The easy blank is the concept's own title word.
+        assert cloze.reference_answer.casefold() == "ownership"
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_practice_asks_for_recall(seed: int) -> None:
+    drafts = generate("practice", seed=seed)
+    assert 2 <= len(drafts) <= 4
+    assert "multiple_choice" not in {d.kind for d in drafts}
+    assert cloze_drafts(drafts)
+    assert len(of_kind(drafts, CodeDraft)) == 1
+    for cloze in cloze_drafts(drafts):
+        assert "ownership" not in cloze.reference_answer.casefold()
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_challenge_asks_for_production(seed: int) -> None:
+    drafts = generate("challenge", seed=seed)
+    assert 2 <= len(drafts) <= 4
+    assert "multiple_choice" not in {d.kind for d in drafts}
+    assert not cloze_drafts(drafts)
+    (why,) = of_kind(drafts, ShortAnswerDraft)
+    assert re.search(r"\b(?:why|what happens|how)\b", why.question, re.IGNORECASE)
+    # The reference answer is a sentence of the notes, which the question does not give away.
+    assert why.reference_answer in NOTES_TEXT
+    assert why.reference_answer not in why.question
+    assert of_kind(drafts, CodeDraft) or len(of_kind(drafts, ExplainBackDraft)) > 0
+
+
+@pytest.mark.parametrize("difficulty", ["intro", "practice"])
+@pytest.mark.parametrize("seed", range(6))
+def test_blank_is_a_content_word_of_the_sentence(difficulty: Difficulty, seed: int) -> None:
+    for cloze in cloze_drafts(generate(difficulty, seed=seed)):
+        term = cloze.reference_answer
+        term_text, sentence = cloze.key_points
+        assert term_text == term
+        assert term.casefold() not in STOP_WORDS
+        assert re.search(r"\w", term)
+        assert sentence in NOTES_TEXT
+        assert term in sentence
+        assert term.casefold() not in cloze.question.casefold()
+        # Putting the term back into the blank gives the sentence again.
+        shown = cloze.question.split("\n\n", 1)[1]
+        assert shown.replace(BLANK, term) == sentence
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_multiple_choice_distractors_come_from_siblings(seed: int) -> None:
+    sibling_text = " ".join(
+        f"{s.title} {s.summary} {' '.join(s.key_points)}" for s in SIBLINGS
+    ).casefold()
+    choices = of_kind(generate("intro", seed=seed), MultipleChoiceDraft)
+    assert choices
+    for choice in choices:
+        right = choice.options[choice.answer]
+        assert right.casefold() in NOTES_TEXT.casefold()
+        assert right.casefold() not in sibling_text
+        wrong = [o for i, o in enumerate(choice.options) if i != choice.answer]
+        assert wrong
+        for option in wrong:
+            assert option.casefold() in sibling_text
+            assert "ownership" not in option.casefold()
+
+
+def test_statement_choice_sets_concept_sentence_against_sibling_statements() -> None:
+    questions = [
+        choice
+        for seed in range(6)
+        for choice in of_kind(generate("intro", seed=seed), MultipleChoiceDraft)
+        if choice.question.startswith("Which of these statements")
+    ]
+    assert questions
+    for choice in questions:
+        assert choice.question == "Which of these statements is about ownership?"
+        assert len(choice.options) == 4
+        sibling_statements = {
+            text for sibling in SIBLINGS for text in (sibling.summary, *sibling.key_points)
+        }
+        wrong = [o for i, o in enumerate(choice.options) if i != choice.answer]
+        assert set(wrong) <= sibling_statements
+
+
+def test_same_seed_same_exercises_other_seeds_differ() -> None:
+    for difficulty in DIFFICULTIES:
+        first = generate(difficulty, seed=3)
+        assert generate(difficulty, seed=3) == first
+        seen = {tuple(d.model_dump_json() for d in generate(difficulty, seed=s)) for s in range(8)}
+        assert len(seen) > 1, difficulty
+
+
+def test_seeds_pick_different_blanks() -> None:
+    answers = {
+        (c.reference_answer, c.key_points[1])
+        for seed in range(8)
+        for c in cloze_drafts(generate("practice", seed=seed))
+    }
+    assert len(answers) >= 3
+
+
+def test_python_block_asks_for_the_whole_program() -> None:
+    original = PYTHON_CODE.split("\n", 1)[1].rsplit("```", 1)[0].rstrip("\n")
+    found = []
+    for difficulty in ("practice", "challenge"):
+        for seed in range(4):
+            drafts = generate(difficulty, [*PROSE, PYTHON], seed=seed)
+            found += of_kind(drafts, CodeDraft)
+    assert found
+    for code in found:
+        assert code.language == "python"
+        assert code.solution == original
+        assert code.tests == ""
+        starter = code.starter_code.split("\n")
+        lines = original.split("\n")
+        assert len(starter) == len(lines)
+        missing = [i for i, (a, b) in enumerate(zip(starter, lines, strict=True)) if a != b]
+        assert len(missing) == 1
+        assert starter[missing[0]].strip().startswith("# ???")
+        assert lines[missing[0]].strip() not in code.starter_code
+        # The data the program starts from cannot be guessed, so it is never the gap.
+        assert lines[missing[0]] != "items = [3, 1, 2]"
+        assert "# ???" in code.prompt
+        ast.parse(code.solution)
+
+
+def test_other_languages_ask_for_the_missing_line() -> None:
+    original = RUST_CODE.split("```rust,ignore\n", 1)[1].rsplit("```", 1)[0].rstrip("\n")
+    lines = original.split("\n")
+    found = []
+    for difficulty in ("practice", "challenge"):
+        for seed in range(6):
+            found += of_kind(generate(difficulty, [*PROSE, RUST], seed=seed), CodeDraft)
+    assert found
+    removed = set()
+    for code in found:
+        assert code.language == "rust"
+        assert code.tests == ""
+        starter = code.starter_code.split("\n")
+        assert len(starter) == len(lines)
+        missing = [i for i, (a, b) in enumerate(zip(starter, lines, strict=True)) if a != b]
+        assert len(missing) == 1
+        line = lines[missing[0]]
+        assert starter[missing[0]].strip().startswith("// ???")
+        # The solution is the removed line (its trailing comment, a hint, stays in the starter).
+        assert line.strip().startswith(code.solution)
+        assert code.solution not in code.starter_code
+        assert code.solution not in ("{", "}", "fn main() {")
+        assert "// ???" in code.prompt
+        removed.add(code.solution)
+    assert len(removed) >= 2
+
+
+def test_unrunnable_python_is_not_made_a_program_exercise() -> None:
+    silent = passage("```python\nitems = [3, 1, 2]\nitems.sort()\n```", 12, kind="code")
+    asks = passage("```python\nname = input()\nprint(name)\n```", 13, kind="code")
+    for seed in range(4):
+        assert not of_kind(generate("practice", [*PROSE, silent, asks], seed=seed), CodeDraft)
+
+
+def test_markdown_is_reduced_to_text() -> None:
+    for difficulty in DIFFICULTIES:
+        for seed in range(6):
+            for draft in generate(difficulty, [*PROSE, passage(MARKUP, 5)], seed=seed):
+                if isinstance(draft, CodeDraft):
+                    continue
+                text = shown_text(draft)
+                assert "](" not in text
+                assert "http" not in text
+                assert "**" not in text
+                assert "|" not in text
+                assert "<" not in text
+                assert "#" not in text
+                assert not re.search(r"(?<!\w)_\w", text.replace(BLANK, " "))
+
+
+def test_emphasised_term_and_inline_code_keep_their_text() -> None:
+    sentences = {
+        c.key_points[1]
+        for seed in range(12)
+        for d in DIFFICULTIES
+        for c in cloze_drafts(generate(d, seed=seed))
+    }
+    assert "Ownership is a set of rules that govern how a Rust program manages memory." in (
+        sentences
+    )
+    assert any("String" in s and "[" not in s for s in sentences)
+
+
+def test_summary_and_key_points_stand_in_for_missing_passages() -> None:
+    material = " ".join([CONCEPT.summary, *CONCEPT.key_points])
+    for difficulty in DIFFICULTIES:
+        drafts = generate(difficulty, [])
+        assert 1 <= len(drafts) <= 4
+        for cloze in cloze_drafts(drafts):
+            assert cloze.key_points[1] in material
+        for choice in of_kind(drafts, MultipleChoiceDraft):
+            assert choice.options[choice.answer].casefold() in material.casefold()
+    assert cloze_drafts(generate("intro", []))
+
+
+def test_nothing_at_all_still_gives_an_explain_back() -> None:
+    for concept in (ConceptInfo(key="lifetimes", title="Lifetimes"), ConceptInfo(key="", title="")):
+        for difficulty in DIFFICULTIES:
+            drafts = generate(difficulty, [], concept=concept, siblings=())
+            assert drafts
+            backs = of_kind(drafts, ExplainBackDraft)
+            assert backs == drafts
+            assert backs[0].key_points
+
+
+def test_a_very_long_title_still_gives_valid_exercises() -> None:
+    long = ConceptInfo(key="long", title="Ownership " + "and more words " * 80)
+    for difficulty in DIFFICULTIES:
+        assert generate(difficulty, [], concept=long, siblings=())
+        assert generate(difficulty, ALL, concept=long)
+
+
+def test_explain_back_uses_key_points_or_key_sentences() -> None:
+    explain = [
+        d for s in range(4) for d in of_kind(generate("challenge", seed=s), ExplainBackDraft)
+    ]
+    assert explain
+    assert all(list(CONCEPT.key_points) == e.key_points for e in explain)
+    bare = ConceptInfo(key="ownership", title="What Is Ownership?")
+    drafts = generate("challenge", PROSE, concept=bare, siblings=())
+    (back,) = of_kind(drafts, ExplainBackDraft)
+    assert all(point in NOTES_TEXT for point in back.key_points)
+
+
+def test_no_siblings_means_no_sibling_options() -> None:
+    for seed in range(4):
+        for choice in of_kind(generate("intro", seed=seed, siblings=()), MultipleChoiceDraft):
+            for option in choice.options:
+                assert option.casefold() in NOTES_TEXT.casefold()
+
+
+BOOK = next(
+    (
+        p
+        for p in (Path("/work/shared/eval/rust-book/src"), Path("/work/shared/eval/rust-book"))
+        if p.is_dir()
+    ),
+    None,
+)
+CHAPTERS = {
+    "ch03-01-variables-and-mutability.md": "Variables and Mutability",
+    "ch04-01-what-is-ownership.md": "What Is Ownership?",
+    "ch04-02-references-and-borrowing.md": "References and Borrowing",
+    "ch04-03-slices.md": "The Slice Type",
+    "ch05-01-defining-structs.md": "Defining and Instantiating Structs",
+}
+
+
+def book_passages(path: Path) -> list[Passage]:
+    pieces: list[str] = []
+    for part in re.split(r"(^```.*?^```$)", path.read_text(), flags=re.DOTALL | re.MULTILINE):
+        if part.startswith("```"):
+            pieces.append(part)
+        else:
+            pieces += [p for p in re.split(r"\n\s*\n", part) if p.strip()]
+    return [
+        passage(text, i, kind="code" if text.startswith("```") else "prose", key=path.stem)
+        for i, text in enumerate(pieces)
+    ]
+
+
+@pytest.mark.skipif(BOOK is None, reason="the Rust book is not available")
+def test_real_chapters_give_valid_clean_exercises() -> None:
+    assert BOOK is not None
+    concepts = {
+        name: ConceptInfo(key=Path(name).stem, title=title) for name, title in CHAPTERS.items()
+    }
+    for name, concept in concepts.items():
+        path = BOOK / name
+        if not path.exists():
+            continue
+        siblings = tuple(c for c in concepts.values() if c != concept)
+        passages = book_passages(path)
+        for difficulty in DIFFICULTIES:
+            for seed in range(3):
+                drafts = generate(
+                    difficulty, passages, seed=seed, concept=concept, siblings=siblings
+                )
+                assert 2 <= len(drafts) <= 4, (name, difficulty, seed)
+                for draft in drafts:
+                    text = shown_text(draft)
+                    assert not re.search(r"\[[^\]]*\]\([^)]*\)", text), text
+                    assert "][" not in text, text
+                    assert "{{#" not in text
+                    assert "<span" not in text

@@ -1,0 +1,283 @@
+"""Judge a learner's answer to an exercise draft.
+
+Multiple choice is exact; short answers go to the calibrated short-answer grader (after a
+shortcut for one-term cloze answers); Python code runs in the sandbox, against the tests or
+against the output of the solution; code in other languages is compared with the solution;
+explain-back is compared with the key points (:mod:`tutor.teaching.explain`). Whatever the
+learner's code does in the sandbox (loops forever, eats memory, forks, reaches the network),
+the result is a failed attempt, never an exception.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from langchain_core.embeddings import Embeddings
+
+from tutor.grading import GradingItem, ShortAnswerGrader
+from tutor.sandbox import Limits, RunResult, arun_python
+from tutor.teaching.exercises import (
+    CodeDraft,
+    ExerciseDraft,
+    ExplainBackDraft,
+    MultipleChoiceDraft,
+    ShortAnswerDraft,
+)
+from tutor.teaching.explain import compare_explanation
+from tutor.teaching.material import ConceptInfo
+
+Verdict = Literal["correct", "partial", "incorrect"]
+
+PYTHON_NAMES = frozenset({"python", "python3", "py"})
+"""Language names of code the sandbox can run."""
+
+DEFAULT_LIMITS = Limits()
+"""Resource limits of a sandbox run unless the caller gives others."""
+
+_SHOWN_CHARS = 600
+_ARTICLES = frozenset({"a", "an", "the"})
+_NON_WORD = re.compile(r"[\W_]+")
+_SPACE = re.compile(r"\s+")
+_AROUND_SYMBOL = re.compile(r"\s*([^\w\s])\s*")
+_FENCE = re.compile(r"^\s*(?:```|~~~)[^\n]*\n(.*?)\n?\s*(?:```|~~~)\s*$", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class AnswerGrade:
+    """The grade of one answer to an exercise.
+
+    Attributes:
+        score: How right the answer is, from 0 to 1.
+        verdict: ``correct``, ``partial`` or ``incorrect``.
+        feedback: One or two sentences for the learner; for code, with the failing output
+            (trimmed).
+        covered: Key points the answer covers (short answers and explain-back).
+        missed: Key points it misses or contradicts.
+        output: The sandbox output of the learner's code (Python code exercises).
+    """
+
+    score: float
+    verdict: Verdict
+    feedback: str
+    covered: tuple[str, ...] = ()
+    missed: tuple[str, ...] = ()
+    output: str = ""
+
+
+async def grade_answer(
+    draft: ExerciseDraft,
+    answer: str,
+    *,
+    grader: ShortAnswerGrader,
+    limits: Limits = DEFAULT_LIMITS,
+    concept: ConceptInfo | None = None,
+    embeddings: Embeddings | None = None,
+) -> AnswerGrade:
+    """Grade a learner's answer to an exercise.
+
+    Args:
+        draft: The exercise.
+        answer: What the learner answered: an option index or text for multiple choice,
+            text for short answers and explain-back, source code for code exercises.
+        grader: Grades short answers (its embeddings also judge explain-back).
+        limits: Resource limits of each sandbox run.
+        concept: The concept an explain-back exercise is about (shapes its follow-up).
+        embeddings: Embeddings for explain-back; the grader's when None.
+
+    Returns:
+        The grade, with feedback for the learner.
+
+    Raises:
+        SandboxError: When the sandbox cannot be set up at all (not for anything the
+            learner's code does).
+    """
+    if isinstance(draft, MultipleChoiceDraft):
+        return _grade_choice(draft, answer)
+    if isinstance(draft, ShortAnswerDraft):
+        return await _grade_short(draft, answer, grader)
+    if isinstance(draft, CodeDraft):
+        return await _grade_code(draft, answer, limits)
+    return await _grade_explanation(draft, answer, grader, concept, embeddings)
+
+
+def _grade_choice(draft: MultipleChoiceDraft, answer: str) -> AnswerGrade:
+    chosen = _chosen_option(draft.options, answer)
+    explanation = draft.explanation.strip()
+    if chosen == draft.answer:
+        return AnswerGrade(1.0, "correct", _sentences("Correct.", explanation))
+    right = f'Not quite: the right answer is "{draft.options[draft.answer].strip()}".'
+    return AnswerGrade(0.0, "incorrect", _sentences(right, explanation))
+
+
+def _chosen_option(options: list[str], answer: str) -> int | None:
+    """The option index ``answer`` names, by index or by text; None when neither."""
+    text = answer.strip()
+    if text.isdigit() and int(text) < len(options):
+        return int(text)
+    wanted = _SPACE.sub(" ", text).casefold()
+    for index, option in enumerate(options):
+        if _SPACE.sub(" ", option.strip()).casefold() == wanted:
+            return index
+    return None
+
+
+async def _grade_short(
+    draft: ShortAnswerDraft, answer: str, grader: ShortAnswerGrader
+) -> AnswerGrade:
+    reference = draft.reference_answer.strip()
+    if not answer.strip():
+        return AnswerGrade(
+            0.0,
+            "incorrect",
+            f"No answer was given. A correct answer: {reference}",
+            missed=tuple(draft.key_points),
+        )
+    if _same_term(answer, reference):
+        return AnswerGrade(1.0, "correct", "Correct.", covered=tuple(draft.key_points))
+    item = GradingItem(
+        answer=answer,
+        references=(reference,),
+        question=draft.question,
+        key_points=tuple(draft.key_points),
+    )
+    grade = await asyncio.to_thread(grader.grade, item)
+    return AnswerGrade(
+        score=grade.score,
+        verdict=grade.verdict,
+        feedback=grade.feedback,
+        covered=grade.covered,
+        missed=grade.missed,
+    )
+
+
+def _term(text: str) -> str:
+    """``text`` without case, punctuation, backticks or articles."""
+    kept = [w for w in _NON_WORD.sub(" ", text.casefold()).split() if w not in _ARTICLES]
+    return " ".join(kept)
+
+
+def _same_term(answer: str, reference: str) -> bool:
+    """Whether the answer is the reference up to case, punctuation, backticks and articles."""
+    wanted = _term(reference)
+    if not wanted:  # a reference of symbols only ("&", "::") is compared as written
+        return _SPACE.sub("", answer) == _SPACE.sub("", reference)
+    return _term(answer) == wanted
+
+
+async def _grade_code(draft: CodeDraft, answer: str, limits: Limits) -> AnswerGrade:
+    code = _unfenced(answer)
+    if draft.language.strip().casefold() not in PYTHON_NAMES:
+        return _compare_source(draft, code)
+    if not code.strip():
+        return AnswerGrade(0.0, "incorrect", "No code was given.")
+    if draft.tests.strip():
+        run = await arun_python(code, draft.tests, limits=limits)
+        if run.passed:
+            return AnswerGrade(1.0, "correct", "Correct: all the tests pass.", output=run.stdout)
+        return _failed_run(run, "The tests did not pass.")
+    expected, run = await asyncio.gather(
+        arun_python(draft.solution, "", limits=limits), arun_python(code, "", limits=limits)
+    )
+    if not run.passed:
+        return _failed_run(run, "Your code did not run to the end.")
+    if not expected.passed:
+        # The exercise's own solution failed (or was starved of time): nothing to compare.
+        return AnswerGrade(
+            0.5,
+            "partial",
+            "Your code ran, but its output could not be checked this time.",
+            output=run.stdout,
+        )
+    if _output(run.stdout) == _output(expected.stdout):
+        return AnswerGrade(1.0, "correct", "Correct: the output is as expected.", output=run.stdout)
+    feedback = (
+        "The output is not what was expected.\n"
+        f"Expected:\n{_trim(_output(expected.stdout))}\n"
+        f"Got:\n{_trim(_output(run.stdout)) or '(nothing)'}"
+    )
+    return AnswerGrade(0.0, "incorrect", feedback, output=run.stdout)
+
+
+def _failed_run(run: RunResult, head: str) -> AnswerGrade:
+    detail = _trim(run.feedback.strip() or run.stderr.strip() or run.stdout.strip(), tail=True)
+    feedback = f"{head}\n{detail}" if detail else head
+    return AnswerGrade(0.0, "incorrect", feedback, output=run.stdout)
+
+
+def _output(stdout: str) -> str:
+    """Output to compare: line endings unified, trailing spaces and blank ends dropped."""
+    lines = stdout.replace("\r\n", "\n").split("\n")
+    return "\n".join(line.rstrip() for line in lines).strip()
+
+
+def _compare_source(draft: CodeDraft, code: str) -> AnswerGrade:
+    solution = _unfenced(draft.solution)
+    if not code.strip():
+        return AnswerGrade(0.0, "incorrect", "No code was given.")
+    if _code_matches(code, solution):
+        return AnswerGrade(1.0, "correct", "Correct.")
+    feedback = f"Not quite. Expected:\n{_trim(solution.strip())}"
+    return AnswerGrade(0.0, "incorrect", feedback)
+
+
+def _squeezed(code: str) -> str:
+    """Code with whitespace runs as one space and no space around symbols."""
+    return _AROUND_SYMBOL.sub(r"\1", _SPACE.sub(" ", code).strip())
+
+
+def _code_matches(code: str, solution: str) -> bool:
+    """Whether ``code`` is ``solution`` up to whitespace, or holds its lines in order."""
+    if _squeezed(code) == _squeezed(solution):
+        return True
+    wanted = [_squeezed(line) for line in solution.splitlines() if line.strip()]
+    given = [_squeezed(line) for line in code.splitlines() if line.strip()]
+    return any(
+        given[start : start + len(wanted)] == wanted
+        for start in range(len(given) - len(wanted) + 1)
+    )
+
+
+def _unfenced(text: str) -> str:
+    """The body of a Markdown code fence, when the whole text is one; else the text."""
+    match = _FENCE.match(text)
+    return match.group(1) if match else text
+
+
+async def _grade_explanation(
+    draft: ExplainBackDraft,
+    answer: str,
+    grader: ShortAnswerGrader,
+    concept: ConceptInfo | None,
+    embeddings: Embeddings | None,
+) -> AnswerGrade:
+    about = concept or ConceptInfo(key="", title="this concept")
+    # The grader keeps its embeddings private; explain-back uses the same model.
+    model = embeddings or grader.embeddings
+    result = await asyncio.to_thread(compare_explanation, answer, about, draft.key_points, model)
+    if result.passed:
+        verdict: Verdict = "correct"
+    elif result.covered:
+        verdict = "partial"
+    else:
+        verdict = "incorrect"
+    return AnswerGrade(
+        score=result.score,
+        verdict=verdict,
+        feedback=f"{result.feedback} {result.follow_up}",
+        covered=result.covered,
+        missed=result.missing + result.contradicted,
+    )
+
+
+def _sentences(*parts: str) -> str:
+    return " ".join(part for part in parts if part)
+
+
+def _trim(text: str, *, tail: bool = False) -> str:
+    """At most a few hundred characters of ``text``: its end when ``tail``, else its start."""
+    if len(text) <= _SHOWN_CHARS:
+        return text
+    return "..." + text[-_SHOWN_CHARS:] if tail else text[:_SHOWN_CHARS] + "..."
