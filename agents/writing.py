@@ -9,9 +9,11 @@ final check) is withdrawn with a ``reset`` event, and the caller sends its repla
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import AsyncGenerator, Sequence
+from contextlib import aclosing
+from typing import cast
 
-from langchain_core.messages import BaseMessage
+from langchain_core.messages import AIMessageChunk, BaseMessage
 
 from agents.events import emit
 from tutor.llm import ChatModel
@@ -51,26 +53,30 @@ async def stream_guarded(
     text = ""
     shown = False
     count = 0
-    async for chunk in model.astream(list(messages)):
-        piece = chunk.text
-        if not piece:
-            continue
-        text += piece
-        count += 1
-        if count >= max_tokens:
-            break
-        if not shown:
-            if count < HELD_TOKENS:
+    # Closed on every way out, so a generation given up early stops at once.
+    # Typed as an iterator, but it is an async generator: it can be closed.
+    generation = cast("AsyncGenerator[AIMessageChunk, None]", model.astream(list(messages)))
+    async with aclosing(generation) as stream:
+        async for chunk in stream:
+            piece = chunk.text
+            if not piece:
                 continue
-            if not guard.check_prefix(text, passages).ok:
+            text += piece
+            count += 1
+            if count >= max_tokens:
+                break
+            if not shown:
+                if count < HELD_TOKENS:
+                    continue
+                if not guard.check_prefix(text, passages).ok:
+                    return None
+                shown = True
+                emit("token", text=text)
+                continue
+            emit("token", text=piece)
+            if count % CHECK_EVERY == 0 and not guard.check_prefix(text, passages).ok:
+                _withdraw(shown)
                 return None
-            shown = True
-            emit("token", text=text)
-            continue
-        emit("token", text=piece)
-        if count % CHECK_EVERY == 0 and not guard.check_prefix(text, passages).ok:
-            _withdraw(shown)
-            return None
     verdict = await asyncio.to_thread(guard.check, text, concept, passages)
     if not verdict.ok or (cite and passages and not citations_valid(text, len(passages))):
         _withdraw(shown)

@@ -1,8 +1,10 @@
 """Tokens per second and time to first token of the real local model, through /ws.
 
 Starts `tutor serve` on the embedded stack (a fresh data directory, a free loopback port),
-then sends chat turns over a real WebSocket: first one at a time, then several at once.
-Prints one line per turn, then the figures as JSON on the last line.
+uploads a few chapters of the Rust book as notes (chat answers only from the learner's
+notes), then sends chat questions the notes cover over a real WebSocket: first one at a
+time, then several at once. Prints one line per turn, then the figures as JSON on the
+last line.
 """
 
 from __future__ import annotations
@@ -10,66 +12,33 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
-import re
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 from websockets.asyncio.client import connect
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _serve import ServeError, serve, upload_notes
+
+DEFAULT_NOTES = Path("/work/shared/eval/rust-book")
+DEFAULT_FILES = (
+    "ch04-01-what-is-ownership.md",
+    "ch04-02-references-and-borrowing.md",
+    "ch08-01-vectors.md",
+)
+QUOTED_OPENING = "Here is what your notes say"
+NOT_COVERED_OPENING = "Your notes don't seem to cover"
 PROMPTS = [
     "What is ownership in Rust?",
-    "Explain what a variable is.",
-    "Why do programs need loops?",
-    "What does a compiler do?",
+    "What are the ownership rules?",
+    "What happens to a String when it goes out of scope?",
+    "What is the difference between a mutable and an immutable reference?",
     "How is a vector different from an array?",
 ]
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-def _wait_healthy(base: str, server: subprocess.Popen[bytes], timeout_s: float) -> float:
-    started = time.perf_counter()
-    while time.perf_counter() - started < timeout_s:
-        if server.poll() is not None:
-            sys.exit(f"server exited with {server.returncode}")
-        try:
-            with urllib.request.urlopen(f"{base}/healthz", timeout=1):
-                return time.perf_counter() - started
-        except OSError:
-            time.sleep(0.1)
-    sys.exit(f"server did not answer within {timeout_s} s")
-
-
-def _local_token(base: str, log: Path) -> str:
-    """Sign in as the embedded setup's first learner, whose password the server logged."""
-    match = re.search(r"name 'local', password '([^']+)'", log.read_text())
-    if match is None:
-        sys.exit("the server did not log the first learner's password")
-    headers = {"Content-Type": "application/json"}
-    body = json.dumps({"name": "local", "password": match[1]}).encode()
-    signin = urllib.request.Request(f"{base}/api/v1/auth/signin", body, headers)
-    with urllib.request.urlopen(signin) as response:
-        cookie = response.headers["set-cookie"].split(";")[0]
-    tokens = urllib.request.Request(
-        f"{base}/api/v1/auth/tokens",
-        json.dumps({"name": "bench"}).encode(),
-        {**headers, "Cookie": cookie},
-    )
-    with urllib.request.urlopen(tokens) as response:
-        token: str = json.loads(response.read())["token"]
-    return token
 
 
 async def _turn(url: str, prompt: str) -> dict[str, float]:
@@ -77,10 +46,19 @@ async def _turn(url: str, prompt: str) -> dict[str, float]:
         sent = time.perf_counter()
         await ws.send(json.dumps({"type": "chat", "text": prompt}))
         arrivals: list[float] = []
+        text = ""
+        citations = 0
+        resets = 0
         while True:
             event = json.loads(await ws.recv())
             if event["type"] == "token":
                 arrivals.append(time.perf_counter())
+                text += event["text"]
+            elif event["type"] == "reset":
+                text = ""
+                resets += 1
+            elif event["type"] == "citation":
+                citations += 1
             elif event["type"] == "done":
                 break
             else:
@@ -92,6 +70,11 @@ async def _turn(url: str, prompt: str) -> dict[str, float]:
         "ttft_ms": (arrivals[0] - sent) * 1000 if arrivals else float("nan"),
         "tokens_per_s": (tokens - 1) / span if span > 0 else float("nan"),
         "total_s": (arrivals[-1] if arrivals else time.perf_counter()) - sent,
+        "resets": resets,
+        "citations": citations,
+        # When the model's answer fails the quality guard, the notes are quoted instead.
+        "quoted": float(text.startswith(QUOTED_OPENING)),
+        "not_covered": float(text.startswith(NOT_COVERED_OPENING)),
     }
 
 
@@ -117,6 +100,8 @@ async def _measure(url: str, concurrency: int) -> dict[str, object]:
         "concurrent_turns": concurrency,
         "concurrent_ttft_ms_p50": round(statistics.median(r["ttft_ms"] for r in together), 1),
         "concurrent_tokens_per_s_total": round(sum(r["tokens"] for r in together) / wall, 1),
+        "answers_quoted": int(sum(r["quoted"] for r in [*sequential, *together])),
+        "answers_not_covered": int(sum(r["not_covered"] for r in [*sequential, *together])),
     }
 
 
@@ -124,34 +109,26 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--concurrency", type=int, default=3)
     parser.add_argument("--max-tokens", type=int, default=128)
+    parser.add_argument("--notes", type=Path, default=DEFAULT_NOTES)
+    parser.add_argument("--files", nargs="+", default=list(DEFAULT_FILES))
     args = parser.parse_args()
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}"
+    if not args.notes.is_dir():
+        sys.exit(f"no notes folder at {args.notes}: pass the Rust book's chapters with --notes")
+    files = sorted({path for pattern in args.files for path in args.notes.glob(pattern)})
+    if not files:
+        sys.exit(f"none of {args.files} in {args.notes}")
     with tempfile.TemporaryDirectory(prefix="tutor-bench-") as data_dir:
-        env = {
-            **os.environ,
-            "TUTOR_DATA_DIR": data_dir,
-            "TUTOR_PORT": str(port),
-            "TUTOR_LLM_PROVIDER": "llamacpp",
-            "TUTOR_LLM_MAX_TOKENS": str(args.max_tokens),
-        }
-        tutor = Path(sys.executable).with_name("tutor")
-        log = Path(data_dir) / "server.log"
-        with log.open("wb") as out:
-            server = subprocess.Popen(
-                [str(tutor), "serve"], env=env, stdout=out, stderr=subprocess.STDOUT
-            )
         try:
-            startup_s = _wait_healthy(base, server, timeout_s=120)
-            print(f"server answered after {startup_s:.1f} s", flush=True)
-            token = _local_token(base, log)
-            figures = asyncio.run(
-                _measure(f"ws://127.0.0.1:{port}/ws?token={token}", args.concurrency)
-            )
-        finally:
-            server.terminate()
-            server.wait(timeout=60)
-    figures["server_start_s"] = round(startup_s, 2)
+            with serve(Path(data_dir), env={"TUTOR_LLM_MAX_TOKENS": str(args.max_tokens)}) as tutor:
+                print(f"server answered after {tutor.startup_s:.1f} s", flush=True)
+                job = upload_notes(tutor, files)
+                print(f"ingested {len(files)} files, {job['chunks_total']} chunks", flush=True)
+                figures = asyncio.run(_measure(tutor.ws_url, args.concurrency))
+                figures["server_tracebacks"] = tutor.log_text().count("Traceback")
+        except ServeError as error:
+            sys.exit(str(error))
+    figures["server_start_s"] = round(tutor.startup_s, 2)
+    figures["files"] = [path.name for path in files]
     print(json.dumps(figures))
 
 

@@ -3,116 +3,187 @@
 from __future__ import annotations
 
 import json
-import os
-import re
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
+from typing import Any
 
 import pytest
-from websockets.sync.client import connect
+from websockets.sync.client import ClientConnection, connect
+
+from bench._serve import Tutor, serve, upload_notes
+from tutor.teaching.citations import cited_numbers
 
 pytestmark = [pytest.mark.integration, pytest.mark.real_model]
 
+TURN_TIMEOUT_S = 240.0
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
+RULES = """\
+# Ownership in Rust
 
+Ownership is the set of rules that govern how a Rust program manages memory.
+Memory is managed through a system of ownership with rules the compiler checks.
+If any of the rules are violated, the program will not compile.
 
-def _local_token(port: int, log: Path) -> str:
-    """Sign in as the embedded setup's first learner (its password is in the log)."""
-    match = re.search(r"name 'local', password '([^']+)'", log.read_text())
-    assert match, log.read_text()[-2000:]
-    base = f"http://127.0.0.1:{port}/api/v1/auth"
-    body = json.dumps({"name": "local", "password": match[1]}).encode()
-    headers = {"Content-Type": "application/json"}
-    with urllib.request.urlopen(urllib.request.Request(f"{base}/signin", body, headers)) as r:
-        cookie = r.headers["set-cookie"].split(";")[0]
-    request = urllib.request.Request(
-        f"{base}/tokens", json.dumps({"name": "test"}).encode(), {**headers, "Cookie": cookie}
-    )
-    with urllib.request.urlopen(request) as r:
-        token: str = json.loads(r.read())["token"]
-    return token
+## The ownership rules
+
+Each value in Rust has an owner.
+There can only be one owner at a time.
+When the owner goes out of scope, the value will be dropped.
+
+## Variable scope
+
+A scope is the range within a program for which an item is valid.
+The variable is valid from the point at which it is declared until the end of the
+current scope.
+
+```rust
+{
+    let s = "hello"; // s is valid from this point forward
+    println!("{s}");
+} // this scope is now over, and s is no longer valid
+```
+"""
+
+MOVES = """\
+# Moves
+
+## Moving a String
+
+A `String` stores its text on the heap, and the variable holds a pointer, a length
+and a capacity. When one `String` variable is assigned to another, the pointer is
+copied but the heap data is not. Rust then considers the first variable no longer
+valid, so nothing is freed twice. This is called a move.
+
+```rust
+let s1 = String::from("hello");
+let s2 = s1;
+println!("{s2}, world!");
+```
+
+Using `s1` after the move is a compile error: the value was moved into `s2`.
+
+## Clone
+
+When a deep copy of the heap data is wanted, call the `clone` method.
+Types such as integers that have a known size are stored on the stack and are copied
+instead of moved.
+"""
+
+NOTES = {"ownership-rules.md": RULES, "moves.md": MOVES}
+ANSWER_SENTENCE = "When the owner goes out of scope, the value will be dropped."
 
 
 @pytest.fixture(scope="module")
-def server_log(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("log") / "server.log"
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory, server_log: Path) -> Iterator[str]:
-    """The real app, on its embedded Postgres and the real Gemma model, on loopback."""
-    port = _free_port()
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith("TUTOR_")},
-        "TUTOR_DATA_DIR": str(tmp_path_factory.mktemp("data")),
-        "TUTOR_PORT": str(port),
-        "TUTOR_LLM_MAX_TOKENS": "40",
-    }
-    log = server_log
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [str(Path(sys.executable).with_name("tutor")), "serve"],
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            assert process.poll() is None, log.read_text()[-3000:]
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1).close()
-                break
-            except OSError:
-                assert time.monotonic() < deadline, "server did not start"
-                time.sleep(0.2)
-        yield f"ws://127.0.0.1:{port}/ws?token={_local_token(port, log)}"
-    finally:
-        process.terminate()
-        process.wait(timeout=60)
+def tutor(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Tutor]:
+    """The real app, on its embedded Postgres and the real Gemma model, with the notes."""
+    data = tmp_path_factory.mktemp("data")
+    notes = tmp_path_factory.mktemp("notes")
+    for name, text in NOTES.items():
+        (notes / name).write_text(text)
+    log = tmp_path_factory.mktemp("log") / "server.log"
+    with serve(data, env={"TUTOR_LLM_MAX_TOKENS": "120"}, log=log) as running:
+        upload_notes(running, sorted(notes.iterdir()), timeout_s=300)
+        yield running
     # A clean shutdown stopped the embedded PostgreSQL it started.
     assert "stopping embedded PostgreSQL" in log.read_text()
 
 
-def test_real_model_tokens_arrive_one_by_one_before_done(server: str) -> None:
-    with connect(server) as ws:
-        ws.send(json.dumps({"type": "chat", "text": "What is a variable in programming?"}))
-        arrivals: list[tuple[float, dict[str, object]]] = []
-        while True:
-            event = json.loads(ws.recv(timeout=60))
-            arrivals.append((time.perf_counter(), event))
-            if event["type"] in {"done", "error"}:
-                break
-    events = [event for _, event in arrivals]
+def _turn(ws: ClientConnection, action: dict[str, Any]) -> list[dict[str, Any]]:
+    """Send one action; the events up to and including ``done`` (or ``error``)."""
+    ws.send(json.dumps(action))
+    events: list[dict[str, Any]] = []
+    while True:
+        event = json.loads(ws.recv(timeout=TURN_TIMEOUT_S))
+        events.append(event)
+        if event["type"] in {"done", "error"}:
+            return events
+
+
+def _streamed_since_reset(events: list[dict[str, Any]]) -> str:
+    text = ""
+    for event in events:
+        if event["type"] == "reset":
+            text = ""
+        elif event["type"] == "token":
+            text += event["text"]
+    return text
+
+
+def _answer_for(exercise: dict[str, Any]) -> str:
+    if exercise["kind"] == "multiple_choice":
+        return "0"
+    if exercise["kind"] == "code":
+        starter: str = exercise["starter_code"]
+        return starter
+    return ANSWER_SENTENCE
+
+
+def test_lesson_then_answer_moves_mastery(tutor: Tutor) -> None:
+    with connect(tutor.ws_url) as ws:
+        events = _turn(ws, {"type": "start_lesson"})
+        kinds = [e["type"] for e in events]
+        assert kinds[-1] == "done", events[-1]
+        assert kinds[0] == "plan", events[0]
+        assert "lesson" in kinds, kinds
+        at_lesson = kinds.index("lesson")
+        lesson = events[at_lesson]
+        before_lesson = events[:at_lesson]
+        assert any(e["type"] == "token" for e in before_lesson), kinds
+        assert lesson["text"] == _streamed_since_reset(before_lesson)
+        assert lesson["concept_id"] == events[0]["concept_id"]
+        assert events[-1]["tokens"] == kinds.count("token")
+
+        # Every citation number in the text points at a passage cut verbatim from the notes.
+        citations = {c["number"]: c for c in lesson["citations"]}
+        assert citations, lesson
+        assert cited_numbers(lesson["text"]), lesson["text"]
+        for number in cited_numbers(lesson["text"]):
+            assert number in citations, (number, lesson)
+        for citation in citations.values():
+            assert any(citation["text"] in text for text in NOTES.values()), citation
+
+        exercises = [e for e in events[at_lesson + 1 :] if e["type"] == "exercise"]
+        assert exercises, kinds
+        assert all(e["lesson_id"] == lesson["id"] for e in exercises)
+        chosen = exercises[0]
+        answered = _turn(
+            ws,
+            {
+                "type": "answer",
+                "exercise_id": chosen["id"],
+                "answer": _answer_for(chosen),
+                "idempotency_key": "first-answer",
+            },
+        )
+    answer_kinds = [e["type"] for e in answered]
+    assert answer_kinds[-1] == "done", answered
+    graded = "explain_result" if chosen["kind"] == "explain_back" else "grade"
+    assert graded in answer_kinds, answered
+    if graded == "grade":
+        assert next(e for e in answered if e["type"] == "grade")["exercise_id"] == chosen["id"]
+    mastery = next(e for e in answered if e["type"] == "mastery")
+    assert mastery["concept_id"] == chosen["concept_id"]
+    assert mastery["counted"] is True
+    assert mastery["attempts"] == 1
+    assert mastery["p_known"] != mastery["before"]
+
+    with tutor.client() as client:
+        progress = client.get("/api/v1/progress")
+    assert progress.status_code == 200, progress.text
+    body = progress.json()
+    assert body["totals"]["attempts"] == 1, body["totals"]
+    row = next(c for c in body["concepts"] if c["concept_id"] == chosen["concept_id"])
+    assert row["attempts"] == 1
+    assert row["p_known"] == pytest.approx(mastery["p_known"])
+
+
+def test_client_leaving_mid_reply_is_handled_quietly(tutor: Tutor) -> None:
+    with connect(tutor.ws_url) as ws:
+        ws.send(json.dumps({"type": "chat", "text": "What are the rules of ownership in Rust?"}))
+        first = json.loads(ws.recv(timeout=TURN_TIMEOUT_S))
+        assert first["type"] in {"token", "reset", "citation"}, first
+    # The server stopped that reply and serves the next turn normally.
+    with connect(tutor.ws_url) as ws:
+        events = _turn(ws, {"type": "chat", "text": "What happens when a String is moved?"})
     assert events[-1]["type"] == "done", events[-1]
-    tokens = [e for e in events if e["type"] == "token"]
-    assert len(tokens) >= 5, events
-    assert events[-1]["tokens"] == len(tokens)
-    # Streamed, not sent in one burst at the end: the tokens are spread over time.
-    token_times = [t for t, e in arrivals if e["type"] == "token"]
-    assert token_times[-1] - token_times[0] > 0.05
-    assert len({round(t, 3) for t in token_times}) > len(token_times) // 2
-
-
-def test_client_leaving_mid_reply_is_handled_quietly(server: str, server_log: Path) -> None:
-    with connect(server) as ws:
-        ws.send(json.dumps({"type": "chat", "text": "Tell me about loops."}))
-        first = json.loads(ws.recv(timeout=60))
-        assert first["type"] == "token"
-    # The server stopped that reply and serves the next learner normally.
-    with connect(server) as ws:
-        ws.send(json.dumps({"type": "chat", "text": "And functions?"}))
-        while (event := json.loads(ws.recv(timeout=60)))["type"] == "token":
-            pass
-    assert event["type"] == "done", event
-    assert "Traceback" not in server_log.read_text()
+    assert any(e["type"] == "token" for e in events), events
+    assert "Traceback" not in tutor.log_text()

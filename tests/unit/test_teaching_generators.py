@@ -228,7 +228,8 @@ def test_blank_is_a_content_word_of_the_sentence(difficulty: Difficulty, seed: i
         assert term_text == term
         assert term.casefold() not in STOP_WORDS
         assert re.search(r"\w", term)
-        assert sentence in NOTES_TEXT
+        # From the notes, or from the concept's summary and key points (also the notes').
+        assert sentence in NOTES_TEXT or sentence in (CONCEPT.summary, *CONCEPT.key_points)
         assert term in sentence
         assert term.casefold() not in cloze.question.casefold()
         # Putting the term back into the blank gives the sentence again.
@@ -479,3 +480,16 @@ def test_real_chapters_give_valid_clean_exercises() -> None:
                     assert "][" not in text, text
                     assert "{{#" not in text
                     assert "<span" not in text
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_talk_about_the_text_is_never_asked_about(seed: int) -> None:
+    chatty = passage(
+        "First, let's take a look at the ownership rules. We'll look at ownership closely "
+        "in this chapter. Ownership is a set of rules that govern how memory is managed.",
+        20,
+    )
+    for difficulty in ("intro", "practice"):
+        drafts = generate(difficulty, [chatty, *PROSE], seed=seed)
+        shown = " ".join(shown_text(d) for d in drafts)
+        assert "take a look" not in shown and "We'll look" not in shown

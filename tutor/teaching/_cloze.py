@@ -29,7 +29,9 @@ _GENERIC = frozenset(
     example examples following however instead like listing lot make makes many means
     much need needs new next often part point rather really right section see something
     sometimes still time times type types use used uses using want way ways well whether
-    work works write yet know first second third kind kinds sort few lots bit""".split()  # noqa: SIM905
+    work works write yet know first second third kind kinds sort few lots bit
+    take takes taking took look looks looking give gives get gets put puts keep keeps
+    go goes come comes say says show shows try tries start starts thing things""".split()  # noqa: SIM905
 )
 """Content words too vague to make a useful blank."""
 _ANAPHORA = re.compile(
@@ -39,7 +41,7 @@ _ANAPHORA = re.compile(
 )
 _CHATTY = re.compile(
     r"\b(?:this chapter|this section|next section|we[\u2019']ll|let[\u2019']s|you[\u2019']ll"
-    r"|keep at it|don[\u2019']t worry|for now)\b",
+    r"|keep at it|don[\u2019']t worry|for now|take a look|a closer look|as we)\b",
     re.IGNORECASE,
 )
 _INSTRUCTION = re.compile(
@@ -229,8 +231,14 @@ def _weigh(sentence: str, focus: Sequence[str], has_marks: bool, *, strict: bool
     weight += 2.0 if _DEFINITIONAL.search(sentence) else 0.0
     weight += 1.0 if has_marks else 0.0
     weight -= 2.0 if _ANAPHORA.match(sentence) or _INSTRUCTION.match(sentence) else 0.0
-    weight -= 1.5 if _CHATTY.search(sentence) else 0.0
+    # Talk about the text ("let's take a look at...") teaches nothing, even on topic.
+    weight -= 4.0 if _CHATTY.search(sentence) else 0.0
     return weight - abs(len(words) - 18) / 20
+
+
+def chatty(sentence: str) -> bool:
+    """Whether the sentence talks about the text rather than the subject."""
+    return bool(_CHATTY.search(sentence))
 
 
 def title_terms(title: str, texts: Iterable[str]) -> list[str]:

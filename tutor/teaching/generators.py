@@ -44,6 +44,7 @@ from tutor.teaching._cloze import (
     Blank,
     Sentence,
     blank_out,
+    chatty,
     content_words,
     first_sentence,
     inline_text,
@@ -224,6 +225,8 @@ class _Maker:
     def _title_blanks(self) -> list[Blank]:
         blanks = []
         for sentence in self._fresh():
+            if chatty(sentence.text):
+                continue
             term = title_term_in(sentence.text, self.notes.focus)
             blank = blank_out(sentence, term) if term else None
             if blank is not None:
@@ -266,12 +269,17 @@ class _Maker:
 
     def statement_choice(self) -> ExerciseDraft | None:
         fresh = [s for s in self._fresh() if title_term_in(s.text, self.notes.focus)]
-        fresh = [s for s in fresh if len(s.text) <= _MAX_OPTION_CHARS]
+        # Only sentences worth asking about: naming the concept is not enough when the
+        # sentence is talk about the text ("First, let's take a look at ownership.").
+        fresh = [s for s in fresh if len(s.text) <= _MAX_OPTION_CHARS and not chatty(s.text)]
         summary = first_sentence(self.notes.concept.summary)
+        points = [p for p in self.notes.key_points if len(p) <= _MAX_OPTION_CHARS]
         if fresh:
             right = self._pick(fresh).text
         elif summary and len(summary) <= _MAX_OPTION_CHARS:
             right = summary
+        elif points:
+            right = self._pick(points)
         else:
             return None
         wrong = self._sibling_statements()
