@@ -484,12 +484,21 @@ def test_real_chapters_give_valid_clean_exercises() -> None:
 
 @pytest.mark.parametrize("seed", range(4))
 def test_talk_about_the_text_is_never_asked_about(seed: int) -> None:
-    chatty = passage(
-        "First, let's take a look at the ownership rules. We'll look at ownership closely "
-        "in this chapter. Ownership is a set of rules that govern how memory is managed.",
+    # The only sentences naming the concept talk about the text; they must not be used.
+    rules = ConceptInfo(
+        key="ownership rules",
+        title="Ownership Rules",
+        summary="Each value in Rust has an owner.",
+        key_points=("There can only be one owner at a time.",),
+    )
+    notes = passage(
+        "First, let's take a look at the ownership rules. We'll keep the ownership rules "
+        "in mind as we work through the examples. Each value in Rust has a single owner "
+        "variable. When the owner goes out of scope, the value will be dropped.",
         20,
+        key="ownership rules",
     )
     for difficulty in ("intro", "practice"):
-        drafts = generate(difficulty, [chatty, *PROSE], seed=seed)
+        drafts = generate(difficulty, [notes], seed=seed, concept=rules)
         shown = " ".join(shown_text(d) for d in drafts)
-        assert "take a look" not in shown and "We'll look" not in shown
+        assert "take a look" not in shown and "keep the" not in shown
