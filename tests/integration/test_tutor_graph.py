@@ -28,6 +28,7 @@ from tutor.resources import Resources, open_resources
 from tutor.sandbox import Limits
 from tutor.teaching.citations import cited_numbers
 from tutor.teaching.exercises import CodeDraft, ExerciseSet, MultipleChoiceDraft
+from tutor.teaching.intents import IntentClassifier
 
 pytestmark = pytest.mark.integration
 
@@ -420,3 +421,25 @@ async def test_a_conversation_survives_a_restart(settings: Settings) -> None:
 async def _concept(stack: Stack, title: str) -> UUID:
     graph = await stack.resources.planning_graphs.get(stack.owner)
     return graph.ids[graph.titles.index(title)]
+
+
+async def test_the_model_breaks_a_tie_between_two_intents(stack: Stack) -> None:
+    tutor = Tutor(stack)
+    # Every guess counts as a tie: the model picks between the two likeliest intents.
+    always_tied = IntentClassifier(stack.resources.embeddings, margin=1.0)
+    tutor.context = replace(tutor.context, intents=always_tied)
+    text = "Teach me about references and borrowing"
+    guess = always_tied.classify(text, open_exercise=False)
+    tutor.model.enqueue_json({"intent": guess.runner_up})
+    events = await tutor.turn({"kind": "chat", "text": text})
+    assert (await tutor.state())["intent"] == guess.runner_up != guess.intent
+    assert any(request.schema for request in tutor.model.history), "the model was asked"
+    # A choice outside the two likeliest is ignored (the lesson left exercises open).
+    again = always_tied.classify(text, open_exercise=True)
+    outside = next(
+        i for i in ("ask", "next", "explain") if i not in (again.intent, again.runner_up)
+    )
+    tutor.model.enqueue_json({"intent": outside})
+    await tutor.turn({"kind": "chat", "text": text})
+    assert (await tutor.state())["intent"] == again.intent
+    assert of(events, "plan") or of(events, "citation") or streamed(events)
