@@ -30,8 +30,8 @@ async def explain_back(state: TutorState, runtime: Runtime[TutorContext]) -> dic
     if not text:
         return await say(EMPTY)
     result = await explain(context, concept, text, concept.key_points)
-    await record(context, concept_id, "explain_back", result, request)
     emit_explain(concept_id, result)
+    await record(context, concept_id, "explain_back", result, request)
     reply = f"{result.feedback}\n\n{result.follow_up}"
     await stream_text(reply)
     return {"messages": [AIMessage(reply)], "concept_id": str(concept_id)}

@@ -41,9 +41,9 @@ async def grade(state: TutorState, runtime: Runtime[TutorContext]) -> dict[str, 
     if isinstance(body, ExplainBackDraft):
         concept = await concept_info(context, exercise.concept_id)
         result = await explain(context, concept, answer, tuple(body.key_points))
-        recorded = await record(context, exercise.concept_id, "explain_back", result, request)
-        reply = f"{result.feedback}\n\n{result.follow_up}"
         emit_explain(exercise.concept_id, result)
+        await record(context, exercise.concept_id, "explain_back", result, request)
+        reply = f"{result.feedback}\n\n{result.follow_up}"
     else:
         graded = await grade_answer(
             body, answer, grader=context.grader, limits=context.sandbox_limits

@@ -14,8 +14,6 @@ from agents.state import TutorState
 from tutor.teaching.material import ConceptInfo, Passage
 from tutor.vectors import VectorHit
 
-REUSE_PENALTY = 0.15
-"""Score taken off a passage used in one of the learner's recent lessons on the concept."""
 _CANDIDATES = 3
 """Candidates fetched per passage kept, so that reranking has something to choose from."""
 
@@ -43,22 +41,26 @@ async def retrieve(state: TutorState, runtime: Runtime[TutorContext]) -> dict[st
         lambda_mult=0.7,
         where={"concept": concept.key},
     )
-    if len(hits) < wanted:
-        seen = {hit.id for hit in hits}
-        more = await context.vectors.search_mmr(owner, query, k=wanted * 2, fetch_k=wanted * 6)
-        hits += [hit for hit in more if hit.id not in seen]
+    # Related passages elsewhere in the notes: another angle once the concept's own
+    # passages have all been taught.
+    seen = {hit.id for hit in hits}
+    more = await context.vectors.search_mmr(owner, query, k=wanted * 2, fetch_k=wanted * 6)
+    hits += [hit for hit in more if hit.id not in seen]
     chosen = rank(hits, used, concept)[:wanted]
     return {"passages": [record(p) for p in chosen]}
 
 
 def rank(hits: Sequence[VectorHit], used: set[str], concept: ConceptInfo) -> list[Passage]:
-    """Passages best first, those of recent lessons pushed down; the concept's own first."""
+    """Passages in the order a lesson should draw on them.
 
-    def adjusted(hit: VectorHit) -> float:
-        own = hit.metadata.get("concept") == concept.key
-        return hit.score - (REUSE_PENALTY if hit.id in used else 0.0) + (0.1 if own else 0.0)
+    Passages no recent lesson on the concept used come first; among those, the concept's
+    own before related ones elsewhere; then by relevance.
+    """
 
-    return [as_passage(hit) for hit in sorted(hits, key=adjusted, reverse=True)]
+    def order(hit: VectorHit) -> tuple[bool, bool, float]:
+        return (hit.id in used, hit.metadata.get("concept") != concept.key, -hit.score)
+
+    return [as_passage(hit) for hit in sorted(hits, key=order)]
 
 
 def as_passage(hit: VectorHit) -> Passage:

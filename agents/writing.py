@@ -1,7 +1,8 @@
 """Model text streamed to the learner through the quality guard.
 
-The first words are held back until the guard has seen enough to judge them, so text
-that is junk from the start is never shown. After that every token goes out as it is
+The first words are held back until the guard has seen enough to judge them (and, for
+text that must cite its sources, until the first citation), so text that is junk from
+the start is never shown. After that every token goes out as it is
 written and the guard looks again every few tokens; text that fails later (or at the
 final check) is withdrawn with a ``reset`` event, and the caller sends its replacement.
 """
@@ -17,7 +18,7 @@ from langchain_core.messages import AIMessageChunk, BaseMessage
 
 from agents.events import emit
 from tutor.llm import ChatModel
-from tutor.teaching.citations import citations_valid
+from tutor.teaching.citations import citations_valid, cited_numbers
 from tutor.teaching.guard import QualityGuard
 from tutor.teaching.material import ConceptInfo, Passage
 
@@ -25,6 +26,8 @@ HELD_TOKENS = 12
 """Tokens held back before the first check."""
 CHECK_EVERY = 16
 """Tokens between checks while streaming."""
+CITE_WITHIN = 60
+"""Tokens within which text that must cite its passages has to cite one."""
 
 
 async def stream_guarded(
@@ -69,6 +72,18 @@ async def stream_guarded(
                 if count < HELD_TOKENS:
                     continue
                 if not guard.check_prefix(text, passages).ok:
+                    return None
+                must_cite = cite and bool(passages)
+                if must_cite and not cited_numbers(text):
+                    # Nothing is shown before the first citation: text that cites nothing
+                    # would be withdrawn at the end, after the learner had read it.
+                    if count < CITE_WITHIN:
+                        continue
+                    return None
+                if must_cite and not citations_valid(text, len(passages)):
+                    return None
+                relevance = await asyncio.to_thread(guard.relevance, text, concept, passages)
+                if relevance.score < guard.min_relevance:
                     return None
                 shown = True
                 emit("token", text=text)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import math
 import statistics
 import sys
 import tempfile
@@ -48,7 +49,7 @@ async def _turn(url: str, prompt: str) -> dict[str, float]:
         arrivals: list[float] = []
         text = ""
         citations = 0
-        resets = 0
+        withdrawn_at: int | None = None
         while True:
             event = json.loads(await ws.recv())
             if event["type"] == "token":
@@ -56,26 +57,36 @@ async def _turn(url: str, prompt: str) -> dict[str, float]:
                 text += event["text"]
             elif event["type"] == "reset":
                 text = ""
-                resets += 1
+                withdrawn_at = len(arrivals) if withdrawn_at is None else withdrawn_at
             elif event["type"] == "citation":
                 citations += 1
             elif event["type"] == "done":
                 break
             else:
                 raise RuntimeError(f"unexpected event: {event}")
-    tokens = len(arrivals)
-    span = arrivals[-1] - arrivals[0] if tokens > 1 else 0.0
+    # When the model's answer fails the quality guard the notes are quoted instead, sent
+    # at once; only the model's own tokens (those shown before a reset, or the whole
+    # answer when it was kept) say how fast the model writes.
+    quoted = text.startswith(QUOTED_OPENING)
+    kept = withdrawn_at is None and not quoted
+    model = arrivals if kept else arrivals[: withdrawn_at or 0]
+    span = model[-1] - model[0] if len(model) > 1 else 0.0
     return {
-        "tokens": tokens,
+        "tokens": len(arrivals),
+        "model_tokens": len(model),
         "ttft_ms": (arrivals[0] - sent) * 1000 if arrivals else float("nan"),
-        "tokens_per_s": (tokens - 1) / span if span > 0 else float("nan"),
+        "tokens_per_s": (len(model) - 1) / span if span > 0 else float("nan"),
         "total_s": (arrivals[-1] if arrivals else time.perf_counter()) - sent,
-        "resets": resets,
+        "resets": float(withdrawn_at is not None),
         "citations": citations,
-        # When the model's answer fails the quality guard, the notes are quoted instead.
-        "quoted": float(text.startswith(QUOTED_OPENING)),
+        "quoted": float(quoted),
         "not_covered": float(text.startswith(NOT_COVERED_OPENING)),
     }
+
+
+def _median(values: list[float]) -> float | None:
+    kept = [v for v in values if not math.isnan(v)]
+    return round(statistics.median(kept), 1) if kept else None
 
 
 async def _measure(url: str, concurrency: int) -> dict[str, object]:
@@ -96,10 +107,11 @@ async def _measure(url: str, concurrency: int) -> dict[str, object]:
         "turns": len(sequential),
         "ttft_ms_p50": round(statistics.median(r["ttft_ms"] for r in sequential), 1),
         "ttft_ms_max": round(max(r["ttft_ms"] for r in sequential), 1),
-        "tokens_per_s_p50": round(statistics.median(r["tokens_per_s"] for r in sequential), 1),
+        # Over the model's own tokens; the first token event holds the guard's first words.
+        "tokens_per_s_p50": _median([r["tokens_per_s"] for r in sequential]),
         "concurrent_turns": concurrency,
         "concurrent_ttft_ms_p50": round(statistics.median(r["ttft_ms"] for r in together), 1),
-        "concurrent_tokens_per_s_total": round(sum(r["tokens"] for r in together) / wall, 1),
+        "concurrent_tokens_per_s_total": round(sum(r["model_tokens"] for r in together) / wall, 1),
         "answers_quoted": int(sum(r["quoted"] for r in [*sequential, *together])),
         "answers_not_covered": int(sum(r["not_covered"] for r in [*sequential, *together])),
     }

@@ -202,6 +202,36 @@ async def test_a_model_lesson_that_passes_the_guard_is_kept(stack: Stack) -> Non
     assert not of(events, "reset")
 
 
+async def test_model_text_that_never_cites_is_never_shown(stack: Stack) -> None:
+    tutor = Tutor(stack)
+    uncited = " ".join(
+        ["Ownership is the set of rules Rust uses to manage memory, and each value has"]
+        + ["one owner at a time, and the value is dropped when the owner leaves scope."] * 8
+    )
+    tutor.model.enqueue(uncited)
+    events = await tutor.turn({"kind": "start_lesson"})
+    assert not of(events, "reset")
+    assert "Ownership is the set of rules Rust uses" not in "".join(
+        e["text"] for e in of(events, "token")
+    )
+    assert of(events, "lesson")[0]["source"] == "extractive"
+
+
+async def test_model_text_that_degenerates_is_withdrawn_and_replaced(stack: Stack) -> None:
+    tutor = Tutor(stack)
+    good_start = (
+        "Ownership is the set of rules Rust uses to manage memory [1]. Each value in Rust "
+        "has an owner, and there can only be one owner at a time [1]. "
+    )
+    tutor.model.enqueue(good_start + "owner " * 80)
+    events = await tutor.turn({"kind": "start_lesson"})
+    kinds = [e["event"] for e in events]
+    assert "reset" in kinds and kinds.index("token") < kinds.index("reset")
+    [lesson] = of(events, "lesson")
+    assert lesson["source"] == "extractive"
+    assert streamed(events) == lesson["text"]
+
+
 async def test_garbage_from_the_model_still_yields_valid_exercises(stack: Stack) -> None:
     tutor = Tutor(stack)
     tutor.model.enqueue_json("not json at all", '{"exercises": [{"kind": "dance"}]}')
@@ -291,6 +321,8 @@ async def test_explain_back_names_covered_and_missing_points_and_gates_mastery(
         }
     )
     [result] = of(events, "explain_result")
+    kinds = [e["event"] for e in events]
+    assert kinds.index("explain_result") < kinds.index("mastery")
     assert result["covered"] and result["missing"]
     assert result["follow_up"].endswith("?")
     assert streamed(events).endswith(result["follow_up"])

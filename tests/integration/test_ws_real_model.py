@@ -117,6 +117,23 @@ def _answer_for(exercise: dict[str, Any]) -> str:
     return ANSWER_SENTENCE
 
 
+def test_client_leaving_mid_reply_is_handled_quietly(tutor: Tutor) -> None:
+    # First in the module: with no exercise open yet, a question can only be a question.
+    with connect(tutor.ws_url) as ws:
+        ws.send(json.dumps({"type": "chat", "text": "What is ownership in Rust?"}))
+        first = json.loads(ws.recv(timeout=TURN_TIMEOUT_S))
+        # A question is answered (no plan, no lesson): the reply's first piece is here.
+        assert first["type"] == "token", first
+    # The server stopped that reply and serves the next turn normally.
+    with connect(tutor.ws_url) as ws:
+        events = _turn(ws, {"type": "chat", "text": "Why does using s1 after a move not compile?"})
+    kinds = [e["type"] for e in events]
+    assert kinds[-1] == "done", events[-1]
+    assert "token" in kinds, events
+    assert "plan" not in kinds, events
+    assert "Traceback" not in tutor.log_text()
+
+
 def test_lesson_then_answer_moves_mastery(tutor: Tutor) -> None:
     with connect(tutor.ws_url) as ws:
         events = _turn(ws, {"type": "start_lesson"})
@@ -174,16 +191,3 @@ def test_lesson_then_answer_moves_mastery(tutor: Tutor) -> None:
     row = next(c for c in body["concepts"] if c["concept_id"] == chosen["concept_id"])
     assert row["attempts"] == 1
     assert row["p_known"] == pytest.approx(mastery["p_known"], abs=1e-4)
-
-
-def test_client_leaving_mid_reply_is_handled_quietly(tutor: Tutor) -> None:
-    with connect(tutor.ws_url) as ws:
-        ws.send(json.dumps({"type": "chat", "text": "What are the rules of ownership in Rust?"}))
-        first = json.loads(ws.recv(timeout=TURN_TIMEOUT_S))
-        assert first["type"] in {"token", "reset", "citation"}, first
-    # The server stopped that reply and serves the next turn normally.
-    with connect(tutor.ws_url) as ws:
-        events = _turn(ws, {"type": "chat", "text": "What happens when a String is moved?"})
-    assert events[-1]["type"] == "done", events[-1]
-    assert any(e["type"] == "token" for e in events), events
-    assert "Traceback" not in tutor.log_text()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tutor.embeddings import FakeEmbeddings
-from tutor.teaching.explain import compare_explanation
+from tutor.teaching.explain import _follow_up, compare_explanation
 from tutor.teaching.material import ConceptInfo
 
 CONCEPT = ConceptInfo(key="ownership", title="ownership")
@@ -80,3 +80,10 @@ def test_the_concept_supplies_points_when_none_are_given() -> None:
     assert result.covered == ("A reference borrows a value.",)
     with pytest.raises(ValueError, match="no key points"):
         compare_explanation("text", ConceptInfo(key="k", title="t"), (), FakeEmbeddings())
+
+
+def test_a_key_point_that_is_only_a_name_is_asked_about_not_explained_that() -> None:
+    moves = ConceptInfo(key="moves", title="Moves")
+    assert _follow_up(moves, ["Moves"], set(), set()) == "What can you tell me about Moves?"
+    point = "Each value in Rust has an owner."
+    assert _follow_up(moves, [point], set(), set()).startswith("How would you explain that each")

@@ -25,6 +25,10 @@ ROUTES = [
     ("what are slices?", False, "ask"),
     ("why does rust have no garbage collector?", True, "ask"),
     ("how do I use a hash map?", True, "ask"),
+    # Questions are asked, even with an exercise open or words close to a lesson request.
+    ("What is ownership in Rust?", True, "ask"),
+    ("What are the rules of ownership in Rust?", False, "ask"),
+    ("Is a slice a kind of reference", True, "ask"),
 ]
 
 

@@ -171,13 +171,23 @@ def _clause(point: str) -> str:
     return clause
 
 
+_STATEMENT_WORDS = 4
+"""Words from which a key point reads as a statement rather than a name."""
+
+
 def _follow_up(
     concept: ConceptInfo, points: list[str], covered: set[str], contradicted: set[str]
 ) -> str:
     for point in points:
+        # A point that is only a name ("Moves") is asked about, not explained "that".
+        statement = len(point.split()) >= _STATEMENT_WORDS
         if point in contradicted:
-            return f"Can you look at this again and explain why {_clause(point)}?"
+            if statement:
+                return f"Can you look at this again and explain why {_clause(point)}?"
+            return f"Can you look again at what your notes say about {_clause(point)}?"
         if point not in covered:
-            return f"How would you explain that {_clause(point)}?"
+            if statement:
+                return f"How would you explain that {_clause(point)}?"
+            return f"What can you tell me about {_clause(point)}?"
     title = _TRAILING.sub("", concept.title.strip()).replace("?", "") or "this concept"
     return f"Can you give an example of {title} from your own code?"

@@ -185,7 +185,7 @@ def extractive_lesson(
                 parts.extend(_render_example(detail, wording.another_example, "", cite))
             else:
                 parts.append(_quote(detail.prose, cite(detail)))
-    parts.extend(_closing(concept, wording))
+    parts.extend(_closing(concept, wording, with_points=angle == 0))
     return ExtractiveLesson("\n\n".join(parts) + "\n", tuple(cited))
 
 
@@ -222,12 +222,14 @@ def _outline(concept: ConceptInfo) -> str:
     return "\n\n".join(parts) + "\n"
 
 
-def _closing(concept: ConceptInfo, wording: _Wording) -> list[str]:
+def _closing(concept: ConceptInfo, wording: _Wording, *, with_points: bool) -> list[str]:
+    # The key points close the first lesson only: repeated word for word, they would make
+    # every later lesson on the concept read like the first.
     parts: list[str] = []
     if concept.summary.strip():
         parts.append(wording.summary.format(summary=concept.summary.strip()))
     points = [point.strip() for point in concept.key_points if point.strip()]
-    if points:
+    if points and with_points:
         parts.append(wording.key_points)
         parts.append("\n".join(f"- {point}" for point in points))
     return parts

@@ -161,6 +161,14 @@ EXAMPLES: Mapping[Intent, tuple[str, ...]] = {
 _TOP_K = 3
 _HEAD_WORDS = 4
 _CLAUSE_BREAK = re.compile(r"[:,;]")
+_QUESTION = re.compile(
+    r"\?$|^(?:what|why|how|when|where|which|who|whose|is|are|does|do|did|can|could|should"
+    r"|would|will)\b",
+    re.IGNORECASE,
+)
+"""A question: it ends with a question mark, or opens like one."""
+_LESSON_CUE = re.compile(r"\b(?:teach|lesson|learn|study|go over|walk me through)", re.IGNORECASE)
+"""Words with which a question asks to be taught rather than answered."""
 # A lone option letter or number is an answer to the open exercise; an embedding of one
 # character says little, so it is recognized directly.
 _CHOICE = re.compile(r"^\s*\(?(?:[a-h]|\d{1,2})[.)]?\s*$", re.IGNORECASE)
@@ -237,6 +245,12 @@ class IntentClassifier:
             text gets score and margin 0 (ambiguous).
         """
         allowed = [i for i in INTENTS if open_exercise or i != "answer"]
+        if _QUESTION.search(text.strip()):
+            # A question is neither an answer nor an explanation, and asks for a lesson
+            # only in so many words ("can you teach me...?").
+            allowed = ["ask", "next"]
+            if _LESSON_CUE.search(text):
+                allowed.append("lesson")
         if open_exercise and _CHOICE.match(text):
             return IntentGuess("answer", 1.0, _second(allowed, "answer"), 1.0)
         if not text.strip():
