@@ -34,7 +34,7 @@ from _serve import ServeError, Tutor, serve, upload_notes
 
 from tutor.teaching.citations import cited_numbers
 
-DEFAULT_NOTES = Path("/work/shared/eval/rust-book")
+DEFAULT_NOTES = Path(__file__).resolve().parents[2] / "shared" / "eval" / "rust-book"
 DEFAULT_FILES = (
     "ch04-*.md",
     "ch03-01-variables-and-mutability.md",

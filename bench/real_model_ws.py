@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _serve import ServeError, serve, upload_notes
 
-DEFAULT_NOTES = Path("/work/shared/eval/rust-book")
+DEFAULT_NOTES = Path(__file__).resolve().parents[2] / "shared" / "eval" / "rust-book"
 DEFAULT_FILES = (
     "ch04-01-what-is-ownership.md",
     "ch04-02-references-and-borrowing.md",

@@ -426,14 +426,8 @@ def test_no_siblings_means_no_sibling_options() -> None:
                 assert option.casefold() in NOTES_TEXT.casefold()
 
 
-BOOK = next(
-    (
-        p
-        for p in (Path("/work/shared/eval/rust-book/src"), Path("/work/shared/eval/rust-book"))
-        if p.is_dir()
-    ),
-    None,
-)
+_EVAL_BOOK = Path(__file__).resolve().parents[2].parent / "shared" / "eval" / "rust-book"
+BOOK = _EVAL_BOOK if _EVAL_BOOK.is_dir() else None
 CHAPTERS = {
     "ch03-01-variables-and-mutability.md": "Variables and Mutability",
     "ch04-01-what-is-ownership.md": "What Is Ownership?",
