@@ -22,12 +22,17 @@ def main() -> None:
     started = time.perf_counter()
     train = load(folder)[TRAIN_SPLIT]
     embeddings = SentenceTransformerEmbeddings(max_tokens=128, batch_threads=2)
-    calibration = calibrate([(a.item, a.correct) for a in train], embeddings, CALIBRATION_PATH)
+    calibration = calibrate(
+        [(a.item, a.correct) for a in train],
+        embeddings,
+        CALIBRATION_PATH,
+        groups=[f"{a.corpus}/{a.question_id}" for a in train],
+    )
     print(f"fitted on {len(train)} train answers in {time.perf_counter() - started:.0f} s")
     print(f"wrote {CALIBRATION_PATH}")
     for name, weight in zip(FEATURE_NAMES, calibration.coef, strict=True):
-        print(f"  {name:18s} {weight:+.3f}")
-    print(f"  {'intercept':18s} {calibration.intercept:+.3f}")
+        print(f"  {name:22s} {weight:+.3f}")
+    print(f"  {'intercept':22s} {calibration.intercept:+.3f}")
     print(
         f"thresholds: correct >= {calibration.correct_threshold}, "
         f"partial >= {calibration.partial_threshold}"
@@ -35,7 +40,9 @@ def main() -> None:
     info = calibration.info
     print(
         f"train question-grouped {info['cv_folds']}-fold CV: "
-        f"accuracy {info['cv_accuracy']:.3f}, macro-F1 {info['cv_macro_f1']:.3f}"
+        f"accuracy {info['cv_accuracy']:.3f}, macro-F1 {info['cv_macro_f1']:.3f} "
+        f"(with examples {info['cv_macro_f1_with_examples']:.3f}, "
+        f"without {info['cv_macro_f1_without_examples']:.3f})"
     )
     grader = ShortAnswerGrader(embeddings, calibration)
     results = evaluate(grader, folder)

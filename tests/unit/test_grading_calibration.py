@@ -16,8 +16,22 @@ from tutor.grading import (
     calibrate,
     shipped_calibration,
 )
-from tutor.grading.features import content_words, negated, sentences, stem, words
-from tutor.grading.short_answer import fit_logistic, macro_f1
+from tutor.grading.features import (
+    EXAMPLE_COLUMNS,
+    compute_features,
+    content_words,
+    negated,
+    sentences,
+    stem,
+    without_examples,
+    words,
+)
+from tutor.grading.short_answer import (
+    fit_logistic,
+    leave_one_out_examples,
+    macro_f1,
+    question_key,
+)
 
 
 def flat(weight: float = 0.0, intercept: float = 0.0, **thresholds: float) -> Calibration:
@@ -49,6 +63,26 @@ def test_calibration_round_trips(tmp_path: Path) -> None:
     raw["feature_names"] = ["other"]
     path.write_text(json.dumps(raw))
     with pytest.raises(ValueError, match="other features"):
+        Calibration.read(path)
+
+
+def test_a_calibration_of_the_older_feature_set_is_refused(tmp_path: Path) -> None:
+    older = FEATURE_NAMES[: EXAMPLE_COLUMNS.start]
+    n = len(older)
+    raw = {
+        "feature_names": list(older),
+        "mean": [0.0] * n,
+        "scale": [1.0] * n,
+        "coef": [0.1] * n,
+        "intercept": 0.0,
+    }
+    path = tmp_path / "old.json"
+    path.write_text(json.dumps(raw))
+    with pytest.raises(ValueError, match=r"has_examples.*refit"):
+        Calibration.read(path)
+    raw["feature_names"] = list(FEATURE_NAMES)
+    path.write_text(json.dumps(raw))
+    with pytest.raises(ValueError, match="columns"):
         Calibration.read(path)
 
 
@@ -99,6 +133,73 @@ def test_fit_logistic_separates_and_calibrate_writes(tmp_path: Path) -> None:
     fitted = calibrate(items, FakeEmbeddings(), path)
     assert Calibration.read(path) == fitted
     assert fitted.info["n_train"] == 40
+    for regime in ("with", "without"):
+        assert 0.0 <= fitted.info[f"cv_macro_f1_{regime}_examples"] <= 1.0
+
+
+def column(rows: np.ndarray, row: int, name: str) -> float:
+    return float(rows[row, FEATURE_NAMES.index(name)])
+
+
+def test_leave_one_out_never_gives_an_item_itself() -> None:
+    items = [
+        (GradingItem("same words", ("r",), "q1"), True),
+        (GradingItem("same words", ("r",), "q1"), False),
+        (GradingItem("third", ("r",), "q1"), True),
+        (GradingItem("elsewhere", ("s",), "q2"), False),
+    ]
+    groups = [question_key(item) for item, _ in items]
+    out = leave_one_out_examples(items, groups)
+    assert [item.answer for item in out] == [item.answer for item, _ in items]
+    # Positions, not texts, identify an item: a twin answer is another learner's example.
+    assert out[0].graded_examples == (("same words", False), ("third", True))
+    assert out[1].graded_examples == (("same words", True), ("third", True))
+    assert out[2].graded_examples == (("same words", True), ("same words", False))
+    assert out[3].graded_examples == ()
+    for item, examples in zip(out, (3, 3, 3, 1), strict=True):
+        assert len(item.graded_examples) == examples - 1
+
+
+def test_graded_examples_features_and_their_neutral_values() -> None:
+    reference = ("the circuit is closed",)
+    examples = (("current flows in a loop", True), ("the bulb is broken", False))
+    rows = compute_features(
+        [
+            GradingItem("current flows in a loop", reference, "why", graded_examples=examples),
+            GradingItem("the bulb is broken", reference, "why", graded_examples=examples),
+            GradingItem("current flows in a loop", reference, "why"),
+            GradingItem("the bulb is broken", reference, "why", graded_examples=examples[:1]),
+        ],
+        FakeEmbeddings(),
+    )
+    assert column(rows, 0, "example_correct_sim") == pytest.approx(1.0, abs=1e-5)
+    assert column(rows, 0, "example_margin") > 0 > column(rows, 1, "example_margin")
+    assert column(rows, 0, "example_vote") > 0 > column(rows, 1, "example_vote")
+    assert column(rows, 1, "example_incorrect_sim") == pytest.approx(1.0, abs=1e-5)
+    assert [column(rows, i, "has_examples") for i in range(4)] == [1.0, 1.0, 0.0, 1.0]
+    # No examples: the reference stands in for the correct side, the incorrect side is 0.
+    assert column(rows, 2, "example_correct_sim") == column(rows, 2, "sim_max")
+    assert column(rows, 2, "example_incorrect_sim") == column(rows, 2, "example_vote") == 0.0
+    assert column(rows, 3, "example_incorrect_sim") == 0.0
+    stripped = without_examples(rows[:1])
+    assert np.array_equal(stripped[0], rows[2])
+    assert column(rows, 0, "has_examples") == 1.0  # the input is left as it was
+
+
+def test_examples_move_the_score_their_way() -> None:
+    weights = dict.fromkeys(FEATURE_NAMES, 0.0)
+    weights.update(example_margin=2.0, example_vote=2.0)
+    n = len(FEATURE_NAMES)
+    calibration = Calibration(
+        FEATURE_NAMES, (0.0,) * n, (1.0,) * n, tuple(weights[f] for f in FEATURE_NAMES), 0.0
+    )
+    grader = ShortAnswerGrader(FakeEmbeddings(), calibration)
+    answer = "current flows in a loop"
+    plain = GradingItem(answer, ("unrelated reference text",), "why")
+    liked = GradingItem(answer, plain.references, "why", graded_examples=((answer, True),))
+    disliked = GradingItem(answer, plain.references, "why", graded_examples=((answer, False),))
+    low, none, high = (g.score for g in grader.grade_many([disliked, plain, liked]))
+    assert low < none < high
 
 
 def test_text_helpers() -> None:

@@ -79,5 +79,22 @@ def test_key_points_covered_and_missed(grader: ShortAnswerGrader) -> None:
     assert "Photosynthesis" in grade.feedback
 
 
+def test_graded_examples_move_the_grade_their_way(
+    grader: ShortAnswerGrader, embeddings: SentenceTransformerEmbeddings
+) -> None:
+    # An answer the references alone leave unsure about, with a near twin graded earlier.
+    answer = "The bulb is in a closed path with the battery."
+    twin = "The bulb is in a closed path with the battery terminals."
+    others = (("Plants need light.", False), (PARAPHRASE, True))
+    liked = GradingItem(answer, (REFERENCE,), QUESTION, graded_examples=((twin, True), *others))
+    disliked = GradingItem(answer, (REFERENCE,), QUESTION, graded_examples=((twin, False), *others))
+    rows = compute_features([liked, disliked, item(answer)], embeddings)
+    assert feature(rows, 0, "example_correct_sim") > 0.9
+    assert feature(rows, 0, "example_vote") > feature(rows, 1, "example_vote")
+    assert feature(rows, 2, "has_examples") == 0.0
+    low, high, plain = (g.score for g in grader.grade_many([disliked, liked, item(answer)]))
+    assert low < plain < high
+
+
 def test_no_items_no_grades(grader: ShortAnswerGrader) -> None:
     assert grader.grade_many([]) == []

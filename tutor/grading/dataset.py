@@ -9,6 +9,7 @@ splits may be present.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import json
 from collections import defaultdict
 from collections.abc import Sequence
@@ -130,8 +131,49 @@ def scores(gold: Sequence[bool], predicted: Sequence[bool]) -> dict[str, float]:
     return {"accuracy": accuracy, "macro_f1": sum(f1s) / 2, "n": n}
 
 
+def with_train_examples(
+    splits: dict[str, list[LabelledAnswer]],
+) -> dict[str, list[LabelledAnswer]]:
+    """Give answers to questions that train also holds that question's train answers.
+
+    Answers of every split but train whose (corpus, question_id) has train answers
+    get them as :attr:`GradingItem.graded_examples`, as a learner's answer gets the
+    earlier graded answers to the same exercise; other answers stay as they are.
+
+    Args:
+        splits: Splits as :func:`load` returns them.
+
+    Returns:
+        The same splits, with graded examples where train has them.
+    """
+    examples: dict[tuple[str, str], list[tuple[str, bool]]] = defaultdict(list)
+    for answer in splits.get(TRAIN_SPLIT, []):
+        examples[(answer.corpus, answer.question_id)].append((answer.item.answer, answer.correct))
+    out: dict[str, list[LabelledAnswer]] = {}
+    for split, answers in splits.items():
+        if split == TRAIN_SPLIT:
+            out[split] = answers
+            continue
+        out[split] = [
+            dataclasses.replace(
+                a,
+                item=dataclasses.replace(
+                    a.item, graded_examples=tuple(examples[(a.corpus, a.question_id)])
+                ),
+            )
+            if (a.corpus, a.question_id) in examples
+            else a
+            for a in answers
+        ]
+    return out
+
+
 def evaluate(grader: Grader, folder: Path) -> dict[str, dict[str, float]]:
     """Score ``grader`` on every split of ``folder`` except train, both corpora together.
+
+    Answers to questions that train holds are graded with that question's train
+    answers as graded examples (:func:`with_train_examples`); the others, such as
+    unseen questions or a folder with no train split, on references only.
 
     Args:
         grader: Grader to measure.
@@ -141,7 +183,7 @@ def evaluate(grader: Grader, folder: Path) -> dict[str, dict[str, float]]:
         ``accuracy``, ``macro_f1`` and ``n`` for each test split present.
     """
     results: dict[str, dict[str, float]] = {}
-    for split, answers in sorted(load(folder).items()):
+    for split, answers in sorted(with_train_examples(load(folder)).items()):
         if split == TRAIN_SPLIT:
             continue
         predicted = grader.predict_correct([a.item for a in answers])

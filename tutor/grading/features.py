@@ -37,8 +37,22 @@ FEATURE_NAMES: tuple[str, ...] = (
     "align_precision",
     "negation_mismatch",
     "length_ratio",
+    "example_correct_sim",
+    "example_incorrect_sim",
+    "example_margin",
+    "example_vote",
+    "has_examples",
 )
 """Names of the columns :func:`compute_features` writes, in order."""
+
+EXAMPLE_COLUMNS = slice(FEATURE_NAMES.index("example_correct_sim"), len(FEATURE_NAMES))
+"""The columns that describe graded examples (the last ones)."""
+
+EXAMPLE_TOP_K = 1
+"""Nearest correct (incorrect) examples whose similarities are averaged."""
+
+EXAMPLE_VOTE_K = 5
+"""Nearest examples, of either label, that vote."""
 
 STOP_WORDS: frozenset[str] = frozenset(
     """a an the and or but if then so of to in on at by for with from into onto as is are
@@ -73,6 +87,8 @@ class GradingItem:
         best_references: The preferred subset of ``references``; empty means all.
         model_judgement: Optional probability of correct from a language model, or
             None when no model judged the answer (the shipped calibration ignores it).
+        graded_examples: Earlier answers to the same question, each with whether it
+            was correct; may be empty.
     """
 
     answer: str
@@ -81,6 +97,7 @@ class GradingItem:
     key_points: tuple[str, ...] = ()
     best_references: tuple[str, ...] = ()
     model_judgement: float | None = None
+    graded_examples: tuple[tuple[str, bool], ...] = ()
 
 
 def words(text: str) -> list[str]:
@@ -170,6 +187,7 @@ def texts_to_embed(item: GradingItem) -> list[str]:
     texts.extend(_in_context(item.question, t) for t in (item.answer, *refs))
     for text in (item.answer, *refs):
         texts.extend(content_words(text))
+    texts.extend(answer for answer, _ in item.graded_examples if answer.strip())
     return texts
 
 
@@ -243,8 +261,9 @@ def item_features(item: GradingItem, cache: VectorCache) -> list[float]:
             align_p = _soft_coverage(answer_words, ref_words, cache)
     ref_length = len(content_words(chosen))
     length_ratio = math.log((len(answer_words) + 1) / (ref_length + 1))
+    sim_max = float(ref_sims.max())
     return [
-        float(ref_sims.max()),
+        sim_max,
         float(best_sims.max()),
         float(ref_sims.mean()),
         float(sentence_sims.max()),
@@ -260,7 +279,52 @@ def item_features(item: GradingItem, cache: VectorCache) -> list[float]:
         align_p,
         float(negated(item.answer) != negated(chosen)),
         max(-2.0, min(2.0, length_ratio)),
+        *_example_features(item, answer_vec[0], sim_max, cache),
     ]
+
+
+def _neutral_example_features(sim_max: float) -> list[float]:
+    # The reference stands in for the missing correct examples, nothing for the
+    # incorrect ones, so a row without examples reads like one graded on references.
+    return [sim_max, 0.0, sim_max, 0.0, 0.0]
+
+
+def _example_features(
+    item: GradingItem, answer: Vector, sim_max: float, cache: VectorCache
+) -> list[float]:
+    examples = [(text, correct) for text, correct in item.graded_examples if text.strip()]
+    if not examples:
+        return _neutral_example_features(sim_max)
+    sims = np.clip(cache.matrix([text for text, _ in examples]) @ answer, -1.0, 1.0)
+    labels = np.array([correct for _, correct in examples], dtype=bool)
+
+    def top(values: npt.NDArray[np.float32]) -> float | None:
+        return float(np.sort(values)[-EXAMPLE_TOP_K:].mean()) if len(values) else None
+
+    correct_sim, incorrect_sim = top(sims[labels]), top(sims[~labels])
+    correct_sim = sim_max if correct_sim is None else correct_sim
+    incorrect_sim = 0.0 if incorrect_sim is None else incorrect_sim
+    nearest = np.argsort(-sims, kind="stable")[:EXAMPLE_VOTE_K]
+    # Closer examples weigh more; the vote is +1 when all nearest were correct, -1 when none.
+    weights = np.maximum(sims[nearest], 0.0) + 1e-6
+    vote = float(np.sum(weights * np.where(labels[nearest], 1.0, -1.0)) / np.sum(weights))
+    return [correct_sim, incorrect_sim, correct_sim - incorrect_sim, vote, 1.0]
+
+
+def without_examples(rows: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """``rows`` as :func:`compute_features` writes them for items without graded examples.
+
+    Args:
+        rows: Feature rows, columns as :data:`FEATURE_NAMES`.
+
+    Returns:
+        A copy whose graded-example columns hold the neutral values.
+    """
+    out = rows.copy()
+    sim_max = FEATURE_NAMES.index("sim_max")
+    for row in out:
+        row[EXAMPLE_COLUMNS] = _neutral_example_features(float(row[sim_max]))
+    return out
 
 
 def compute_features(

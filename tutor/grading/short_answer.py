@@ -3,13 +3,18 @@
 The coefficients, intercept, feature scaling and verdict thresholds ship with the
 package in ``calibration.json`` (fitted by :func:`calibrate`, see
 ``bench/grading_calibrate.py``), so the grader works on any notes without training.
+Earlier graded answers to the same question (:attr:`GradingItem.graded_examples`)
+sharpen the grade when a caller has them; the calibration is fitted both with and
+without them.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import math
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -25,6 +30,7 @@ from tutor.grading.features import (
     VectorCache,
     compute_features,
     sentences,
+    without_examples,
 )
 
 CALIBRATION_PATH = Path(__file__).with_name("calibration.json")
@@ -97,13 +103,25 @@ class Calibration:
 
     @classmethod
     def read(cls, path: Path = CALIBRATION_PATH) -> Calibration:
-        """Read a calibration written by :meth:`save`."""
+        """Read a calibration written by :meth:`save`.
+
+        Raises:
+            ValueError: When the file was fitted on other features than
+                :data:`FEATURE_NAMES` (an older grader's file), or its columns disagree.
+        """
         raw = json.loads(path.read_text(encoding="utf-8"))
         for key in ("feature_names", "mean", "scale", "coef"):
-            raw[key] = tuple(raw[key])
+            raw[key] = tuple(raw.get(key, ()))
         calibration = cls(**raw)
         if calibration.feature_names != FEATURE_NAMES:
-            raise ValueError(f"{path} was fitted on other features: {calibration.feature_names}")
+            missing = [n for n in FEATURE_NAMES if n not in calibration.feature_names]
+            raise ValueError(
+                f"{path} was fitted on other features: {list(calibration.feature_names)} "
+                f"(missing {missing}); refit it with bench/grading_calibrate.py"
+            )
+        widths = {len(calibration.mean), len(calibration.scale), len(calibration.coef)}
+        if widths != {len(FEATURE_NAMES)}:
+            raise ValueError(f"{path} has {widths} columns for {len(FEATURE_NAMES)} features")
         return calibration
 
 
@@ -297,32 +315,74 @@ def cross_validated_probabilities(
     return out
 
 
+def question_key(item: GradingItem) -> str:
+    """What identifies the question an item answers when no id is known."""
+    return item.question + "\n" + "\n".join(item.references)
+
+
+def leave_one_out_examples(
+    train_items: Sequence[tuple[GradingItem, bool]], groups: Sequence[str]
+) -> list[GradingItem]:
+    """Each item with the other answers to its question as graded examples.
+
+    Args:
+        train_items: Answers with True when correct.
+        groups: The question of each item; items of a group answer the same question.
+
+    Returns:
+        The items, in order, whose ``graded_examples`` are every other item of their
+        group (by position, so never the item itself), with its label.
+    """
+    members: dict[str, list[int]] = defaultdict(list)
+    for index, group in enumerate(groups):
+        members[group].append(index)
+    out = []
+    for index, ((item, _), group) in enumerate(zip(train_items, groups, strict=True)):
+        examples = tuple(
+            (train_items[other][0].answer, train_items[other][1])
+            for other in members[group]
+            if other != index
+        )
+        out.append(dataclasses.replace(item, graded_examples=examples))
+    return out
+
+
 def calibrate(
     train_items: Sequence[tuple[GradingItem, bool]],
     embeddings: Embeddings | None = None,
     path: Path | None = CALIBRATION_PATH,
     partial_band: float = 0.15,
+    groups: Sequence[str] | None = None,
 ) -> Calibration:
     """Fit the grading regression on labelled answers and write it as JSON.
 
-    The ``correct`` threshold maximizes macro-F1 of question-grouped 5-fold
-    cross-validation; ``partial`` covers the ``partial_band`` below it. Model
-    judgements are left out (``judgement_weight`` 0).
+    Every answer is seen twice: once with the other answers to its question as
+    graded examples (:func:`leave_one_out_examples`, as when earlier learners'
+    answers are known) and once without (a new question). Any examples the items
+    carry are replaced. The ``correct`` threshold maximizes macro-F1 of
+    question-grouped 5-fold cross-validation over both; ``partial`` covers the
+    ``partial_band`` below it. Model judgements are left out (``judgement_weight`` 0).
 
     Args:
         train_items: Answers with True when correct.
         embeddings: Normalized sentence embeddings (all-MiniLM-L6-v2 when None).
         path: Where to write the JSON; None writes nothing.
         partial_band: Width of the ``partial`` score band.
+        groups: The question of each item (:func:`question_key` when None).
 
     Returns:
         The fitted calibration, with cross-validation figures in ``info``.
     """
-    items = [item for item, _ in train_items]
-    labels = np.array([correct for _, correct in train_items], dtype=bool)
-    features = compute_features(items, embeddings or _default_embeddings())
-    groups = [item.question or "\n".join(item.references) for item in items]
-    oof = cross_validated_probabilities(features, labels, groups)
+    n = len(train_items)
+    if groups is None:
+        groups = [question_key(item) for item, _ in train_items]
+    items = leave_one_out_examples(train_items, groups)
+    with_examples = compute_features(items, embeddings or _default_embeddings())
+    features = np.vstack([with_examples, without_examples(with_examples)])
+    once = np.array([correct for _, correct in train_items], dtype=bool)
+    labels = np.concatenate([once, once])
+    # Both copies of an answer share its question's fold, so no fold sees its own answers.
+    oof = cross_validated_probabilities(features, labels, [*groups, *groups])
     grid = [round(0.3 + 0.01 * i, 2) for i in range(41)]
     threshold = max(grid, key=lambda t: (macro_f1(labels, oof >= t), -abs(t - 0.5)))
     mean, scale, coef, intercept = fit_logistic(features, labels)
@@ -335,10 +395,12 @@ def calibrate(
         correct_threshold=threshold,
         partial_threshold=round(max(0.0, threshold - partial_band), 2),
         info={
-            "n_train": len(items),
+            "n_train": n,
             "cv_folds": 5,
             "cv_macro_f1": macro_f1(labels, oof >= threshold),
             "cv_accuracy": float(np.mean((oof >= threshold) == labels)),
+            "cv_macro_f1_with_examples": macro_f1(once, oof[:n] >= threshold),
+            "cv_macro_f1_without_examples": macro_f1(once, oof[n:] >= threshold),
         },
     )
     if path is not None:
