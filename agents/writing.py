@@ -26,7 +26,7 @@ HELD_TOKENS = 12
 """Tokens held back before the first check."""
 CHECK_EVERY = 16
 """Tokens between checks while streaming."""
-CITE_WITHIN = 60
+CITE_WITHIN = 32
 """Tokens within which text that must cite its passages has to cite one."""
 
 
