@@ -66,7 +66,7 @@ class Lesson:
 
 def _lesson_turn(ws: ClientConnection, concept_id: str, notes: list[str]) -> Lesson:
     sent = time.perf_counter()
-    ws.send(json.dumps({"type": "start_lesson", "concept_id": concept_id}))
+    ws.send(json.dumps({"v": 1, "type": "start_lesson", "concept_id": concept_id}))
     first_token: float | None = None
     streamed = ""
     resets = 0
@@ -175,6 +175,9 @@ def _measure(
     spread = [n for n in chapter if n["id"] != repeated["id"]][:concepts]
     lessons: list[Lesson] = []
     with connect(tutor.ws_url, max_size=None) as ws:
+        ws.send(json.dumps({"v": 1, "type": "hello"}))
+        if json.loads(ws.recv(timeout=TURN_TIMEOUT_S))["type"] != "ready":
+            sys.exit("the server did not open the thread")
         firsts: list[Lesson] = []
         for node in spread:
             lesson = _lesson_turn(ws, node["id"], notes)

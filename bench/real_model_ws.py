@@ -44,8 +44,16 @@ PROMPTS = [
 
 async def _turn(url: str, prompt: str) -> dict[str, float]:
     async with connect(url) as ws:
+        # A thread of its own, so that turns sent at once do not queue on one thread.
+        await ws.send(json.dumps({"v": 1, "type": "hello", "new_thread": True}))
+        ready = json.loads(await ws.recv())
+        if ready["type"] != "ready":
+            raise RuntimeError(f"the server did not open the thread: {ready}")
+        if ready["running"]:
+            while json.loads(await ws.recv())["type"] != "done":
+                pass
         sent = time.perf_counter()
-        await ws.send(json.dumps({"type": "chat", "text": prompt}))
+        await ws.send(json.dumps({"v": 1, "type": "chat", "text": prompt}))
         arrivals: list[float] = []
         text = ""
         citations = 0

@@ -48,6 +48,9 @@ def serve(host: str | None, port: int | None) -> None:
         port=server.port,
         log_level="info",
         ws="websockets-sansio",
+        # Frames up to a few times the protocol's limit reach the app, which answers the
+        # oversized ones with a typed error; beyond that the server drops the connection.
+        ws_max_size=4 * settings.server.ws_max_frame_bytes,
     )
 
 
@@ -76,6 +79,31 @@ def upgrade() -> None:
             click.echo("database is up to date")
 
     asyncio.run(run())
+
+
+@main.group()
+def protocol() -> None:
+    """The WebSocket protocol."""
+
+
+@protocol.command("schema")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    default=None,
+    help="Write the schema to this file instead of printing it.",
+)
+def protocol_schema_command(output: Path | None) -> None:
+    """Print the JSON Schema of the WebSocket protocol's messages (draft 2020-12)."""
+    from tutor.api.protocol_schema import protocol_schema_json
+
+    text = protocol_schema_json()
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"wrote {output}", err=True)
 
 
 @main.group()

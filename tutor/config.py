@@ -29,6 +29,18 @@ class ServerSettings(BaseSettings):
     """Interface to bind (``TUTOR_HOST``)."""
     port: int = Field(default=8000, ge=1, le=65535)
     """TCP port (``TUTOR_PORT``)."""
+    allowed_origins: list[str] = Field(default_factory=list)
+    """Browser origins besides the server's own that may open ``/ws``, e.g.
+    ``["http://localhost:3000"]`` for the UI's dev server (``TUTOR_ALLOWED_ORIGINS``, JSON)."""
+    ws_connections_per_learner: int = Field(default=8, ge=1)
+    """Open ``/ws`` connections one learner may have (``TUTOR_WS_CONNECTIONS_PER_LEARNER``)."""
+    ws_actions_per_minute: int = Field(default=60, ge=1)
+    """Actions one learner may send per minute, pings aside (``TUTOR_WS_ACTIONS_PER_MINUTE``)."""
+    ws_max_frame_bytes: int = Field(default=64 * 1024, ge=1024)
+    """Largest frame a client may send (``TUTOR_WS_MAX_FRAME_BYTES``)."""
+    ws_idle_timeout_s: float = Field(default=300.0, gt=0)
+    """Seconds without a frame from the client, and no turn running, after which the
+    connection is closed (``TUTOR_WS_IDLE_TIMEOUT_S``)."""
 
 
 class DatabaseSettings(BaseSettings):
@@ -101,6 +113,9 @@ class LLMSettings(BaseSettings):
     """Most tokens in one reply (``TUTOR_LLM_MAX_TOKENS``)."""
     temperature: float = Field(default=0.7, ge=0.0, le=2.0)
     """Sampling temperature (``TUTOR_LLM_TEMPERATURE``)."""
+    fake_tokens_per_second: float | None = Field(default=None, gt=0)
+    """Pace of the fake model's stream, for load tests (``TUTOR_LLM_FAKE_TOKENS_PER_SECOND``);
+    unset streams as fast as possible."""
 
     @property
     def resolved_provider(self) -> LLMProvider:

@@ -39,6 +39,7 @@ from tutor.sandbox import Limits
 from tutor.teaching.guard import QualityGuard
 from tutor.teaching.intents import IntentClassifier
 from tutor.teaching.lessons import LessonStore
+from tutor.threads import ThreadStore, TurnHub
 from tutor.vectors import VectorStore, build_vector_store
 
 _log = logging.getLogger(__name__)
@@ -68,6 +69,10 @@ class Resources:
     grader: ShortAnswerGrader
     guard: QualityGuard
     intents: IntentClassifier
+    threads: ThreadStore
+    turns: TurnHub
+    action_limiter: AttemptLimiter
+    """Actions per learner on the WebSocket."""
     embeddings_warmup: asyncio.Task[None] | None = field(default=None, repr=False)
     """Loads the embedding model in the background so the server answers at once."""
 
@@ -121,6 +126,10 @@ async def open_resources(settings: Settings, *, warm_up: bool = True) -> AsyncIt
         stack.push_async_callback(jobs.close)
 
         checkpointer = await stack.enter_async_context(open_checkpointer(database.dsn))
+        threads = ThreadStore(database.pool)
+        turns = TurnHub(database.pool, threads, database.dsn)
+        await turns.start()
+        stack.push_async_callback(turns.close)
         resources = Resources(
             settings=settings,
             database=database,
@@ -146,6 +155,9 @@ async def open_resources(settings: Settings, *, warm_up: bool = True) -> AsyncIt
             grader=ShortAnswerGrader(embeddings),
             guard=QualityGuard(embeddings),
             intents=IntentClassifier(embeddings, margin=settings.teaching.intent_margin),
+            threads=threads,
+            turns=turns,
+            action_limiter=AttemptLimiter(settings.server.ws_actions_per_minute, 60.0),
         )
         if warm_up:
             resources.embeddings_warmup = asyncio.create_task(_warm_up(embeddings))

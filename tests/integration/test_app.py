@@ -128,7 +128,8 @@ async def test_ws_streams_a_cited_answer_token_by_token(
     fake = _resources(client).chat_model
     fake.enqueue(ANSWER)  # type: ignore[attr-defined]
     with await client.websocket_connect("/ws") as ws:
-        ws.send_text(json.dumps({"type": "chat", "text": "What is ownership in Rust?"}))
+        _hello(ws)
+        ws.send_text(json.dumps({"v": 1, "type": "chat", "text": "What is ownership in Rust?"}))
         events = _until_done(ws)
     tokens = [e["text"] for e in events if e["type"] == "token"]
     assert len(tokens) > 3
@@ -144,7 +145,8 @@ async def test_ws_full_session_lesson_answer_grade_mastery(
 ) -> None:
     await upload(client, NOTES)
     with await client.websocket_connect("/ws") as ws:
-        ws.send_text(json.dumps({"type": "start_lesson"}))
+        _hello(ws)
+        ws.send_text(json.dumps({"v": 1, "type": "start_lesson"}))
         events = _until_done(ws)
         kinds = [e["type"] for e in events]
         assert kinds[0] == "plan" and "lesson" in kinds and kinds[-1] == "done"
@@ -156,6 +158,7 @@ async def test_ws_full_session_lesson_answer_grade_mastery(
         ws.send_text(
             json.dumps(
                 {
+                    "v": 1,
                     "type": "answer",
                     "exercise_id": choice["id"],
                     "answer": "0",
@@ -177,18 +180,27 @@ async def test_ws_bad_frames_get_typed_errors_and_connection_stays_usable(
 ) -> None:
     with await client.websocket_connect("/ws") as ws:
         for frame, code in [
+            ('{"v": 1, "type": "next"}', "hello_first"),
             ("{oops", "malformed"),
-            ('{"type": "sing"}', "unknown_type"),
-            ('{"type": "chat", "text": ""}', "invalid"),
-            ('{"type": "answer", "exercise_id": "not-a-uuid", "answer": "x"}', "invalid"),
+            ('{"v": 1, "type": "sing"}', "unknown_type"),
+            ('{"v": 1, "type": "chat", "text": ""}', "invalid"),
+            ('{"v": 1, "type": "answer", "exercise_id": "not-a-uuid", "answer": "x"}', "invalid"),
         ]:
             ws.send_text(frame)
             event = json.loads(ws.receive_text())
             assert event["type"] == "error" and event["code"] == code, event
-        ws.send_text(json.dumps({"type": "start_lesson"}))
+        _hello(ws)
+        ws.send_text(json.dumps({"v": 1, "type": "start_lesson"}))
         events = _until_done(ws)
     # No notes yet: the tutor says so, and the connection still works.
     assert "notes are empty" in "".join(e["text"] for e in events if e["type"] == "token")
+
+
+def _hello(ws: Any) -> dict[str, Any]:
+    ws.send_text(json.dumps({"v": 1, "type": "hello"}))
+    ready: dict[str, Any] = json.loads(ws.receive_text())
+    assert ready["type"] == "ready", ready
+    return ready
 
 
 def _until_done(ws: Any) -> list[dict[str, Any]]:
@@ -203,6 +215,7 @@ async def test_ws_without_a_session_is_refused_with_a_reason(
 ) -> None:
     client.cookies.clear()
     with await client.websocket_connect("/ws") as ws:
+        ws.send_text(json.dumps({"v": 1, "type": "hello", "token": "tt_not-a-token"}))
         event = json.loads(ws.receive_text())
         assert event["type"] == "error" and event["code"] == "unauthorized", event
         with pytest.raises(WebSocketDisconnect) as closed:

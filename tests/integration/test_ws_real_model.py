@@ -87,9 +87,26 @@ def tutor(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Tutor]:
     assert "stopping embedded PostgreSQL" in log.read_text()
 
 
+def _hello(ws: ClientConnection) -> dict[str, Any]:
+    """Open the learner's thread; the ``ready`` event."""
+    ws.send(json.dumps({"v": 1, "type": "hello"}))
+    ready: dict[str, Any] = json.loads(ws.recv(timeout=TURN_TIMEOUT_S))
+    assert ready["type"] == "ready", ready
+    return ready
+
+
+def _until_done(ws: ClientConnection) -> list[dict[str, Any]]:
+    events: list[dict[str, Any]] = []
+    while True:
+        event = json.loads(ws.recv(timeout=TURN_TIMEOUT_S))
+        events.append(event)
+        if event["type"] == "done":
+            return events
+
+
 def _turn(ws: ClientConnection, action: dict[str, Any]) -> list[dict[str, Any]]:
     """Send one action; the events up to and including ``done`` (or ``error``)."""
-    ws.send(json.dumps(action))
+    ws.send(json.dumps({"v": 1, **action}))
     events: list[dict[str, Any]] = []
     while True:
         event = json.loads(ws.recv(timeout=TURN_TIMEOUT_S))
@@ -120,12 +137,15 @@ def _answer_for(exercise: dict[str, Any]) -> str:
 def test_client_leaving_mid_reply_is_handled_quietly(tutor: Tutor) -> None:
     # First in the module: with no exercise open yet, a question can only be a question.
     with connect(tutor.ws_url) as ws:
-        ws.send(json.dumps({"type": "chat", "text": "What is ownership in Rust?"}))
+        _hello(ws)
+        ws.send(json.dumps({"v": 1, "type": "chat", "text": "What is ownership in Rust?"}))
         first = json.loads(ws.recv(timeout=TURN_TIMEOUT_S))
         # A question is answered (no plan, no lesson): the reply's first piece is here.
         assert first["type"] == "token", first
-    # The server stopped that reply and serves the next turn normally.
+    # The turn went on without the client; the next connection sees it end, then is served.
     with connect(tutor.ws_url) as ws:
+        if _hello(ws)["running"]:
+            assert _until_done(ws)[-1]["status"] == "complete"
         events = _turn(ws, {"type": "chat", "text": "Why does using s1 after a move not compile?"})
     kinds = [e["type"] for e in events]
     assert kinds[-1] == "done", events[-1]
@@ -136,6 +156,7 @@ def test_client_leaving_mid_reply_is_handled_quietly(tutor: Tutor) -> None:
 
 def test_lesson_then_answer_moves_mastery(tutor: Tutor) -> None:
     with connect(tutor.ws_url) as ws:
+        _hello(ws)
         events = _turn(ws, {"type": "start_lesson"})
         kinds = [e["type"] for e in events]
         assert kinds[-1] == "done", events[-1]

@@ -176,3 +176,17 @@ def test_sync_invoke_returns_the_whole_reply(rate: float | None) -> None:
     model.enqueue("whole reply here")
 
     assert model.invoke("x").content == "whole reply here"
+
+
+async def test_given_numbered_passages_the_fake_cites_the_first() -> None:
+    model = FakeChatModel()
+    prompt = (
+        "Use these passages.\n\n[1] (Ownership > Rules)\nEach value in Rust has an owner.\n"
+        "There can only be one owner at a time.\n\n[2] (Other)\nSomething else."
+    )
+    reply = await model.ainvoke([SystemMessage(prompt), HumanMessage("Teach me.")])
+    assert reply.text == (
+        "Each value in Rust has an owner. There can only be one owner at a time [1]."
+    )
+    echoed = await model.ainvoke([HumanMessage("hi")])
+    assert echoed.text == "You said: hi"

@@ -10,9 +10,27 @@ from tutor.api.protocol import MAX_TEXT_CHARS, ChatAction, ErrorEvent, parse_act
 
 
 def test_chat_frame_parses() -> None:
-    assert parse_action('{"type": "chat", "text": "What is a borrow?"}') == ChatAction(
+    assert parse_action('{"v": 1, "type": "chat", "text": "What is a borrow?"}') == ChatAction(
         text="What is a borrow?"
     )
+
+
+def test_every_action_parses_with_its_version() -> None:
+    frames = {
+        "hello": {"thread": "6f1c2b1e-33c4-4b0e-9a53-0a1d2c3b4e5f", "last_seq": 3},
+        "start_lesson": {},
+        "next": {},
+        "answer": {"exercise_id": "6f1c2b1e-33c4-4b0e-9a53-0a1d2c3b4e5f", "answer": "1"},
+        "explain": {"text": "A value has one owner."},
+        "set_path": {"targets": ["6f1c2b1e-33c4-4b0e-9a53-0a1d2c3b4e5f"]},
+        "feedback": {"lesson_id": "6f1c2b1e-33c4-4b0e-9a53-0a1d2c3b4e5f", "rating": 4},
+        "interrupt": {},
+        "ping": {"nonce": "n1"},
+    }
+    for kind, fields in frames.items():
+        action = parse_action(json.dumps({"v": 1, "type": kind, **fields}))
+        assert not isinstance(action, ErrorEvent), action
+        assert action.type == kind and action.v == 1
 
 
 @pytest.mark.parametrize(
@@ -20,12 +38,19 @@ def test_chat_frame_parses() -> None:
     [
         ("{not json", "malformed", "not valid JSON"),
         ('["chat"]', "malformed", "JSON object"),
-        ('{"type": "dance"}', "unknown_type", "'dance'"),
-        ('{"text": "hi"}', "unknown_type", "None"),
-        ('{"type": "chat", "text": ""}', "invalid", "text"),
-        ('{"type": "chat"}', "invalid", "text"),
-        ('{"type": "chat", "text": "hi", "extra": 1}', "invalid", "extra"),
-        (json.dumps({"type": "chat", "text": "x" * (MAX_TEXT_CHARS + 1)}), "invalid", "text"),
+        ('{"v": 1, "type": "dance"}', "unknown_type", "'dance'"),
+        ('{"v": 1, "text": "hi"}', "unknown_type", "None"),
+        ('{"type": "chat", "text": "hi"}', "unsupported_version", '"v": 1'),
+        ('{"v": 2, "type": "chat", "text": "hi"}', "unsupported_version", "2"),
+        ('{"v": 1, "type": "chat", "text": ""}', "invalid", "text"),
+        ('{"v": 1, "type": "chat"}', "invalid", "text"),
+        ('{"v": 1, "type": "chat", "text": "hi", "extra": 1}', "invalid", "extra"),
+        ('{"v": 1, "type": "feedback", "lesson_id": "x", "rating": 9}', "invalid", "rating"),
+        (
+            json.dumps({"v": 1, "type": "chat", "text": "x" * (MAX_TEXT_CHARS + 1)}),
+            "invalid",
+            "text",
+        ),
     ],
 )
 def test_bad_frames_become_typed_errors(frame: str, code: str, words: str) -> None:

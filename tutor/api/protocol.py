@@ -1,21 +1,25 @@
-"""The WebSocket protocol: client actions and server events as tagged, typed messages.
+"""The WebSocket protocol, version 1: client actions and server events as typed messages.
 
-Every frame is one JSON object with a ``type`` field. A client sends one action per
-turn; the server answers with events as the turn runs (``plan``, ``token`` as each piece
-of text is written, ``lesson``, ``exercise``, ``grade``, ``explain_result``,
-``mastery``, ``citation``) and ends the turn with ``done``. Anything the server cannot
-act on gets an ``error`` event, and the connection stays open.
+Every frame is one JSON object with a ``type`` field naming the message and a ``v``
+field naming the protocol version. A connection starts with ``hello`` (which thread to
+open or resume, and the last sequence number seen), answered by ``ready``. Then the
+client sends one action per turn; the server answers with events as the turn runs and
+ends it with ``done``. Every server event carries ``seq``: events of turns are numbered
+per thread and kept in the thread's event log, so a client that reconnects with its
+last ``seq`` receives what it missed; ``ready``, ``pong`` and errors about a frame carry
+the thread's latest ``seq`` and are not logged. Anything the server cannot act on gets
+an ``error`` event, and the connection stays open.
 """
 
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any, Literal, get_args
+from typing import Annotated, Any, Final, Literal, get_args
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
 
-PROTOCOL_VERSION = 1
+PROTOCOL_VERSION: Final = 1
 MAX_TEXT_CHARS = 4000
 MAX_ANSWER_CHARS = 20_000
 """Code answers may be longer than chat messages."""
@@ -24,8 +28,47 @@ MAX_ANSWER_CHARS = 20_000
 class _Message(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
+    v: Literal[1] = Field(default=PROTOCOL_VERSION, description="The protocol version.")
+
+
+class _Event(_Message):
+    seq: int = Field(
+        default=0,
+        ge=0,
+        description="The thread's sequence number: this event's, or the latest one for "
+        "events that are not logged (ready, pong, errors about a frame).",
+    )
+
 
 # --- client actions ----------------------------------------------------------------------
+
+
+class HelloAction(_Message):
+    """Open or resume a thread; the first frame of a connection."""
+
+    type: Literal["hello"] = "hello"
+    token: str | None = Field(
+        default=None,
+        max_length=200,
+        description="A personal API token, when the connection has no session cookie.",
+    )
+    thread: UUID | None = Field(
+        default=None, description="The thread to resume; the learner's latest when absent."
+    )
+    new_thread: bool = Field(
+        default=False, description="Start a new thread (``thread`` must then be absent)."
+    )
+    last_seq: int | None = Field(
+        default=None,
+        ge=0,
+        description="The last seq this client saw on the thread; later events are sent again.",
+    )
+
+    @model_validator(mode="after")
+    def _one_thread(self) -> HelloAction:
+        if self.new_thread and self.thread is not None:
+            raise ValueError("give a thread to resume, or new_thread, not both")
+        return self
 
 
 class ChatAction(_Message):
@@ -73,8 +116,34 @@ class SetPathAction(_Message):
     targets: list[UUID] = Field(min_length=1, max_length=100)
 
 
+class FeedbackAction(_Message):
+    """The learner rates a lesson (again: the latest rating counts)."""
+
+    type: Literal["feedback"] = "feedback"
+    lesson_id: UUID
+    rating: int = Field(ge=1, le=5, description="1 (poor) to 5 (excellent).")
+    comment: str = Field(default="", max_length=2000)
+
+
+class InterruptAction(_Message):
+    """Stop the running turn now."""
+
+    type: Literal["interrupt"] = "interrupt"
+
+
+class PingAction(_Message):
+    """Is the server there? Answered by ``pong`` with the same nonce."""
+
+    type: Literal["ping"] = "ping"
+    nonce: str | None = Field(default=None, max_length=100)
+
+
+TurnAction = (
+    ChatAction | StartLessonAction | NextAction | AnswerAction | ExplainAction | SetPathAction
+)
+"""The actions that run a turn of the tutor."""
 ClientAction = Annotated[
-    ChatAction | StartLessonAction | NextAction | AnswerAction | ExplainAction | SetPathAction,
+    HelloAction | TurnAction | FeedbackAction | InterruptAction | PingAction,
     Field(discriminator="type"),
 ]
 CLIENT_ACTION: TypeAdapter[ClientAction] = TypeAdapter(ClientAction)
@@ -83,7 +152,7 @@ CLIENT_ACTION: TypeAdapter[ClientAction] = TypeAdapter(ClientAction)
 # --- server events -----------------------------------------------------------------------
 
 
-class PlanEvent(_Message):
+class PlanEvent(_Event):
     """What the tutor will teach now, and why, in one line."""
 
     type: Literal["plan"] = "plan"
@@ -94,22 +163,24 @@ class PlanEvent(_Message):
     reason: str = Field(description='For the learner, e.g. "Review: Ownership is due".')
 
 
-class TokenEvent(_Message):
+class TokenEvent(_Event):
     """A piece of the tutor's reply, sent as soon as it is written."""
 
     type: Literal["token"] = "token"
     text: str
 
 
-class ResetEvent(_Message):
+class ResetEvent(_Event):
     """Discard the text streamed so far in this turn: a replacement follows."""
 
     type: Literal["reset"] = "reset"
     reason: str
 
 
-class Citation(_Message):
+class Citation(BaseModel):
     """The passage of the learner's notes a citation number points at."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
     number: int = Field(ge=1)
     chunk_id: str
@@ -118,13 +189,18 @@ class Citation(_Message):
     text: str
 
 
-class CitationEvent(Citation):
-    """A citation of a chat answer."""
+class CitationEvent(_Event):
+    """A source of a chat answer."""
 
     type: Literal["citation"] = "citation"
+    number: int = Field(ge=1)
+    chunk_id: str
+    heading_path: str
+    document_path: str
+    text: str
 
 
-class LessonEvent(_Message):
+class LessonEvent(_Event):
     """The complete lesson: its text (as streamed) and what each citation points at."""
 
     type: Literal["lesson"] = "lesson"
@@ -142,7 +218,7 @@ class LessonEvent(_Message):
     rewritten: bool
 
 
-class ExerciseEvent(_Message):
+class ExerciseEvent(_Event):
     """An exercise, as the learner sees it (never with its answer)."""
 
     model_config = ConfigDict(extra="allow", frozen=True)
@@ -154,7 +230,7 @@ class ExerciseEvent(_Message):
     kind: Literal["multiple_choice", "short_answer", "code", "explain_back"]
 
 
-class GradeEvent(_Message):
+class GradeEvent(_Event):
     """The grade of an answer."""
 
     type: Literal["grade"] = "grade"
@@ -167,7 +243,7 @@ class GradeEvent(_Message):
     output: str = Field(description="What the learner's code printed, for code exercises.")
 
 
-class ExplainResultEvent(_Message):
+class ExplainResultEvent(_Event):
     """An explanation compared with the concept's key points."""
 
     type: Literal["explain_result"] = "explain_result"
@@ -181,7 +257,7 @@ class ExplainResultEvent(_Message):
     follow_up: str
 
 
-class MasteryEvent(_Message):
+class MasteryEvent(_Event):
     """How a concept's mastery moved with an attempt."""
 
     type: Literal["mastery"] = "mastery"
@@ -194,18 +270,33 @@ class MasteryEvent(_Message):
     counted: bool = Field(description="False when the attempt repeated an idempotency key.")
 
 
-class DoneEvent(_Message):
+class DoneEvent(_Event):
     """The turn is complete."""
 
     type: Literal["done"] = "done"
+    status: Literal["complete", "interrupted", "failed"] = "complete"
     tokens: int = Field(description="How many token events the turn had.")
     elapsed_ms: float = Field(description="From receiving the action to the end of the turn.")
 
 
-ErrorCode = Literal["malformed", "invalid", "unknown_type", "unauthorized", "internal"]
+ErrorCode = Literal[
+    "malformed",
+    "invalid",
+    "unknown_type",
+    "unsupported_version",
+    "too_large",
+    "hello_first",
+    "unauthorized",
+    "forbidden",
+    "busy",
+    "rate_limited",
+    "not_found",
+    "interrupted",
+    "internal",
+]
 
 
-class ErrorEvent(_Message):
+class ErrorEvent(_Event):
     """Something the server could not do; ``retryable`` says whether to try again."""
 
     type: Literal["error"] = "error"
@@ -228,24 +319,59 @@ _TurnEvents = (
 TurnEvent = Annotated[_TurnEvents, Field(discriminator="type")]
 """What the tutor graph's nodes send while a turn runs."""
 TURN_EVENT: TypeAdapter[TurnEvent] = TypeAdapter(TurnEvent)
-ServerEvent = _TurnEvents | DoneEvent | ErrorEvent
 
 
-def turn_event(payload: dict[str, Any]) -> TurnEvent:
+class ReadyEvent(_Event):
+    """The thread is open: what follows are the events missed, then new ones."""
+
+    type: Literal["ready"] = "ready"
+    thread: UUID
+    resumed: bool = Field(description="Whether an existing thread was resumed.")
+    missed: int = Field(ge=0, description="How many logged events are sent again now.")
+    running: bool = Field(description="Whether a turn is running on the thread.")
+
+
+class AckEvent(_Event):
+    """An action that runs no turn was carried out (a lesson's rating was stored)."""
+
+    type: Literal["ack"] = "ack"
+    action: Literal["feedback"]
+    lesson_id: UUID | None = None
+
+
+class PongEvent(_Event):
+    """The answer to ``ping``."""
+
+    type: Literal["pong"] = "pong"
+    nonce: str | None = None
+
+
+ServerEvent = Annotated[
+    _TurnEvents | DoneEvent | ErrorEvent | ReadyEvent | PongEvent | AckEvent,
+    Field(discriminator="type"),
+]
+SERVER_EVENT: TypeAdapter[ServerEvent] = TypeAdapter(ServerEvent)
+
+
+def turn_event(payload: dict[str, Any], seq: int) -> TurnEvent:
     """The typed event for what a graph node sent (``{"event": kind, **fields}``)."""
     fields = {key: value for key, value in payload.items() if key != "event"}
-    return TURN_EVENT.validate_python({"type": payload["event"], **fields})
+    return TURN_EVENT.validate_python({"type": payload["event"], "seq": seq, **fields})
 
 
 _ACTION_TYPES = sorted(
     get_args(model.model_fields["type"].annotation)[0]
     for model in (
+        HelloAction,
         ChatAction,
         StartLessonAction,
         NextAction,
         AnswerAction,
         ExplainAction,
         SetPathAction,
+        FeedbackAction,
+        InterruptAction,
+        PingAction,
     )
 )
 
@@ -263,6 +389,12 @@ def parse_action(frame: str) -> ClientAction | ErrorEvent:
         return ErrorEvent(
             code="unknown_type",
             message=f"unknown action type {kind!r}; expected one of {_ACTION_TYPES}",
+        )
+    if data.get("v") != PROTOCOL_VERSION:
+        return ErrorEvent(
+            code="unsupported_version",
+            message=f"protocol version {data.get('v')!r} is not supported; "
+            f'send "v": {PROTOCOL_VERSION}',
         )
     try:
         return CLIENT_ACTION.validate_python(data)

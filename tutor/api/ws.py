@@ -1,12 +1,24 @@
-"""The ``/ws`` route: tutoring turns run through the tutor graph, streamed as events."""
+"""The ``/ws`` route: the chat protocol (see :mod:`tutor.api.protocol`).
+
+A connection says ``hello`` to open or resume a thread, then sends actions. Actions that
+run a turn start it on the process's :class:`~tutor.threads.TurnHub`, apart from the
+connection; the connection is one of the thread's subscribers, and a client that comes
+back with its last ``seq`` is sent what it missed from the log, then the rest live. The
+connection borrows database connections per message and holds none.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import json
 import logging
-import time
+from collections import Counter
 from collections.abc import AsyncGenerator
 from contextlib import aclosing
 from typing import Any, cast
+from urllib.parse import urlsplit
+from uuid import UUID
 
 from langchain_core.messages import AnyMessage, HumanMessage
 from litestar import WebSocket, websocket
@@ -16,38 +28,255 @@ from litestar.exceptions import WebSocketDisconnect
 
 from agents.state import InputState, Request
 from tutor.api.protocol import (
+    TURN_EVENT,
+    AckEvent,
     AnswerAction,
     ChatAction,
-    ClientAction,
-    DoneEvent,
+    ErrorCode,
     ErrorEvent,
     ExplainAction,
+    FeedbackAction,
+    HelloAction,
+    InterruptAction,
     NextAction,
-    ServerEvent,
+    PingAction,
+    PongEvent,
+    ReadyEvent,
+    SetPathAction,
     StartLessonAction,
     TokenEvent,
+    TurnAction,
     parse_action,
-    turn_event,
 )
 from tutor.api.security import identify
 from tutor.auth.store import User
 from tutor.resources import Resources
+from tutor.threads import ThreadBusyError, ThreadNotFoundError, Turn
 
 _log = logging.getLogger(__name__)
 UNAUTHORIZED_CLOSE = 4401
-"""WebSocket close code for a connection without a valid session or token."""
+"""Close code: no valid session or token."""
+FORBIDDEN_ORIGIN_CLOSE = 4403
+"""Close code: a browser page from an origin that may not connect."""
+IDLE_CLOSE = 4408
+"""Close code: the client sent nothing for too long."""
+TOO_MANY_CLOSE = 4429
+"""Close code: the learner has too many connections open."""
+REPLAY_LIMIT = 10_000
+"""Most logged events sent again on resuming (a client further behind starts afresh)."""
+
+_open_connections: Counter[UUID] = Counter()
+"""Open connections per learner in this process."""
 
 
-async def _send(socket: WebSocket[Any, Any, State], event: ServerEvent) -> None:
+class Connection:
+    """One client: its learner, its thread, and one writer so frames never interleave."""
+
+    def __init__(self, socket: WebSocket[Any, Any, State], resources: Resources) -> None:
+        self.socket = socket
+        self.resources = resources
+        self.user: User | None = None
+        self.thread: UUID | None = None
+        self.last_seq = 0
+        """The thread's latest seq this connection knows of (sent, or seen at hello)."""
+        self._outbox: asyncio.Queue[tuple[int, str] | None] = asyncio.Queue()
+
+    def deliver(self, seq: int, frame: str) -> None:
+        """Queue a logged event (a subscriber's callback; never blocks)."""
+        self._outbox.put_nowait((seq, frame))
+
+    def send_now(self, event: ErrorEvent | PongEvent | ReadyEvent | AckEvent) -> None:
+        """Queue an event that is not logged; it carries the latest seq."""
+        self._outbox.put_nowait(
+            (0, event.model_copy(update={"seq": self.last_seq}).model_dump_json())
+        )
+
+    async def write_forever(self) -> None:
+        """Send queued frames in order; a logged event already sent is skipped."""
+        while (item := await self._outbox.get()) is not None:
+            seq, frame = item
+            if seq:
+                if seq <= self.last_seq:
+                    continue
+                self.last_seq = seq
+            try:
+                await self.socket.send_text(frame)
+            except (OSError, WebSocketDisconnect, RuntimeError):
+                return
+
+    def stop_writing(self) -> None:
+        """Let the writer finish what is queued, then stop."""
+        self._outbox.put_nowait(None)
+
+
+@websocket("/ws")
+async def chat_socket(
+    socket: WebSocket[Any, Any, State], resources: NamedDependency[Resources]
+) -> None:
+    """Serve one connection."""
+    settings = resources.settings.server
+    await socket.accept()
+    if not _origin_allowed(socket, settings.allowed_origins):
+        await _refuse(socket, "forbidden", "this origin may not connect", FORBIDDEN_ORIGIN_CLOSE)
+        return
+    connection = Connection(socket, resources)
+    connection.user = await identify(socket, resources)
+    writer = asyncio.create_task(connection.write_forever())
     try:
-        await socket.send_text(event.model_dump_json())
-    except OSError as error:
-        # The server reports a client gone mid-reply as an OSError on send; treat it as
-        # the disconnect it is, which also closes the model's stream and frees its slot.
-        raise WebSocketDisconnect(detail=f"client went away: {error}") from error
+        await _serve(connection)
+    except WebSocketDisconnect:
+        pass
+    finally:
+        if connection.thread is not None:
+            resources.turns.detach(connection.thread, connection)
+        if connection.user is not None and connection.thread is not None:
+            _open_connections[connection.user.id] -= 1
+            if _open_connections[connection.user.id] <= 0:
+                del _open_connections[connection.user.id]
+        connection.stop_writing()
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(writer, timeout=5)
 
 
-def _turn_input(action: ClientAction) -> InputState:
+async def _serve(connection: Connection) -> None:
+    resources = connection.resources
+    settings = resources.settings.server
+    while True:
+        try:
+            frame = await asyncio.wait_for(
+                connection.socket.receive_text(), timeout=settings.ws_idle_timeout_s
+            )
+        except TimeoutError:
+            thread = connection.thread
+            if thread is not None and resources.turns.running(thread) is not None:
+                continue  # the client is reading a turn, not idle
+            connection.stop_writing()
+            await connection.socket.close(code=IDLE_CLOSE, reason="idle")
+            return
+        if len(frame.encode()) > settings.ws_max_frame_bytes:
+            _error(
+                connection,
+                "too_large",
+                f"frames are limited to {settings.ws_max_frame_bytes} bytes",
+            )
+            continue
+        action = parse_action(frame)
+        if isinstance(action, ErrorEvent):
+            connection.send_now(action)
+        elif isinstance(action, PingAction):
+            connection.send_now(PongEvent(nonce=action.nonce))
+        elif isinstance(action, HelloAction):
+            if not await _hello(connection, action):
+                return
+        elif connection.thread is None or connection.user is None:
+            _error(connection, "hello_first", 'send {"v": 1, "type": "hello"} first')
+        elif (wait := resources.action_limiter.take(str(connection.user.id))) > 0:
+            _error(
+                connection, "rate_limited", f"too many actions; wait {wait:.1f} s", retryable=True
+            )
+        elif isinstance(action, InterruptAction):
+            if not resources.turns.interrupt(connection.thread):
+                _error(connection, "not_found", "no turn is running on this thread")
+        elif isinstance(action, FeedbackAction):
+            await _feedback(connection, action)
+        else:
+            await _start_turn(connection, action)
+
+
+async def _hello(connection: Connection, hello: HelloAction) -> bool:
+    """Open the thread; False when the connection must close."""
+    resources = connection.resources
+    if connection.user is None and hello.token:
+        connection.user = await resources.accounts.token_user(hello.token)
+    user = connection.user
+    if user is None:
+        _error(connection, "unauthorized", "sign in, or send a personal API token in hello")
+        await _close_after_writing(connection, UNAUTHORIZED_CLOSE)
+        return False
+    first = connection.thread is None
+    if first and _open_connections[user.id] >= resources.settings.server.ws_connections_per_learner:
+        _error(connection, "rate_limited", "too many connections open for this learner")
+        await _close_after_writing(connection, TOO_MANY_CLOSE)
+        return False
+    try:
+        opened = await resources.threads.open(user.id, hello.thread, new=hello.new_thread)
+    except ThreadNotFoundError as error:
+        _error(connection, "forbidden", str(error))
+        return True
+    if first:
+        _open_connections[user.id] += 1
+    if connection.thread is not None and connection.thread != opened.id:
+        resources.turns.detach(connection.thread, connection)
+    connection.thread = opened.id
+    after = hello.last_seq if hello.last_seq is not None else opened.last_seq
+    missed = await resources.threads.events_since(opened.id, after, REPLAY_LIMIT)
+    live = resources.turns.attach(opened.id, after, connection)
+    connection.last_seq = after
+    connection.send_now(
+        ReadyEvent(
+            thread=opened.id,
+            resumed=opened.resumed,
+            missed=len({e.seq for e in missed} | {seq for seq, _ in live}),
+            running=resources.turns.running(opened.id) is not None,
+        )
+    )
+    for event in missed:
+        connection.deliver(event.seq, _dumps(event.event))
+    for seq, frame in live:
+        connection.deliver(seq, frame)
+    return True
+
+
+async def _feedback(connection: Connection, action: FeedbackAction) -> None:
+    assert connection.user is not None
+    saved = await connection.resources.threads.save_feedback(
+        connection.user.id, action.lesson_id, action.rating, action.comment
+    )
+    if not saved:
+        _error(connection, "not_found", f"no lesson {action.lesson_id}")
+        return
+    connection.send_now(AckEvent(action="feedback", lesson_id=action.lesson_id))
+
+
+async def _start_turn(connection: Connection, action: TurnAction) -> None:
+    resources = connection.resources
+    user, thread = connection.user, connection.thread
+    assert user is not None and thread is not None
+    hub = resources.turns
+
+    async def run(turn: Turn) -> None:
+        context = resources.tutor_context(user.id, str(thread))
+        # Typed as an iterator, but it is an async generator: it can be closed.
+        stream = cast(
+            "AsyncGenerator[dict[str, Any], None]",
+            resources.graph.astream(
+                turn_input(action),
+                config={"configurable": {"thread_id": str(thread)}},
+                context=context,
+                stream_mode="custom",
+            ),
+        )
+        # Closed at once on interrupt, so generation stops now, not at GC.
+        async with aclosing(stream):
+            async for payload in stream:
+                fields = {key: value for key, value in payload.items() if key != "event"}
+                event = TURN_EVENT.validate_python({"type": payload["event"], **fields})
+                turn.tokens += isinstance(event, TokenEvent)
+                hub.publish(turn, event)
+
+    try:
+        await hub.begin(thread, action.model_dump(mode="json"), run)
+    except ThreadBusyError:
+        _error(
+            connection,
+            "busy",
+            "a turn is running on this thread; wait for done, or interrupt it",
+            retryable=True,
+        )
+        return
+
+
+def turn_input(action: TurnAction) -> InputState:
     """The graph input for one action: the request, and the learner's words as a message."""
     request: Request
     text = ""
@@ -73,80 +302,43 @@ def _turn_input(action: ClientAction) -> InputState:
             request["idempotency_key"] = action.idempotency_key
         text = action.text
     else:
+        assert isinstance(action, SetPathAction)
         request = {"kind": "set_path", "targets": [str(t) for t in action.targets]}
     messages: list[AnyMessage] = [HumanMessage(text)] if text.strip() else []
     return InputState(messages=messages, request=request)
 
 
-def thread_of(user: User) -> str:
-    """The learner's conversation thread (one per learner for now)."""
-    return f"learner:{user.id}"
-
-
-async def _run_turn(
-    socket: WebSocket[Any, Any, State], resources: Resources, user: User, action: ClientAction
+def _error(
+    connection: Connection, code: ErrorCode, message: str, *, retryable: bool = False
 ) -> None:
-    started = time.perf_counter()
-    thread_id = thread_of(user)
-    tokens = 0
-    # Typed as an iterator, but it is an async generator: it can be closed.
-    stream = cast(
-        "AsyncGenerator[dict[str, Any], None]",
-        resources.graph.astream(
-            _turn_input(action),
-            config={"configurable": {"thread_id": thread_id}},
-            context=resources.tutor_context(user.id, thread_id),
-            stream_mode="custom",
-        ),
-    )
-    # Closed at once when the client leaves mid-turn, so generation stops now, not at GC.
-    async with aclosing(stream):
-        async for payload in stream:
-            event = turn_event(payload)
-            tokens += isinstance(event, TokenEvent)
-            await _send(socket, event)
-    elapsed_ms = (time.perf_counter() - started) * 1000
-    await _send(socket, DoneEvent(tokens=tokens, elapsed_ms=round(elapsed_ms, 1)))
+    connection.send_now(ErrorEvent(code=code, message=message, retryable=retryable))
 
 
-@websocket("/ws")
-async def chat_socket(
-    socket: WebSocket[Any, Any, State], resources: NamedDependency[Resources]
+async def _close_after_writing(connection: Connection, code: int) -> None:
+    connection.stop_writing()
+    await asyncio.sleep(0)
+    with contextlib.suppress(Exception):
+        await connection.socket.close(code=code)
+
+
+async def _refuse(
+    socket: WebSocket[Any, Any, State], code: ErrorCode, message: str, close: int
 ) -> None:
-    """Serve one connection: each valid action frame is one streamed turn."""
-    user = await identify(socket, resources)
-    await socket.accept()
-    if user is None:
-        # Accepted first so the client reads why, rather than a bare failed handshake.
-        await _send(
-            socket,
-            ErrorEvent(
-                code="unauthorized",
-                message="sign in, or connect with ?token=<personal API token>",
-            ),
-        )
-        await socket.close(code=UNAUTHORIZED_CLOSE)
-        return
-    try:
-        while True:
-            frame = await socket.receive_text()
-            action = parse_action(frame)
-            if isinstance(action, ErrorEvent):
-                await _send(socket, action)
-                continue
-            try:
-                await _run_turn(socket, resources, user, action)
-            except WebSocketDisconnect:
-                raise
-            except Exception:
-                _log.exception("chat turn failed")
-                await _send(
-                    socket,
-                    ErrorEvent(
-                        code="internal",
-                        message="the reply failed; please try again",
-                        retryable=True,
-                    ),
-                )
-    except WebSocketDisconnect:
-        return
+    with contextlib.suppress(Exception):
+        await socket.send_text(ErrorEvent(code=code, message=message).model_dump_json())
+        await socket.close(code=close)
+
+
+def _origin_allowed(socket: WebSocket[Any, Any, State], allowed: list[str]) -> bool:
+    """Browsers send Origin: allow the server's own and the configured ones; others have none."""
+    origin = socket.headers.get("origin")
+    if origin is None:
+        return True
+    if origin in allowed:
+        return True
+    host = socket.headers.get("host", "")
+    return urlsplit(origin).netloc == host
+
+
+def _dumps(event: dict[str, Any]) -> str:
+    return json.dumps(event, separators=(",", ":"))

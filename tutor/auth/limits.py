@@ -1,4 +1,8 @@
-"""Sign-in attempts, limited per name and address to slow down password guessing."""
+"""Sliding-window limits in this process.
+
+Sign-in failures per name and address (to slow down password guessing), and actions per
+learner on the WebSocket.
+"""
 
 from __future__ import annotations
 
@@ -29,6 +33,13 @@ class AttemptLimiter:
         """Count a failure for ``key``."""
         self._recent(key)
         self._failures.setdefault(key, deque()).append(self._clock())
+
+    def take(self, key: str) -> float:
+        """Count one use of ``key`` if it is under the limit; else the seconds to wait."""
+        wait = self.retry_after(key)
+        if wait == 0.0:
+            self.failed(key)
+        return wait
 
     def succeeded(self, key: str) -> None:
         """Forget ``key``'s failures."""

@@ -14,7 +14,13 @@ from typing import Any
 
 import pydantic
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
-from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, HumanMessage
+from langchain_core.messages import (
+    AIMessage,
+    AIMessageChunk,
+    BaseMessage,
+    HumanMessage,
+    SystemMessage,
+)
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from pydantic import Field
 
@@ -24,6 +30,12 @@ from tutor.llm.schema_example import example_for_schema
 
 _TOKEN = re.compile(r"\s*\S+\s*|\s+")
 """A word with the spaces around it, so the tokens join back into the exact reply."""
+
+
+_FIRST_PASSAGE = re.compile(r"^\[1\] \([^\n]*\)\n(?P<text>(?:.+\n?)+)", re.MULTILINE)
+"""The first passage a prompt lists: ``[1] (heading)`` then its text up to a blank line."""
+_QUOTED_WORDS = 40
+"""Words of the first passage the fake repeats."""
 
 
 @dataclass(frozen=True)
@@ -152,7 +164,17 @@ class FakeChatModel(ChatModel):
 
 
 def default_reply(messages: Sequence[BaseMessage]) -> str:
-    """The fake's reply when nothing is queued: it echoes the last human message."""
+    """The fake's reply when nothing is queued.
+
+    Given numbered passages (the tutor's lesson and answer prompts list them as ``[1]
+    (heading)`` then the text), it repeats the first passage's opening, citing it, so
+    that a conversation with the fake reads like one grounded in the notes. Otherwise it
+    echoes the last human message.
+    """
+    for message in messages:
+        if isinstance(message, SystemMessage) and (found := _FIRST_PASSAGE.search(message.text)):
+            words = found["text"].split()
+            return " ".join(words[:_QUOTED_WORDS]).rstrip(".,;:") + " [1]."
     for message in reversed(messages):
         if isinstance(message, HumanMessage):
             return f"You said: {message.text}"
@@ -166,5 +188,5 @@ def _result(reply: str) -> ChatResult:
 
 
 def build_fake_chat_model(settings: LLMSettings, models_dir: Path) -> FakeChatModel:
-    """Build the fake chat model; the settings do not change it."""
-    return FakeChatModel()
+    """Build the fake chat model, streaming at ``fake_tokens_per_second`` when set."""
+    return FakeChatModel(tokens_per_second=settings.fake_tokens_per_second)
