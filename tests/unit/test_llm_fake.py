@@ -186,7 +186,7 @@ async def test_given_numbered_passages_the_fake_cites_the_first() -> None:
     )
     reply = await model.ainvoke([SystemMessage(prompt), HumanMessage("Teach me.")])
     assert reply.text == (
-        "Each value in Rust has an owner. There can only be one owner at a time [1]."
+        "Each value in Rust has an owner [1]. There can only be one owner at a time [1]."
     )
     echoed = await model.ainvoke([HumanMessage("hi")])
     assert echoed.text == "You said: hi"

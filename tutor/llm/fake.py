@@ -173,8 +173,13 @@ def default_reply(messages: Sequence[BaseMessage]) -> str:
     """
     for message in messages:
         if isinstance(message, SystemMessage) and (found := _FIRST_PASSAGE.search(message.text)):
-            words = found["text"].split()
-            return " ".join(words[:_QUOTED_WORDS]).rstrip(".,;:") + " [1]."
+            quoted = " ".join(found["text"].split()[:_QUOTED_WORDS])
+            # Each sentence cited, as a grounded answer would be.
+            return " ".join(
+                sentence.rstrip(".,;:!?") + " [1]."
+                for sentence in re.split(r"(?<=[.!?])\s+", quoted)
+                if sentence.strip()
+            )
     for message in reversed(messages):
         if isinstance(message, HumanMessage):
             return f"You said: {message.text}"
