@@ -30,6 +30,8 @@ async def retrieve(state: TutorState, runtime: Runtime[TutorContext]) -> dict[st
         context.owner, UUID(concept_id), context.settings.recent_lessons
     )
     used = {chunk for lesson in earlier for chunk in lesson.chunk_ids}
+    # Passages of lessons the learner rated poorly are avoided like recently used ones.
+    used |= await context.lessons.disliked_chunks(context.owner, UUID(concept_id))
     wanted = context.settings.lesson_passages
     query = f"{concept.title}. {concept.summary}".strip()
     owner = str(context.owner)
@@ -44,7 +46,9 @@ async def retrieve(state: TutorState, runtime: Runtime[TutorContext]) -> dict[st
     # Related passages elsewhere in the notes: another angle once the concept's own
     # passages have all been taught.
     seen = {hit.id for hit in hits}
-    more = await context.vectors.search_mmr(owner, query, k=wanted * 2, fetch_k=wanted * 6)
+    more = await context.vectors.search_mmr(
+        owner, query, k=wanted * _CANDIDATES, fetch_k=wanted * _CANDIDATES * 3
+    )
     hits += [hit for hit in more if hit.id not in seen]
     chosen = rank(hits, used, concept)[:wanted]
     return {"passages": [record(p) for p in chosen]}

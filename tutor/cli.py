@@ -7,6 +7,7 @@ import logging
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -342,6 +343,34 @@ def eval_grading(path: Path, as_json: bool) -> None:
             f"{split}: accuracy {figures['accuracy']:.3f}, "
             f"macro-F1 {figures['macro_f1']:.3f} ({figures['n']:.0f} answers)"
         )
+
+
+@evaluation.command("feedback")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object of the figures.")
+def eval_feedback(as_json: bool) -> None:
+    """Summarise learners' ratings of lessons: overall, by source and by level."""
+    import json
+
+    from tutor.db import Database
+    from tutor.teaching.lessons import LessonStore
+
+    async def run() -> dict[str, Any]:
+        database = await Database.open(get_settings())
+        try:
+            return await LessonStore(database.pool).feedback_summary()
+        finally:
+            await database.close()
+
+    summary = asyncio.run(run())
+    if as_json:
+        click.echo(json.dumps(summary, default=str))
+        return
+    click.echo(f"{summary['ratings']} ratings, mean {summary['mean']}, low {summary['low_share']}")
+    for group in ("by_source", "by_difficulty"):
+        for key, figures in summary[group].items():
+            click.echo(f"  {key}: {figures['ratings']} ratings, mean {figures['mean']}")
+    for comment in summary["recent_comments"]:
+        click.echo(f"  [{comment['rating']}] ({comment['source']}) {comment['comment']}")
 
 
 @main.command()

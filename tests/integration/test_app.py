@@ -221,3 +221,26 @@ async def test_ws_without_a_session_is_refused_with_a_reason(
         with pytest.raises(WebSocketDisconnect) as closed:
             ws.receive_text()
     assert closed.value.code == 4401
+
+
+async def test_ws_idle_connections_close_and_actions_are_rate_limited(settings: Settings) -> None:
+    server = settings.server.model_copy(
+        update={"ws_idle_timeout_s": 0.5, "ws_actions_per_minute": 2}
+    )
+    strict = settings.model_copy(update={"server": server})
+    async with AsyncTestClient(create_app(strict)) as client:
+        await sign_up(client)
+        with await client.websocket_connect("/ws") as ws:
+            _hello(ws)
+            for _ in range(2):
+                ws.send_text(json.dumps({"v": 1, "type": "next"}))
+                assert _until_done(ws)[-1]["type"] == "done"
+            ws.send_text(json.dumps({"v": 1, "type": "next"}))
+            limited = json.loads(ws.receive_text())
+            assert limited["code"] == "rate_limited" and limited["retryable"], limited
+            # Pings are not actions: they are answered, and keep the connection alive.
+            ws.send_text(json.dumps({"v": 1, "type": "ping"}))
+            assert json.loads(ws.receive_text())["type"] == "pong"
+            with pytest.raises(WebSocketDisconnect) as closed:
+                ws.receive_text()
+        assert closed.value.code == 4408

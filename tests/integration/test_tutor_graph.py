@@ -29,6 +29,7 @@ from tutor.sandbox import Limits
 from tutor.teaching.citations import cited_numbers
 from tutor.teaching.exercises import CodeDraft, ExerciseSet, MultipleChoiceDraft
 from tutor.teaching.intents import IntentClassifier
+from tutor.threads import ThreadStore
 
 pytestmark = pytest.mark.integration
 
@@ -476,3 +477,27 @@ async def test_the_model_breaks_a_tie_between_two_intents(stack: Stack) -> None:
     await tutor.turn({"kind": "chat", "text": text})
     assert (await tutor.state())["intent"] == again.intent
     assert of(events, "plan") or of(events, "citation") or streamed(events)
+
+
+async def test_passages_of_a_poorly_rated_lesson_are_avoided(stack: Stack) -> None:
+    tutor = Tutor(stack, lesson_passages=2, recent_lessons=1)
+    ownership = str(await _concept(stack, "Ownership"))
+
+    async def lesson() -> dict[str, Any]:
+        tutor.model.enqueue("the the the the the the the the the the the the the the")
+        [taught] = of(await tutor.turn({"kind": "start_lesson", "concept_id": ownership}), "lesson")
+        return taught
+
+    def chunks(taught: dict[str, Any]) -> set[str]:
+        return {c["chunk_id"] for c in taught["citations"]}
+
+    disliked = await lesson()
+    threads = ThreadStore(stack.resources.database.pool)
+    assert await threads.save_feedback(stack.owner, UUID(disliked["id"]), 1, "too dense")
+    await lesson()
+    # Only the last lesson counts as recent; the disliked one's passages are still avoided.
+    assert not chunks(await lesson()) & chunks(disliked)
+    summary = await stack.resources.lessons.feedback_summary()
+    assert summary["ratings"] == 1 and summary["mean"] == 1.0 and summary["low_share"] == 1.0
+    assert summary["by_source"] == {"extractive": {"ratings": 1, "mean": 1.0}}
+    assert summary["recent_comments"][0]["comment"] == "too dense"

@@ -6,7 +6,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 from uuid import UUID
 
 import asyncpg
@@ -20,6 +20,8 @@ from tutor.teaching.material import Passage
 
 LessonSource = Literal["model", "extractive"]
 _DRAFT: TypeAdapter[ExerciseDraft] = TypeAdapter(ExerciseDraft)
+DISLIKED_AT_MOST = 2
+"""Ratings from which down a lesson's passages are avoided in later lessons on the concept."""
 _PARAGRAPHS_EMBEDDED = 12
 """Paragraphs of a lesson that count toward its embedding (the rest add little)."""
 
@@ -167,6 +169,49 @@ class LessonStore:
                 for draft, source in exercises
             ]
         return [_exercise(row) for row in rows]
+
+    async def disliked_chunks(self, owner: UUID, concept_id: UUID) -> set[str]:
+        """Passages of the learner's lessons on the concept that they rated 2 or less."""
+        rows = await self._pool.fetch(
+            "SELECT DISTINCT unnest(l.chunk_ids) AS chunk FROM lessons l "
+            "JOIN lesson_feedback f ON f.lesson_id = l.id AND f.owner_id = l.owner_id "
+            "WHERE l.owner_id = $1 AND l.concept_id = $2 AND f.rating <= $3",
+            owner,
+            concept_id,
+            DISLIKED_AT_MOST,
+        )
+        return {row["chunk"] for row in rows}
+
+    async def feedback_summary(self) -> dict[str, Any]:
+        """Ratings of lessons across learners, for evaluation: overall, by source, by level."""
+        overall = await self._pool.fetchrow(
+            "SELECT count(*) AS ratings, avg(rating)::float AS mean, "
+            "avg((rating <= $1)::int)::float AS low_share FROM lesson_feedback",
+            DISLIKED_AT_MOST,
+        )
+        groups: dict[str, Any] = {}
+        for column in ("source", "difficulty"):
+            rows = await self._pool.fetch(
+                f"SELECT l.{column} AS key, count(*) AS ratings, avg(f.rating)::float AS mean "
+                "FROM lesson_feedback f JOIN lessons l ON l.id = f.lesson_id "
+                "GROUP BY 1 ORDER BY 1"
+            )
+            groups[f"by_{column}"] = {
+                row["key"]: {"ratings": row["ratings"], "mean": round(row["mean"], 3)}
+                for row in rows
+            }
+        comments = await self._pool.fetch(
+            "SELECT f.rating, f.comment, l.source FROM lesson_feedback f "
+            "JOIN lessons l ON l.id = f.lesson_id WHERE f.comment <> '' "
+            "ORDER BY f.updated_at DESC LIMIT 20"
+        )
+        return {
+            "ratings": overall["ratings"],
+            "mean": None if overall["mean"] is None else round(overall["mean"], 3),
+            "low_share": None if overall["low_share"] is None else round(overall["low_share"], 3),
+            **groups,
+            "recent_comments": [dict(row) for row in comments],
+        }
 
     async def exercise(self, owner: UUID, exercise_id: UUID) -> Exercise | None:
         """One of the learner's exercises; another learner's looks just like none."""

@@ -1,0 +1,128 @@
+"""Threads on the real PostgreSQL: the event log, one turn at a time, turns of dead workers."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from uuid import UUID, uuid4
+
+import asyncpg
+import pytest
+
+from tutor.api.protocol import TokenEvent
+from tutor.db import upgrade
+from tutor.threads import ThreadBusyError, ThreadNotFoundError, ThreadStore, Turn, TurnHub
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+async def pool(database_url: str) -> AsyncIterator[asyncpg.Pool]:
+    await upgrade(database_url)
+    pool = await asyncpg.create_pool(database_url, min_size=1, max_size=4)
+    yield pool
+    await pool.close()
+
+
+async def _learner(pool: asyncpg.Pool) -> UUID:
+    owner: UUID = await pool.fetchval(
+        "INSERT INTO users (name) VALUES ($1) RETURNING id", f"l{uuid4().hex[:8]}"
+    )
+    return owner
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.frames: list[tuple[int, str]] = []
+
+    def deliver(self, seq: int, frame: str) -> None:
+        self.frames.append((seq, frame))
+
+
+async def test_events_are_numbered_logged_and_sent_to_subscribers(
+    pool: asyncpg.Pool, database_url: str
+) -> None:
+    store = ThreadStore(pool)
+    hub = TurnHub(pool, store, database_url)
+    await hub.start()
+    try:
+        thread = (await store.open(await _learner(pool), None)).id
+        recorder = Recorder()
+        assert hub.attach(thread, 0, recorder) == []
+
+        async def run(turn: Turn) -> None:
+            for word in ("one ", "two ", "three"):
+                hub.publish(turn, TokenEvent(text=word))
+                turn.tokens += 1
+
+        await hub.begin(thread, {"type": "chat"}, run)
+        with pytest.raises(ThreadBusyError):
+            await hub.begin(thread, {"type": "chat"}, run)
+        while hub.running(thread) is not None:
+            await asyncio.sleep(0.01)
+        assert [seq for seq, _ in recorder.frames] == [1, 2, 3, 4]
+        done = json.loads(recorder.frames[-1][1])
+        assert done["type"] == "done" and done["status"] == "complete" and done["tokens"] == 3
+        logged = await store.events_since(thread, 1, 100)
+        assert [e.seq for e in logged] == [2, 3, 4]
+        assert logged[0].event["text"] == "two "
+        # The next turn numbers on from the log.
+        await hub.begin(thread, {"type": "chat"}, run)
+        while hub.running(thread) is not None:
+            await asyncio.sleep(0.01)
+        assert await store.last_seq(thread) == 8
+    finally:
+        await hub.close()
+
+
+async def test_a_turn_left_by_a_dead_worker_is_closed_and_reported(
+    pool: asyncpg.Pool, database_url: str
+) -> None:
+    store = ThreadStore(pool)
+    owner = await _learner(pool)
+    thread = (await store.open(owner, None)).id
+    alive = TurnHub(pool, store, database_url)
+    await alive.start()
+    dead_turn, live_turn = uuid4(), uuid4()
+    try:
+        # A worker that stopped mid-turn (nobody holds its lock) ...
+        await store.start_turn(dead_turn, thread, uuid4(), {"type": "start_lesson"})
+        other = (await store.open(owner, None, new=True)).id
+        # ... and a turn of a worker that is still running.
+        await store.start_turn(live_turn, other, alive.worker, {"type": "next"})
+        restarted = TurnHub(pool, store, database_url)
+        await restarted.start()
+        try:
+            logged = await store.events_since(thread, 0, 10)
+            assert [e.event["type"] for e in logged] == ["error", "done"]
+            assert logged[0].event["code"] == "interrupted" and logged[0].event["retryable"]
+            assert logged[1].event["status"] == "interrupted"
+            assert await store.events_since(other, 0, 10) == []
+            statuses = dict(await pool.fetch("SELECT id, status FROM turns"))
+            assert statuses == {dead_turn: "interrupted", live_turn: "running"}
+
+            async def run(turn: Turn) -> None:
+                restarted.publish(turn, TokenEvent(text="again"))
+
+            # The thread can be used again; its numbering goes on after the report.
+            await restarted.begin(thread, {"type": "start_lesson"}, run)
+            while restarted.running(thread) is not None:
+                await asyncio.sleep(0.01)
+            assert [e.seq for e in await store.events_since(thread, 2, 10)] == [3, 4]
+        finally:
+            await restarted.close()
+    finally:
+        await alive.close()
+
+
+async def test_threads_belong_to_their_learner(pool: asyncpg.Pool) -> None:
+    store = ThreadStore(pool)
+    alice, bob = await _learner(pool), await _learner(pool)
+    first = await store.open(alice, None)
+    assert not first.resumed
+    again = await store.open(alice, None)
+    assert again.id == first.id and again.resumed
+    with pytest.raises(ThreadNotFoundError):
+        await store.open(bob, first.id)
+    assert (await store.open(alice, None, new=True)).id != first.id
