@@ -12,12 +12,12 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: run test install models lint typecheck unit integration bench clean
+.PHONY: run test install models lint typecheck unit integration bench clean web-deps protocol
 
 run: install models
 	$(BIN)/tutor serve
 
-test: install models lint typecheck
+test: install models lint typecheck web-deps
 	$(BIN)/pytest -q tests
 
 install: $(STAMP)
@@ -33,6 +33,18 @@ $(STAMP): pyproject.toml
 models: install
 	$(BIN)/tutor models prepare
 
+# The web UI's tools; npm ci again only when the lock file is newer than the install.
+web-deps: web/node_modules/.package-lock.json
+
+web/node_modules/.package-lock.json: web/package-lock.json
+	cd web && npm ci --no-audit --no-fund
+	touch $@
+
+# The protocol's JSON Schema from its pydantic models, then the web UI's types from it.
+protocol: install web-deps
+	$(BIN)/tutor protocol schema --output docs/protocol.schema.json
+	cd web && npm run --silent protocol:types
+
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -43,7 +55,7 @@ typecheck: install
 unit: install
 	$(BIN)/pytest -q tests/unit
 
-integration: install models
+integration: install models web-deps
 	$(BIN)/pytest -q tests/integration
 
 bench: install models

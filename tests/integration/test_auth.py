@@ -192,3 +192,69 @@ async def test_no_route_reaches_another_learners_data(client: AsyncTestClient[Li
     assert (await client.get(f"/api/v1/documents/{document_id}", headers=ada)).status_code == 200
     tokens = (await client.get("/api/v1/auth/tokens", headers=ada)).json()
     assert [t["revoked"] for t in tokens] == [False]
+
+
+async def test_text_the_database_cannot_store_is_refused_not_a_crash(
+    client: AsyncTestClient[Litestar],
+) -> None:
+    await sign_up(client, "ada")
+    for path, body in [
+        ("/api/v1/auth/signup", b'{"name": "bob", "password": "lone \\udaaf surrogate"}'),
+        ("/api/v1/auth/signin", b'{"name": "ada", "password": "nul\\u0000byte in it"}'),
+        ("/api/v1/auth/tokens", b'{"name": "bot\\u0000"}'),
+    ]:
+        response = await client.post(
+            path, content=body, headers={"Content-Type": "application/json"}
+        )
+        assert response.status_code == 400, (path, response.text)
+    assert (await client.get("/api/v1/auth/tokens")).json() == []
+
+
+async def test_token_times_are_always_in_utc(client: AsyncTestClient[Litestar]) -> None:
+    await sign_up(client, "ada")
+    for expires_at, expected in [
+        ("0001-01-01T00:00:00Z", "0001-01-01T00:00:00"),
+        ("2999-01-01T00:00:00", "2999-01-01T00:00:00"),
+    ]:
+        response = await client.post(
+            "/api/v1/auth/tokens", json={"name": "t", "expires_at": expires_at}
+        )
+        assert response.status_code == 201, response.text
+        answered = datetime.fromisoformat(response.json()["expires_at"])
+        assert answered.utcoffset() == timedelta(0), response.text
+        assert answered.replace(tzinfo=None).isoformat() == expected
+    listed = (await client.get("/api/v1/auth/tokens")).json()
+    assert all(datetime.fromisoformat(t["expires_at"]).tzinfo for t in listed)
+
+
+async def test_refusals_have_the_shape_of_every_error(client: AsyncTestClient[Litestar]) -> None:
+    await sign_up(client, "ada")
+    taken = await client.post("/api/v1/auth/signup", json={"name": "ada", "password": PASSWORD})
+    assert taken.status_code == 400
+    assert taken.json()["status_code"] == 400 and "taken" in taken.json()["detail"]
+    assert taken.json()["error"] == "AccountError"
+
+
+async def test_signout_without_a_session_answers_no_content(
+    client: AsyncTestClient[Litestar],
+) -> None:
+    response = await client.post("/api/v1/auth/signout")
+    assert response.status_code == 204 and response.content == b""
+    assert "max-age=0" in response.headers["set-cookie"].lower()
+
+
+async def test_every_operation_is_documented(client: AsyncTestClient[Litestar]) -> None:
+    document = (await client.get("/schema/openapi.json")).json()
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            where = f"{method.upper()} {path}"
+            assert operation.get("summary") and operation.get("description"), where
+            statuses = set(operation["responses"])
+            if path.startswith("/api/v1/") and not path.startswith("/api/v1/auth/sign"):
+                assert "401" in statuses, where
+            if "{" in path:
+                assert "404" in statuses, where
+            for status, response in operation["responses"].items():
+                # The framework's own 400 for invalid input has a schema but no example.
+                if status.startswith("4") and status != "400":
+                    assert response["content"]["application/json"]["examples"], where

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -254,3 +255,32 @@ async def test_plans_see_notes_added_later(client: AsyncTestClient[Litestar]) ->
     path = await client.post("/api/v1/paths", json={"name": "c", "targets": [closures]})
     assert path.status_code == 201
     assert closures in path.json()["steps"]  # the cached graph was rebuilt
+
+
+@pytest.mark.parametrize("text", ["nul\u0000byte", "lone \udaaf surrogate"])
+async def test_text_the_database_cannot_store_is_a_client_error(
+    client: AsyncTestClient[Litestar], text: str
+) -> None:
+    # JSON can carry NUL and unpaired surrogates; PostgreSQL text cannot hold them.
+    body = json.dumps({"interests": [text]}).encode()
+    put = await client.put(
+        "/api/v1/preferences", content=body, headers={"Content-Type": "application/json"}
+    )
+    assert put.status_code == 400, put.text
+    concept = next(iter((await _concepts(client)).values()))
+    path = await client.post(
+        "/api/v1/paths",
+        content=json.dumps({"name": text, "targets": [concept]}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    assert path.status_code == 400, path.text
+    attempt = await client.post(
+        "/api/v1/attempts",
+        content=json.dumps(
+            {"concept_id": concept, "kind": "short_answer", "score": 1, "idempotency_key": text}
+        ).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    assert attempt.status_code == 400, attempt.text
+    assert (await client.get("/api/v1/preferences")).json()["interests"] == []
+    assert (await client.get("/api/v1/paths")).json() == []

@@ -35,9 +35,15 @@ def _resources(state: State) -> Resources:
     return resources
 
 
-def _tutor_error(_: Request[object, object, State], error: TutorError) -> Response[dict[str, str]]:
+def _tutor_error(
+    _: Request[object, object, State], error: TutorError
+) -> Response[dict[str, str | int]]:
     # The one place application errors become HTTP responses.
-    return Response({"error": type(error).__name__, "detail": str(error)}, status_code=400)
+    # Shaped like the framework's own errors, with the kind of refusal added.
+    return Response(
+        {"status_code": 400, "detail": str(error), "error": type(error).__name__},
+        status_code=400,
+    )
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -56,6 +62,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         version=tutor.__version__,
         description="A self-hosted, chat-first tutor that teaches from your own notes.",
         path="/schema",
+        # Each route's docstring is its description in the document.
+        use_handler_docstrings=True,
         render_plugins=[
             SwaggerRenderPlugin(
                 path="/swagger",

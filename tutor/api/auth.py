@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -14,25 +14,40 @@ from litestar.params import FromPath, JSONBody
 from litestar.status_codes import (
     HTTP_200_OK,
     HTTP_201_CREATED,
+    HTTP_204_NO_CONTENT,
     HTTP_403_FORBIDDEN,
     HTTP_429_TOO_MANY_REQUESTS,
 )
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from tutor.api.errors import error_responses
+from tutor.api.fields import Text
 from tutor.api.security import SESSION_COOKIE
 from tutor.auth.store import User
 from tutor.resources import Resources
 
 
+def _utc(value: datetime | None) -> datetime | None:
+    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
+
+
 class Credentials(BaseModel):
     """A name and password."""
 
-    name: str = Field(max_length=64, examples=["ada"])
-    password: str = Field(max_length=1024, examples=["correct horse battery"])
+    name: Text = Field(max_length=64, examples=["ada"])
+    password: Text = Field(
+        max_length=1024, description="8 to 1024 characters.", examples=["correct horse battery"]
+    )
 
 
 class Learner(BaseModel):
     """The signed-in learner."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"id": "0b6e2f0a-5f1d-4c8e-9d3b-2a7c1e4f6a90", "name": "ada"}]
+        }
+    )
 
     id: UUID
     name: str
@@ -41,12 +56,37 @@ class Learner(BaseModel):
 class NewToken(BaseModel):
     """A token to create."""
 
-    name: str = Field(min_length=1, max_length=100, examples=["matrix bot"])
-    expires_at: datetime | None = None
+    name: Text = Field(min_length=1, max_length=100, examples=["matrix bot"])
+    expires_at: datetime | None = Field(
+        default=None,
+        description="When it stops working; never when absent. A time without an offset is UTC.",
+        examples=["2030-01-01T00:00:00Z"],
+    )
+
+    @field_validator("expires_at")
+    @classmethod
+    def _in_utc(cls, value: datetime | None) -> datetime | None:
+        # The database reads a time without an offset as UTC; so does the answer.
+        return _utc(value)
 
 
 class TokenInfo(BaseModel):
     """A personal API token (without its secret)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "5d0c8a53-7b2e-4f61-a0d9-3c1b9e8f7a21",
+                    "name": "matrix bot",
+                    "created_at": "2026-01-05T09:30:00Z",
+                    "expires_at": None,
+                    "last_used_at": "2026-01-06T18:02:11Z",
+                    "revoked": False,
+                }
+            ]
+        }
+    )
 
     id: UUID
     name: str
@@ -55,11 +95,33 @@ class TokenInfo(BaseModel):
     last_used_at: datetime | None
     revoked: bool
 
+    @field_validator("created_at", "expires_at", "last_used_at")
+    @classmethod
+    def _in_utc(cls, value: datetime | None) -> datetime | None:
+        # The driver gives the earliest times back without an offset; they are UTC.
+        return _utc(value)
+
 
 class CreatedToken(TokenInfo):
     """A new token; ``token`` is shown this once and never again."""
 
-    token: str
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "5d0c8a53-7b2e-4f61-a0d9-3c1b9e8f7a21",
+                    "name": "matrix bot",
+                    "created_at": "2026-01-05T09:30:00Z",
+                    "expires_at": None,
+                    "last_used_at": None,
+                    "revoked": False,
+                    "token": "tt_9QeXv1mB3yJm0Yc6r2kq5Tn8Lw4Hs7Dp1Fa0Gu3Zx6E",
+                }
+            ]
+        }
+    )
+
+    token: str = Field(description="The secret: send it as 'Authorization: Bearer <token>'.")
 
 
 def _secure(request: Request[Any, Any, Any]) -> bool:
@@ -89,7 +151,11 @@ class AuthController(Controller):
     path = "/api/v1/auth"
     tags = ("auth",)
 
-    @post("/signup", summary="Create an account and sign in")
+    @post(
+        "/signup",
+        summary="Create an account and sign in",
+        responses=error_responses(400, 403, 413),
+    )
     async def signup(
         self,
         request: Request[Any, Any, Any],
@@ -102,7 +168,7 @@ class AuthController(Controller):
         user = await resources.accounts.create_user(data.name, data.password)
         return await _signed_in(request, resources, user, HTTP_201_CREATED)
 
-    @post("/signin", summary="Sign in")
+    @post("/signin", summary="Sign in", responses=error_responses(400, 401, 413, 429))
     async def signin(
         self,
         request: Request[Any, Any, Any],
@@ -127,24 +193,30 @@ class AuthController(Controller):
         limiter.succeeded(key)
         return await _signed_in(request, resources, user, HTTP_200_OK)
 
-    @post("/signout", status_code=204, summary="Sign out")
+    @post(
+        "/signout",
+        status_code=HTTP_204_NO_CONTENT,
+        summary="Sign out",
+        response_cookies=[Cookie(key=SESSION_COOKIE, value="", max_age=0)],
+    )
     async def signout(
         self, request: Request[Any, Any, Any], resources: NamedDependency[Resources]
-    ) -> Response[None]:
-        """End this browser session and clear its cookie."""
+    ) -> None:
+        """End this browser session and clear its cookie; without one, nothing happens."""
         token = request.cookies.get(SESSION_COOKIE)
         if token:
             await resources.accounts.close_session(token)
-        return Response(
-            None, status_code=204, cookies=[Cookie(key=SESSION_COOKIE, value="", max_age=0)]
-        )
 
-    @get("/me", summary="The signed-in learner")
+    @get("/me", summary="The signed-in learner", responses=error_responses(401))
     async def me(self, user: NamedDependency[User]) -> Learner:
         """Who the session or token belongs to."""
         return Learner(id=user.id, name=user.name)
 
-    @post("/tokens", summary="Create a personal API token")
+    @post(
+        "/tokens",
+        summary="Create a personal API token",
+        responses=error_responses(400, 401, 413),
+    )
     async def create_token(
         self,
         resources: NamedDependency[Resources],
@@ -157,7 +229,7 @@ class AuthController(Controller):
             **TokenInfo.model_validate(record, from_attributes=True).model_dump(), token=secret
         )
 
-    @get("/tokens", summary="List personal API tokens")
+    @get("/tokens", summary="List personal API tokens", responses=error_responses(401))
     async def list_tokens(
         self, resources: NamedDependency[Resources], user: NamedDependency[User]
     ) -> list[TokenInfo]:
@@ -165,7 +237,11 @@ class AuthController(Controller):
         tokens = await resources.accounts.api_tokens(user)
         return [TokenInfo.model_validate(t, from_attributes=True) for t in tokens]
 
-    @delete("/tokens/{token_id:uuid}", summary="Revoke a personal API token")
+    @delete(
+        "/tokens/{token_id:uuid}",
+        summary="Revoke a personal API token",
+        responses=error_responses(401, 404),
+    )
     async def revoke_token(
         self,
         resources: NamedDependency[Resources],

@@ -13,8 +13,9 @@ from litestar.exceptions import HTTPException, NotFoundException, ValidationExce
 from litestar.openapi.spec import OpenAPIFormat, OpenAPIMediaType, OpenAPIType, RequestBody, Schema
 from litestar.params import FromPath
 from litestar.status_codes import HTTP_202_ACCEPTED, HTTP_422_UNPROCESSABLE_ENTITY
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
+from tutor.api.errors import error_responses
 from tutor.auth.store import User
 from tutor.ingest.errors import IngestError
 from tutor.ingest.files import SourceFile, clean_path
@@ -25,6 +26,26 @@ from tutor.resources import Resources
 
 class Document(BaseModel):
     """A stored document."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "9a4f7c1e-2b3d-4e5f-8a6b-7c8d9e0f1a2b",
+                    "path": "rust/ownership.md",
+                    "kind": "notes",
+                    "title": "Ownership",
+                    "size_bytes": 5120,
+                    "content_hash": "3f7a…",
+                    "chunks": 12,
+                    "embedded_chunks": 12,
+                    "graph_synced": True,
+                    "created_at": "2026-01-05T09:30:00Z",
+                    "updated_at": "2026-01-05T09:30:04Z",
+                }
+            ]
+        }
+    )
 
     id: UUID
     path: str
@@ -53,6 +74,34 @@ class FileResult(BaseModel):
 class IngestJob(BaseModel):
     """An upload being ingested in the background."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f",
+                    "status": "done",
+                    "files": [
+                        {
+                            "path": "rust/ownership.md",
+                            "status": "ingested",
+                            "error": None,
+                            "document_id": "9a4f7c1e-2b3d-4e5f-8a6b-7c8d9e0f1a2b",
+                            "chunks": 12,
+                            "concepts": 4,
+                        }
+                    ],
+                    "files_total": 1,
+                    "files_done": 1,
+                    "chunks_total": 12,
+                    "chunks_embedded": 12,
+                    "cycles_broken": [],
+                    "created_at": "2026-01-05T09:30:00Z",
+                    "finished_at": "2026-01-05T09:30:04Z",
+                }
+            ]
+        }
+    )
+
     id: UUID
     status: str = Field(description="`queued`, `running`, `done` or `failed`")
     files: list[FileResult]
@@ -69,6 +118,27 @@ class IngestJob(BaseModel):
 
 class UploadAccepted(BaseModel):
     """The upload was accepted; follow its job."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "job_id": "1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f",
+                    "accepted": ["rust/ownership.md"],
+                    "rejected": [
+                        {
+                            "path": "photo.png",
+                            "status": "failed",
+                            "error": "photo.png: only .md, .markdown and .txt files are accepted",
+                            "document_id": None,
+                            "chunks": 0,
+                            "concepts": 0,
+                        }
+                    ],
+                }
+            ]
+        }
+    )
 
     job_id: UUID
     accepted: list[str]
@@ -98,14 +168,17 @@ class DocumentController(Controller):
                             "files": Schema(
                                 type=OpenAPIType.ARRAY,
                                 items=Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.BINARY),
+                                min_items=1,
                             )
                         },
+                        required=["files"],
                     )
                 )
             },
             description="One or many `.md`, `.markdown` or `.txt` files, in any part names.",
             required=True,
         ),
+        responses=error_responses(400, 401, 413, 422),
     )
     async def upload(
         self,
@@ -150,7 +223,7 @@ class DocumentController(Controller):
             rejected=[FileResult.model_validate(r, from_attributes=True) for r in rejected],
         )
 
-    @get("/documents", summary="List documents")
+    @get("/documents", summary="List documents", responses=error_responses(401))
     async def list_documents(
         self,
         resources: NamedDependency[Resources],
@@ -159,7 +232,9 @@ class DocumentController(Controller):
         """Every document, by path."""
         return [_document(d) for d in await resources.documents.list_documents(user.id)]
 
-    @get("/documents/{document_id:uuid}", summary="One document")
+    @get(
+        "/documents/{document_id:uuid}", summary="One document", responses=error_responses(401, 404)
+    )
     async def get_document(
         self,
         resources: NamedDependency[Resources],
@@ -172,7 +247,11 @@ class DocumentController(Controller):
             raise NotFoundException(f"no document {document_id}")
         return _document(found)
 
-    @delete("/documents/{document_id:uuid}", summary="Delete a document")
+    @delete(
+        "/documents/{document_id:uuid}",
+        summary="Delete a document",
+        responses=error_responses(401, 404),
+    )
     async def delete_document(
         self,
         resources: NamedDependency[Resources],
@@ -183,7 +262,11 @@ class DocumentController(Controller):
         if not await resources.ingestor.delete(user.id, document_id):
             raise NotFoundException(f"no document {document_id}")
 
-    @get("/ingest-jobs/{job_id:uuid}", summary="Progress of an upload")
+    @get(
+        "/ingest-jobs/{job_id:uuid}",
+        summary="Progress of an upload",
+        responses=error_responses(401, 404),
+    )
     async def get_job(
         self,
         resources: NamedDependency[Resources],

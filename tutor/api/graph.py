@@ -6,8 +6,9 @@ from uuid import UUID
 
 from litestar import Controller, get
 from litestar.di import NamedDependency
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
+from tutor.api.errors import error_responses
 from tutor.auth.store import User
 from tutor.resources import Resources
 
@@ -38,6 +39,46 @@ class ConceptEdge(BaseModel):
 class ConceptGraph(BaseModel):
     """Every concept and edge of the learner's notes."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "nodes": [
+                        {
+                            "id": "7e1a2b3c-4d5e-4f60-8a1b-2c3d4e5f6a7b",
+                            "key": "ownership",
+                            "title": "Ownership",
+                            "summary": "Each value has one owner; it is dropped with its owner.",
+                            "level": 2,
+                            "position": 0,
+                            "key_points": ["Each value has exactly one owner."],
+                            "documents": ["9a4f7c1e-2b3d-4e5f-8a6b-7c8d9e0f1a2b"],
+                        },
+                        {
+                            "id": "8f2b3c4d-5e6f-4a71-9b2c-3d4e5f6a7b8c",
+                            "key": "borrowing",
+                            "title": "Borrowing",
+                            "summary": "References use a value without owning it.",
+                            "level": 2,
+                            "position": 1,
+                            "key_points": ["A reference never outlives its value."],
+                            "documents": ["9a4f7c1e-2b3d-4e5f-8a6b-7c8d9e0f1a2b"],
+                        },
+                    ],
+                    "edges": [
+                        {
+                            "source": "7e1a2b3c-4d5e-4f60-8a1b-2c3d4e5f6a7b",
+                            "target": "8f2b3c4d-5e6f-4a71-9b2c-3d4e5f6a7b8c",
+                            "kind": "prerequisite",
+                            "weight": 0.8,
+                            "origin": "order",
+                        }
+                    ],
+                }
+            ]
+        }
+    )
+
     nodes: list[ConceptNode]
     edges: list[ConceptEdge]
 
@@ -48,7 +89,7 @@ class GraphController(Controller):
     path = "/api/v1"
     tags = ("graph",)
 
-    @get("/graph", summary="The concept graph")
+    @get("/graph", summary="The concept graph", responses=error_responses(401))
     async def graph(
         self,
         resources: NamedDependency[Resources],

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
-from typing import Any, Literal
+from typing import Literal
 from uuid import UUID
 
 from litestar import Controller, delete, get, post, put
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, JSONBody
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
+from tutor.api.errors import error_responses
+from tutor.api.fields import Text
 from tutor.auth.store import User
 from tutor.learner import PlanningGraph
 from tutor.learner.next_step import path_steps, plan_next
@@ -23,18 +25,51 @@ from tutor.resources import Resources
 class AttemptIn(BaseModel):
     """A graded answer or explanation."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "concept_id": "7e1a2b3c-4d5e-4f60-8a1b-2c3d4e5f6a7b",
+                    "kind": "short_answer",
+                    "score": 0.8,
+                    "idempotency_key": "ex-42-try-1",
+                    "answer": "The value moves; the old name can no longer be used.",
+                    "verdict": "correct",
+                    "latency_ms": 18000,
+                }
+            ]
+        }
+    )
+
     concept_id: UUID
     kind: AttemptKind
     score: float = Field(ge=0, le=1)
-    idempotency_key: str = Field(min_length=1, max_length=200)
-    answer: str = Field(default="", max_length=20_000)
+    idempotency_key: Text = Field(
+        min_length=1, max_length=200, description="The same key again counts once."
+    )
+    answer: Text = Field(default="", max_length=20_000)
     verdict: Verdict | None = None
     latency_ms: int | None = Field(default=None, ge=0, le=86_400_000)
-    exercise_id: str | None = Field(default=None, max_length=200)
+    exercise_id: Text | None = Field(default=None, max_length=200)
 
 
 class AttemptOut(BaseModel):
     """The recorded attempt and the mastery after it."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "attempt_id": "2b3c4d5e-6f70-4a81-9c2d-3e4f5a6b7c8d",
+                    "created": True,
+                    "p_known": 0.74,
+                    "mastered": False,
+                    "attempts": 3,
+                    "due_at": "2026-01-08T09:30:00Z",
+                }
+            ]
+        }
+    )
 
     attempt_id: UUID
     created: bool = Field(description="False when this idempotency key was already counted")
@@ -47,6 +82,20 @@ class AttemptOut(BaseModel):
 class PlanOut(BaseModel):
     """The learner's next step."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "kind": "review",
+                    "concept_id": "7e1a2b3c-4d5e-4f60-8a1b-2c3d4e5f6a7b",
+                    "difficulty": "practice",
+                    "reason": "Review: Ownership is due",
+                    "target": None,
+                }
+            ]
+        }
+    )
+
     kind: str = Field(description="`review`, `new`, `continue` or `done`")
     concept_id: UUID | None
     difficulty: str | None
@@ -57,28 +106,143 @@ class PlanOut(BaseModel):
 class PreferencesIn(BaseModel):
     """How the learner likes to learn."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "lesson_length": "concise",
+                    "lesson_order": "example_first",
+                    "difficulty_bias": 0.2,
+                    "interests": ["systems programming"],
+                    "daily_goal": 3,
+                }
+            ]
+        }
+    )
+
     lesson_length: Literal["concise", "detailed"] = "concise"
     lesson_order: Literal["example_first", "explanation_first"] = "explanation_first"
     difficulty_bias: float = Field(default=0.0, ge=-1, le=1)
-    interests: list[str] = Field(default_factory=list, max_length=50)
+    interests: list[Text] = Field(default_factory=list, max_length=50)
     daily_goal: int = Field(default=3, ge=1, le=100)
 
 
 class PathIn(BaseModel):
     """A custom learning path toward some concepts."""
 
-    name: str = Field(min_length=1, max_length=200)
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"name": "Before the exam", "targets": ["7e1a2b3c-4d5e-4f60-8a1b-2c3d4e5f6a7b"]}
+            ]
+        }
+    )
+
+    name: Text = Field(min_length=1, max_length=200)
     targets: list[UUID] = Field(min_length=1, max_length=100)
 
 
 class PathOut(BaseModel):
     """A learning path: its targets and the concepts still to master, in order."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "3c4d5e6f-7081-4b92-8d3e-4f5a6b7c8d9e",
+                    "name": "Before the exam",
+                    "targets": ["8f2b3c4d-5e6f-4a71-9b2c-3d4e5f6a7b8c"],
+                    "steps": [
+                        "7e1a2b3c-4d5e-4f60-8a1b-2c3d4e5f6a7b",
+                        "8f2b3c4d-5e6f-4a71-9b2c-3d4e5f6a7b8c",
+                    ],
+                    "created_at": "2026-01-05T09:30:00Z",
+                }
+            ]
+        }
+    )
+
     id: UUID
     name: str
     targets: list[UUID]
     steps: list[UUID]
     created_at: datetime
+
+
+class ConceptProgress(BaseModel):
+    """Where the learner stands on one concept."""
+
+    concept_id: UUID
+    title: str
+    p_known: float = Field(description="Probability the concept is known (0 when never tried)")
+    mastered: bool
+    attempts: int
+    last_seen: datetime | None
+    due_at: datetime | None = Field(description="When a review is due; none before a first try")
+
+
+class Totals(BaseModel):
+    """Counts over every concept."""
+
+    concepts: int
+    mastered: int
+    introduced: int = Field(description="Concepts tried at least once")
+    attempts: int
+    due_now: int = Field(description="Concepts whose review is due")
+
+
+class MasteryPoint(BaseModel):
+    """A concept's mastery just after one attempt."""
+
+    at: datetime
+    concept_id: UUID
+    p_known: float
+
+
+class Progress(BaseModel):
+    """Per concept, totals, the daily streak, mastery history and badges."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "concepts": [
+                        {
+                            "concept_id": "7e1a2b3c-4d5e-4f60-8a1b-2c3d4e5f6a7b",
+                            "title": "Ownership",
+                            "p_known": 0.96,
+                            "mastered": True,
+                            "attempts": 4,
+                            "last_seen": "2026-01-05T09:40:00Z",
+                            "due_at": "2026-01-12T09:40:00Z",
+                        }
+                    ],
+                    "totals": {
+                        "concepts": 1,
+                        "mastered": 1,
+                        "introduced": 1,
+                        "attempts": 4,
+                        "due_now": 0,
+                    },
+                    "streak_days": 1,
+                    "history": [
+                        {
+                            "at": "2026-01-05T09:40:00Z",
+                            "concept_id": "7e1a2b3c-4d5e-4f60-8a1b-2c3d4e5f6a7b",
+                            "p_known": 0.96,
+                        }
+                    ],
+                    "badges": ["first_mastered"],
+                }
+            ]
+        }
+    )
+
+    concepts: list[ConceptProgress]
+    totals: Totals
+    streak_days: int = Field(description="Consecutive days with an attempt, up to today")
+    history: list[MasteryPoint] = Field(description="Oldest first")
+    badges: list[Literal["first_mastered", "seven_day_streak", "five_explain_backs"]]
 
 
 async def _known(resources: Resources, user: User, ids: list[UUID]) -> set[UUID]:
@@ -117,7 +281,11 @@ class LearningController(Controller):
     path = "/api/v1"
     tags = ("learning",)
 
-    @post("/attempts", summary="Record a graded attempt")
+    @post(
+        "/attempts",
+        summary="Record a graded attempt",
+        responses=error_responses(400, 401, 404, 413),
+    )
     async def record_attempt(
         self,
         resources: NamedDependency[Resources],
@@ -132,7 +300,7 @@ class LearningController(Controller):
         )
         return AttemptOut.model_validate(recorded, from_attributes=True)
 
-    @get("/plan", summary="The next step")
+    @get("/plan", summary="The next step", responses=error_responses(401))
     async def plan(
         self, resources: NamedDependency[Resources], user: NamedDependency[User]
     ) -> PlanOut:
@@ -142,14 +310,18 @@ class LearningController(Controller):
         )
         return _plan_out(plan)
 
-    @get("/preferences", summary="Learning preferences")
+    @get("/preferences", summary="Learning preferences", responses=error_responses(401))
     async def get_preferences(
         self, resources: NamedDependency[Resources], user: NamedDependency[User]
     ) -> PreferencesIn:
         """Defaults until set."""
         return PreferencesIn(**await resources.learner.preferences(user.id))
 
-    @put("/preferences", summary="Set learning preferences")
+    @put(
+        "/preferences",
+        summary="Set learning preferences",
+        responses=error_responses(400, 401, 413),
+    )
     async def put_preferences(
         self,
         resources: NamedDependency[Resources],
@@ -160,10 +332,10 @@ class LearningController(Controller):
         await resources.learner.set_preferences(user.id, data.model_dump())
         return data
 
-    @get("/progress", summary="Progress")
+    @get("/progress", summary="Progress", responses=error_responses(401))
     async def progress(
         self, resources: NamedDependency[Resources], user: NamedDependency[User]
-    ) -> dict[str, Any]:
+    ) -> Progress:
         """Per concept, totals, the daily streak, mastery history and badges."""
         concepts = await resources.graph_store.concepts(user.id)
         rows = {r.concept_id: r for r in await resources.learner.mastery(user.id)}
@@ -184,36 +356,42 @@ class LearningController(Controller):
         mastered = sum(1 for c in concepts if c.id in rows and rows[c.id].mastered_at)
         streak = _streak({h["created_at"].date() for h in history}, now.date())
         explained = sum(h["kind"] == "explain_back" and h["score"] >= 0.8 for h in history)
-        return {
-            "concepts": per_concept,
-            "totals": {
-                "concepts": len(concepts),
-                "mastered": mastered,
-                "introduced": len(rows),
-                "attempts": len(history),
-                "due_now": sum(r.due_at <= now for r in rows.values()),
-            },
-            "streak_days": streak,
-            "history": [
-                {
-                    "at": h["created_at"],
-                    "concept_id": h["concept_id"],
-                    "p_known": h["mastery_after"],
-                }
-                for h in history
-            ],
-            "badges": [
-                badge
-                for badge, earned in [
-                    ("first_mastered", mastered >= 1),
-                    ("seven_day_streak", streak >= 7),
-                    ("five_explain_backs", explained >= 5),
-                ]
-                if earned
-            ],
-        }
+        return Progress.model_validate(
+            {
+                "concepts": per_concept,
+                "totals": {
+                    "concepts": len(concepts),
+                    "mastered": mastered,
+                    "introduced": len(rows),
+                    "attempts": len(history),
+                    "due_now": sum(r.due_at <= now for r in rows.values()),
+                },
+                "streak_days": streak,
+                "history": [
+                    {
+                        "at": h["created_at"],
+                        "concept_id": h["concept_id"],
+                        "p_known": h["mastery_after"],
+                    }
+                    for h in history
+                ],
+                "badges": [
+                    badge
+                    for badge, earned in [
+                        ("first_mastered", mastered >= 1),
+                        ("seven_day_streak", streak >= 7),
+                        ("five_explain_backs", explained >= 5),
+                    ]
+                    if earned
+                ],
+            }
+        )
 
-    @post("/paths", summary="Create a learning path")
+    @post(
+        "/paths",
+        summary="Create a learning path",
+        responses=error_responses(400, 401, 404, 413),
+    )
     async def create_path(
         self,
         resources: NamedDependency[Resources],
@@ -227,7 +405,7 @@ class LearningController(Controller):
         path_id = await resources.learner.create_path(user.id, data.name, data.targets)
         return await self._path(resources, user, path_id)
 
-    @get("/paths", summary="Learning paths")
+    @get("/paths", summary="Learning paths", responses=error_responses(401))
     async def list_paths(
         self, resources: NamedDependency[Resources], user: NamedDependency[User]
     ) -> list[PathOut]:
@@ -237,7 +415,7 @@ class LearningController(Controller):
             for p in await resources.learner.paths(user.id)
         ]
 
-    @get("/paths/{path_id:uuid}", summary="One learning path")
+    @get("/paths/{path_id:uuid}", summary="One learning path", responses=error_responses(401, 404))
     async def get_path(
         self,
         resources: NamedDependency[Resources],
@@ -247,7 +425,11 @@ class LearningController(Controller):
         """Its targets and the concepts still to master, prerequisites first."""
         return await self._path(resources, user, path_id)
 
-    @delete("/paths/{path_id:uuid}", summary="Delete a learning path")
+    @delete(
+        "/paths/{path_id:uuid}",
+        summary="Delete a learning path",
+        responses=error_responses(401, 404),
+    )
     async def delete_path(
         self,
         resources: NamedDependency[Resources],

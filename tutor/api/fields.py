@@ -1,0 +1,23 @@
+"""Field types shared by the HTTP API's request bodies."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import AfterValidator
+
+
+def _storable(value: str) -> str:
+    # JSON may carry NUL and unpaired surrogates; PostgreSQL text holds neither, and a
+    # request that brings them must fail as a bad request, not in the database.
+    if "\x00" in value:
+        raise ValueError("text must not contain NUL characters")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("text must be valid Unicode (no unpaired surrogates)") from None
+    return value
+
+
+Text = Annotated[str, AfterValidator(_storable)]
+"""A string that can be stored as PostgreSQL text."""
