@@ -126,3 +126,29 @@ async def test_threads_belong_to_their_learner(pool: asyncpg.Pool) -> None:
     with pytest.raises(ThreadNotFoundError):
         await store.open(bob, first.id)
     assert (await store.open(alice, None, new=True)).id != first.id
+
+
+async def test_a_nul_written_by_the_model_neither_breaks_the_log_nor_the_thread(
+    pool: asyncpg.Pool, database_url: str
+) -> None:
+    store = ThreadStore(pool)
+    hub = TurnHub(pool, store, database_url)
+    await hub.start()
+    try:
+        thread = (await store.open(await _learner(pool), None)).id
+
+        async def run(turn: Turn) -> None:
+            hub.publish(turn, TokenEvent(text="be\x00fore "))
+            hub.publish(turn, TokenEvent(text="after"))
+
+        for _ in range(2):
+            await hub.begin(thread, {"type": "chat"}, run)
+            while hub.running(thread) is not None:
+                await asyncio.sleep(0.01)
+        logged = await store.events_since(thread, 0, 10)
+        assert [e.event["type"] for e in logged] == ["token", "token", "done"] * 2
+        assert logged[0].event["text"] == "before "
+        statuses = [r["status"] for r in await pool.fetch("SELECT status FROM turns")]
+        assert statuses == ["complete", "complete"]
+    finally:
+        await hub.close()

@@ -14,7 +14,6 @@ restarted) is closed as interrupted, with an error its clients see on resuming.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -153,6 +152,8 @@ class TurnHub:
         seq = turn.next_seq
         turn.next_seq += 1
         frame = event.model_copy(update={"seq": seq}).model_dump_json()
+        # PostgreSQL's jsonb refuses NUL; a model can write one. The client gets the same.
+        frame = frame.replace("\\u0000", "")
         turn.log.append((seq, frame))
         self._pending.append((turn.thread_id, seq, turn.id, frame))
         return seq, frame
@@ -189,10 +190,21 @@ class TurnHub:
         return True
 
     async def flush(self) -> None:
-        """Write the events published since the last flush."""
+        """Write the events published since the last flush.
+
+        A batch the database refuses is written event by event, so one bad event (the
+        log says which) costs only itself, never the others' place in the log.
+        """
         async with self._flush_lock:
             batch, self._pending = self._pending, []
-            await self._store.append(batch)
+            try:
+                await self._store.append(batch)
+            except asyncpg.DataError:
+                for event in batch:
+                    try:
+                        await self._store.append([event])
+                    except asyncpg.DataError:
+                        _log.exception("event %s of thread %s not logged", event[1], event[0])
 
     async def _flush_forever(self) -> None:
         while True:
@@ -221,9 +233,14 @@ class TurnHub:
             elapsed_ms = round((time.perf_counter() - turn.started) * 1000, 1)
             done = DoneEvent(status=status, tokens=turn.tokens, elapsed_ms=elapsed_ms)
             seq, frame = self._logged(turn, done)
-            with contextlib.suppress(OSError, asyncpg.PostgresError):
+            try:
                 await self.flush()
+            except (OSError, asyncpg.PostgresError):
+                _log.exception("could not write the end of turn %s to the log", turn.id)
+            try:
                 await self._store.end_turn(turn.id, status)
+            except (OSError, asyncpg.PostgresError):
+                _log.exception("could not record the end of turn %s", turn.id)
             del self._turns[turn.thread_id]
             # Sent once the thread is free: a client may start the next turn on reading it.
             self._deliver(turn.thread_id, seq, frame)
