@@ -52,6 +52,9 @@ def serve(host: str | None, port: int | None) -> None:
         # Frames up to a few times the protocol's limit reach the app, which answers the
         # oversized ones with a typed error; beyond that the server drops the connection.
         ws_max_size=4 * settings.server.ws_max_frame_bytes,
+        # Compression would cost each open connection about 35 KB of zlib state for
+        # frames that are mostly a few words long.
+        ws_per_message_deflate=False,
     )
 
 

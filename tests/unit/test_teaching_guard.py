@@ -353,3 +353,23 @@ def test_separate_code_blocks_may_share_lines(guard: QualityGuard) -> None:
         f"Then it prints {word}:\n\n{run}{word}\n```\n\n" for word in ("one", "two", "three")
     )
     assert guard.check_prefix(text, passages(ENGLISH_NOTES)).ok
+
+
+def test_passages_are_embedded_once_across_checks() -> None:
+    from tutor.embeddings import FakeEmbeddings
+    from tutor.teaching.guard import QualityGuard
+    from tutor.teaching.material import ConceptInfo, Passage
+
+    embeddings = FakeEmbeddings()
+    guard = QualityGuard(embeddings, min_relevance=0.5)
+    passage = Passage(
+        "c1", "Each value in Rust has an owner.", "Ownership", "o.md", "o", "prose", 1
+    )
+    concept = ConceptInfo("o", "Ownership", "Who owns a value.")
+    text = "Each value in Rust has an owner, and the owner drops it when it leaves scope."
+    first = guard.relevance(text, concept, [passage])
+    embedded = len(embeddings.history)
+    assert guard.relevance(text, concept, [passage]) == first
+    # Only the text's own segments were embedded again.
+    assert passage.text not in embeddings.history[embedded:]
+    assert len(embeddings.history) > embedded

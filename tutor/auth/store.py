@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -71,11 +72,13 @@ class AccountStore:
     async def create_user(self, name: str, password: str) -> User:
         """A new learner; refused if the name is taken or the credentials are weak."""
         check_credentials(name, password)
+        # Hashing takes a fraction of a second of CPU on purpose: not on the event loop.
+        password_hash = await asyncio.to_thread(hash_password, password)
         try:
             row = await self._pool.fetchrow(
                 "INSERT INTO users (name, password_hash) VALUES ($1, $2) RETURNING id, name",
                 name,
-                hash_password(password),
+                password_hash,
             )
         except asyncpg.UniqueViolationError:
             raise AccountError(f"the name {name!r} is taken") from None
@@ -84,8 +87,9 @@ class AccountStore:
     async def set_password(self, user_id: UUID, password: str) -> None:
         """Replace a learner's password."""
         check_password(password)
+        password_hash = await asyncio.to_thread(hash_password, password)
         await self._pool.execute(
-            "UPDATE users SET password_hash = $2 WHERE id = $1", user_id, hash_password(password)
+            "UPDATE users SET password_hash = $2 WHERE id = $1", user_id, password_hash
         )
 
     async def by_name(self, name: str) -> User | None:
@@ -105,7 +109,9 @@ class AccountStore:
         row = await self._pool.fetchrow(
             "SELECT id, name, password_hash FROM users WHERE name = $1", name
         )
-        matches = verify_password(row["password_hash"] if row is not None else None, password)
+        matches = await asyncio.to_thread(
+            verify_password, row["password_hash"] if row is not None else None, password
+        )
         if row is None or not matches:
             return None
         return User(row["id"], row["name"])

@@ -14,8 +14,9 @@ reason: ``empty``, ``too short``, ``repetition loop``, ``template markers``,
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -35,6 +36,8 @@ JUNK = "junk"
 WRONG_LANGUAGE = "wrong language"
 CUT_OFF = "cut off"
 LOW_RELEVANCE = "low relevance"
+_REFERENCES_KEPT = 4096
+"""Concept and passage embeddings remembered (a few MB)."""
 
 
 @dataclass(frozen=True)
@@ -136,6 +139,8 @@ class QualityGuard:
                 script the passages hardly use.
         """
         self._embeddings = embeddings
+        self._known: OrderedDict[str, list[float]] = OrderedDict()
+        self._lock = threading.Lock()
         self.min_relevance = min_relevance
         self.max_off_topic = max_off_topic
         self.min_words = min_words
@@ -214,7 +219,8 @@ class QualityGuard:
         about = f"{concept.title}: {concept.summary}" if concept.summary else concept.title
         references = [about, *(passage.text for passage in passages)]
         vectors = np.asarray(
-            self._embeddings.embed_documents([*segments, *references]), dtype=np.float64
+            [*self._embeddings.embed_documents(segments), *self._references(references)],
+            dtype=np.float64,
         )
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)
         vectors = vectors / np.where(norms == 0.0, 1.0, norms)
@@ -225,6 +231,25 @@ class QualityGuard:
         score = float((best * weights).sum() / total)
         off_topic = float(weights[best < self.min_relevance].sum() / total)
         return Relevance(score, off_topic)
+
+    def _references(self, texts: list[str]) -> list[list[float]]:
+        """Embeddings of the concept and passages, remembered.
+
+        A turn checks its text against the same ones more than once, and the next turn
+        on the concept often does too.
+        """
+        with self._lock:
+            missing = [text for text in dict.fromkeys(texts) if text not in self._known]
+        if missing:
+            found = self._embeddings.embed_documents(missing)
+            with self._lock:
+                self._known.update(zip(missing, found, strict=True))
+        with self._lock:
+            for text in texts:
+                self._known.move_to_end(text)
+            while len(self._known) > _REFERENCES_KEPT:
+                self._known.popitem(last=False)
+            return [self._known[text] for text in texts]
 
     def _is_junk(self, prose: str) -> bool:
         if len(_EMPTY_HEADING.findall(prose)) >= 2:
