@@ -71,6 +71,7 @@ def serve(
     env: Mapping[str, str] | None = None,
     log: Path | None = None,
     startup_timeout_s: float = 180.0,
+    wrapper: Sequence[str] = (),
 ) -> Iterator[Tutor]:
     """Run `tutor serve` until the block ends, then stop it and wait for it to exit.
 
@@ -80,6 +81,7 @@ def serve(
             variables of this process are not passed on, so runs are comparable.
         log: Where the server's output goes (default: ``server.log`` in ``data_dir``).
         startup_timeout_s: How long the server may take to answer ``/healthz``.
+        wrapper: A command the server runs under, e.g. ``python -m cProfile -o out``.
     """
     port = free_port()
     base = f"http://127.0.0.1:{port}"
@@ -94,7 +96,7 @@ def serve(
     tutor = Path(sys.executable).with_name("tutor")
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [str(tutor), "serve"], env=child_env, stdout=out, stderr=subprocess.STDOUT
+            [*wrapper, str(tutor), "serve"], env=child_env, stdout=out, stderr=subprocess.STDOUT
         )
     try:
         startup_s = _wait_healthy(base, process, log, startup_timeout_s)
