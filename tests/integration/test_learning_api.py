@@ -151,6 +151,11 @@ async def test_preferences_round_trip_and_bad_values(
     assert (await client.get("/api/v1/preferences")).json() == wanted
     bad = await client.put("/api/v1/preferences", json={**wanted, "difficulty_bias": 3})
     assert bad.status_code == 400 and "difficulty_bias" in bad.text
+    # Booleans are not numbers: true is not taken for a goal of 1 (schemathesis found it).
+    for field in ("daily_goal", "difficulty_bias"):
+        bad = await client.put("/api/v1/preferences", json={**wanted, field: True})
+        assert bad.status_code == 400 and field in bad.text
+    assert (await client.get("/api/v1/preferences")).json() == wanted
 
 
 async def test_progress_and_paths(client: AsyncTestClient[Litestar]) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import AfterValidator
+from pydantic import AfterValidator, BeforeValidator
 
 
 def _storable(value: str) -> str:
@@ -21,3 +21,17 @@ def _storable(value: str) -> str:
 
 Text = Annotated[str, AfterValidator(_storable)]
 """A string that can be stored as PostgreSQL text."""
+
+
+def _not_bool(value: object) -> object:
+    # Litestar validates bodies in lax mode, where true counts as 1; JSON says it is not
+    # a number, and so does the OpenAPI document.
+    if isinstance(value, bool):
+        raise ValueError("a number is required, not true or false")
+    return value
+
+
+Integer = Annotated[int, BeforeValidator(_not_bool)]
+"""An integer that a JSON boolean is not taken for."""
+Real = Annotated[float, BeforeValidator(_not_bool)]
+"""A number that a JSON boolean is not taken for."""

@@ -13,7 +13,7 @@ from litestar.params import FromPath, JSONBody
 from pydantic import BaseModel, ConfigDict, Field
 
 from tutor.api.errors import error_responses
-from tutor.api.fields import Text
+from tutor.api.fields import Integer, Real, Text
 from tutor.auth.store import User
 from tutor.learner import PlanningGraph
 from tutor.learner.next_step import path_steps, plan_next
@@ -43,13 +43,13 @@ class AttemptIn(BaseModel):
 
     concept_id: UUID
     kind: AttemptKind
-    score: float = Field(ge=0, le=1)
+    score: Real = Field(ge=0, le=1)
     idempotency_key: Text = Field(
         min_length=1, max_length=200, description="The same key again counts once."
     )
     answer: Text = Field(default="", max_length=20_000)
     verdict: Verdict | None = None
-    latency_ms: int | None = Field(default=None, ge=0, le=86_400_000)
+    latency_ms: Integer | None = Field(default=None, ge=0, le=86_400_000)
     exercise_id: Text | None = Field(default=None, max_length=200)
 
 
@@ -122,9 +122,9 @@ class PreferencesIn(BaseModel):
 
     lesson_length: Literal["concise", "detailed"] = "concise"
     lesson_order: Literal["example_first", "explanation_first"] = "explanation_first"
-    difficulty_bias: float = Field(default=0.0, ge=-1, le=1)
+    difficulty_bias: Real = Field(default=0.0, ge=-1, le=1)
     interests: list[Text] = Field(default_factory=list, max_length=50)
-    daily_goal: int = Field(default=3, ge=1, le=100)
+    daily_goal: Integer = Field(default=3, ge=1, le=100)
 
 
 class PathIn(BaseModel):
