@@ -41,8 +41,7 @@ async def concept_info(context: TutorContext, concept_id: UUID) -> ConceptInfo |
 
 async def siblings(context: TutorContext, concept_id: UUID) -> list[ConceptInfo]:
     """Concepts next to this one: parts of the same whole, else neighbours in the notes."""
-    graph = await context.planning_graphs.get(context.owner)
-    concepts = await context.planning_graphs.concepts(context.owner)
+    graph, concepts = await context.planning_graphs.current(context.owner)
     index = graph.index.get(concept_id)
     if index is None:
         return []

@@ -106,7 +106,7 @@ def plausible(draft: ExerciseDraft, passages: Sequence[Passage], guard: QualityG
         text = f"{draft.question} {draft.reference_answer}"
     elif isinstance(draft, CodeDraft):
         # Only runnable code can be checked; a model's code in another language cannot.
-        if draft.language != "python" or not draft.tests.strip():
+        if not draft.runnable or not draft.tests.strip():
             return False
         text = draft.prompt
     else:

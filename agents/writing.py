@@ -61,7 +61,8 @@ async def stream_guarded(
     generation = cast("AsyncGenerator[AIMessageChunk, None]", model.astream(list(messages)))
     async with aclosing(generation) as stream:
         async for chunk in stream:
-            piece = chunk.text
+            # A model can write NUL, which no text column (nor jsonb) stores.
+            piece = chunk.text.replace("\x00", "")
             if not piece:
                 continue
             text += piece

@@ -25,6 +25,15 @@ async def pool(database_url: str) -> AsyncIterator[asyncpg.Pool]:
     await pool.close()
 
 
+@pytest.fixture
+async def hub(pool: asyncpg.Pool, database_url: str) -> AsyncIterator[TurnHub]:
+    """This process's hub, started on the test's database."""
+    started = TurnHub(pool, ThreadStore(pool), database_url)
+    await started.start()
+    yield started
+    await started.close()
+
+
 async def _learner(pool: asyncpg.Pool) -> UUID:
     owner: UUID = await pool.fetchval(
         "INSERT INTO users (name) VALUES ($1) RETURNING id", f"l{uuid4().hex[:8]}"
@@ -41,39 +50,34 @@ class Recorder:
 
 
 async def test_events_are_numbered_logged_and_sent_to_subscribers(
-    pool: asyncpg.Pool, database_url: str
+    pool: asyncpg.Pool, hub: TurnHub
 ) -> None:
     store = ThreadStore(pool)
-    hub = TurnHub(pool, store, database_url)
-    await hub.start()
-    try:
-        thread = (await store.open(await _learner(pool), None)).id
-        recorder = Recorder()
-        assert hub.attach(thread, 0, recorder) == []
+    thread = (await store.open(await _learner(pool), None)).id
+    recorder = Recorder()
+    assert hub.attach(thread, 0, recorder) == []
 
-        async def run(turn: Turn) -> None:
-            for word in ("one ", "two ", "three"):
-                hub.publish(turn, TokenEvent(text=word))
-                turn.tokens += 1
+    async def run(turn: Turn) -> None:
+        for word in ("one ", "two ", "three"):
+            hub.publish(turn, TokenEvent(text=word))
+            turn.tokens += 1
 
+    await hub.begin(thread, {"type": "chat"}, run)
+    with pytest.raises(ThreadBusyError):
         await hub.begin(thread, {"type": "chat"}, run)
-        with pytest.raises(ThreadBusyError):
-            await hub.begin(thread, {"type": "chat"}, run)
-        while hub.running(thread) is not None:
-            await asyncio.sleep(0.01)
-        assert [seq for seq, _ in recorder.frames] == [1, 2, 3, 4]
-        done = json.loads(recorder.frames[-1][1])
-        assert done["type"] == "done" and done["status"] == "complete" and done["tokens"] == 3
-        logged = await store.events_since(thread, 1, 100)
-        assert [e.seq for e in logged] == [2, 3, 4]
-        assert logged[0].event["text"] == "two "
-        # The next turn numbers on from the log.
-        await hub.begin(thread, {"type": "chat"}, run)
-        while hub.running(thread) is not None:
-            await asyncio.sleep(0.01)
-        assert await store.last_seq(thread) == 8
-    finally:
-        await hub.close()
+    while hub.running(thread) is not None:
+        await asyncio.sleep(0.01)
+    assert [seq for seq, _ in recorder.frames] == [1, 2, 3, 4]
+    done = json.loads(recorder.frames[-1][1])
+    assert done["type"] == "done" and done["status"] == "complete" and done["tokens"] == 3
+    logged = await store.events_since(thread, 1, 100)
+    assert [e.seq for e in logged] == [2, 3, 4]
+    assert logged[0].event["text"] == "two "
+    # The next turn numbers on from the log.
+    await hub.begin(thread, {"type": "chat"}, run)
+    while hub.running(thread) is not None:
+        await asyncio.sleep(0.01)
+    assert await store.last_seq(thread) == 8
 
 
 async def test_a_turn_left_by_a_dead_worker_is_closed_and_reported(
@@ -129,26 +133,21 @@ async def test_threads_belong_to_their_learner(pool: asyncpg.Pool) -> None:
 
 
 async def test_a_nul_written_by_the_model_neither_breaks_the_log_nor_the_thread(
-    pool: asyncpg.Pool, database_url: str
+    pool: asyncpg.Pool, hub: TurnHub
 ) -> None:
     store = ThreadStore(pool)
-    hub = TurnHub(pool, store, database_url)
-    await hub.start()
-    try:
-        thread = (await store.open(await _learner(pool), None)).id
+    thread = (await store.open(await _learner(pool), None)).id
 
-        async def run(turn: Turn) -> None:
-            hub.publish(turn, TokenEvent(text="be\x00fore "))
-            hub.publish(turn, TokenEvent(text="after"))
+    async def run(turn: Turn) -> None:
+        hub.publish(turn, TokenEvent(text="be\x00fore "))
+        hub.publish(turn, TokenEvent(text="after"))
 
-        for _ in range(2):
-            await hub.begin(thread, {"type": "chat"}, run)
-            while hub.running(thread) is not None:
-                await asyncio.sleep(0.01)
-        logged = await store.events_since(thread, 0, 10)
-        assert [e.event["type"] for e in logged] == ["token", "token", "done"] * 2
-        assert logged[0].event["text"] == "before "
-        statuses = [r["status"] for r in await pool.fetch("SELECT status FROM turns")]
-        assert statuses == ["complete", "complete"]
-    finally:
-        await hub.close()
+    for _ in range(2):
+        await hub.begin(thread, {"type": "chat"}, run)
+        while hub.running(thread) is not None:
+            await asyncio.sleep(0.01)
+    logged = await store.events_since(thread, 0, 10)
+    assert [e.event["type"] for e in logged] == ["token", "token", "done"] * 2
+    assert logged[0].event["text"] == "before "
+    statuses = [r["status"] for r in await pool.fetch("SELECT status FROM turns")]
+    assert statuses == ["complete", "complete"]

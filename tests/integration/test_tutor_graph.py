@@ -234,6 +234,18 @@ async def test_model_text_that_degenerates_is_withdrawn_and_replaced(stack: Stac
     assert streamed(events) == lesson["text"]
 
 
+async def test_a_nul_in_the_models_text_is_dropped_not_stored(stack: Stack) -> None:
+    tutor = Tutor(stack)
+    good = (
+        "Ownership is the set of rules Rust uses to manage memory [1]. Each value in Rust "
+        "has an owner, and there can only be one owner at a time [1]. When the owner goes "
+        "out of scope, the value is dropped and its memory is returned [1]."
+    )
+    tutor.model.enqueue(good.replace("memory [1]. Each", "memory [1].\x00 Each"))
+    [lesson] = of(await tutor.turn({"kind": "start_lesson"}), "lesson")
+    assert lesson["source"] == "model" and lesson["text"] == good
+
+
 async def test_garbage_from_the_model_still_yields_valid_exercises(stack: Stack) -> None:
     tutor = Tutor(stack)
     tutor.model.enqueue_json("not json at all", '{"exercises": [{"kind": "dance"}]}')
@@ -465,7 +477,7 @@ async def test_the_model_breaks_a_tie_between_two_intents(stack: Stack) -> None:
     text = "Teach me about references and borrowing"
     guess = always_tied.classify(text, open_exercise=False)
     tutor.model.enqueue_json({"intent": guess.runner_up})
-    events = await tutor.turn({"kind": "chat", "text": text})
+    await tutor.turn({"kind": "chat", "text": text})
     assert (await tutor.state())["intent"] == guess.runner_up != guess.intent
     assert any(request.schema for request in tutor.model.history), "the model was asked"
     # A choice outside the two likeliest is ignored (the lesson left exercises open).
@@ -476,7 +488,6 @@ async def test_the_model_breaks_a_tie_between_two_intents(stack: Stack) -> None:
     tutor.model.enqueue_json({"intent": outside})
     await tutor.turn({"kind": "chat", "text": text})
     assert (await tutor.state())["intent"] == again.intent
-    assert of(events, "plan") or of(events, "citation") or streamed(events)
 
 
 async def test_passages_of_a_poorly_rated_lesson_are_avoided(stack: Stack) -> None:

@@ -7,7 +7,6 @@ import pytest
 from tutor.teaching.citations import (
     citations_valid,
     cited_numbers,
-    drop_invalid,
     escape_citations,
     fenced_blocks,
     mask_code,
@@ -86,25 +85,6 @@ def test_mask_code_keeps_offsets() -> None:
 )
 def test_citations_valid(text: str, passages: int, valid: bool) -> None:
     assert citations_valid(text, passages) is valid
-
-
-@pytest.mark.parametrize(
-    ("text", "passages", "expected"),
-    [
-        ("Memory [7].", 3, "Memory."),
-        ("Memory [7] is freed.", 3, "Memory is freed."),
-        ("Keep [2] drop [9], mixed [1, 9].", 3, "Keep [2] drop, mixed [1]."),
-        ("Adjacent [1][8].", 2, "Adjacent [1]."),
-        ("[5] At a line start.", 2, "At a line start."),
-        ("Code `v[9]` stays, [9] goes.", 2, "Code `v[9]` stays, goes."),
-        ("Link [9](http://x) stays.", 2, "Link [9](http://x) stays."),
-        ("All good [1] [2].", 2, "All good [1] [2]."),
-    ],
-)
-def test_drop_invalid(text: str, passages: int, expected: str) -> None:
-    repaired = drop_invalid(text, passages)
-    assert repaired == expected
-    assert all(1 <= number <= passages for number in cited_numbers(repaired))
 
 
 def test_escaped_citations_read_the_same_but_do_not_count() -> None:

@@ -19,6 +19,7 @@ from litestar.status_codes import (
     HTTP_429_TOO_MANY_REQUESTS,
 )
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic.config import JsonDict
 
 from tutor.api.errors import error_responses
 from tutor.api.fields import Text
@@ -70,23 +71,20 @@ class NewToken(BaseModel):
         return _utc(value)
 
 
+_TOKEN_EXAMPLE: JsonDict = {
+    "id": "5d0c8a53-7b2e-4f61-a0d9-3c1b9e8f7a21",
+    "name": "matrix bot",
+    "created_at": "2026-01-05T09:30:00Z",
+    "expires_at": None,
+    "last_used_at": "2026-01-06T18:02:11Z",
+    "revoked": False,
+}
+
+
 class TokenInfo(BaseModel):
     """A personal API token (without its secret)."""
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "id": "5d0c8a53-7b2e-4f61-a0d9-3c1b9e8f7a21",
-                    "name": "matrix bot",
-                    "created_at": "2026-01-05T09:30:00Z",
-                    "expires_at": None,
-                    "last_used_at": "2026-01-06T18:02:11Z",
-                    "revoked": False,
-                }
-            ]
-        }
-    )
+    model_config = ConfigDict(json_schema_extra={"examples": [_TOKEN_EXAMPLE]})
 
     id: UUID
     name: str
@@ -108,15 +106,8 @@ class CreatedToken(TokenInfo):
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
-                {
-                    "id": "5d0c8a53-7b2e-4f61-a0d9-3c1b9e8f7a21",
-                    "name": "matrix bot",
-                    "created_at": "2026-01-05T09:30:00Z",
-                    "expires_at": None,
-                    "last_used_at": None,
-                    "revoked": False,
-                    "token": "tt_9QeXv1mB3yJm0Yc6r2kq5Tn8Lw4Hs7Dp1Fa0Gu3Zx6E",
-                }
+                _TOKEN_EXAMPLE
+                | {"last_used_at": None, "token": "tt_9QeXv1mB3yJm0Yc6r2kq5Tn8Lw4Hs7Dp1Fa0Gu3Zx6E"}
             ]
         }
     )

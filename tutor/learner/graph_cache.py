@@ -29,13 +29,14 @@ class PlanningGraphs:
 
     async def get(self, owner: UUID) -> PlanningGraph:
         """The owner's current planning graph."""
-        return (await self._current(owner))[0]
+        return (await self.current(owner))[0]
 
     async def concepts(self, owner: UUID) -> dict[UUID, Concept]:
         """The owner's concepts by id, as of the current planning graph."""
-        return (await self._current(owner))[1]
+        return (await self.current(owner))[1]
 
-    async def _current(self, owner: UUID) -> tuple[PlanningGraph, dict[UUID, Concept]]:
+    async def current(self, owner: UUID) -> tuple[PlanningGraph, dict[UUID, Concept]]:
+        """The owner's planning graph and concepts by id, with one look at the version."""
         row = await self._pool.fetchrow(
             "SELECT count(*), max(updated_at), max(created_at) FROM documents WHERE owner_id = $1",
             owner,

@@ -31,7 +31,6 @@ from tutor.teaching.material import ConceptInfo
 
 Verdict = Literal["correct", "partial", "incorrect"]
 
-PYTHON_NAMES = frozenset({"python", "python3", "py"})
 """Language names of code the sandbox can run."""
 
 DEFAULT_LIMITS = Limits()
@@ -169,7 +168,7 @@ def _same_term(answer: str, reference: str) -> bool:
 
 async def _grade_code(draft: CodeDraft, answer: str, limits: Limits) -> AnswerGrade:
     code = _unfenced(answer)
-    if draft.language.strip().casefold() not in PYTHON_NAMES:
+    if not draft.runnable:
         return _compare_source(draft, code)
     if not code.strip():
         return AnswerGrade(0.0, "incorrect", "No code was given.")

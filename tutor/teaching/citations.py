@@ -153,45 +153,6 @@ def citations_valid(text: str, passages: int) -> bool:
     return all(1 <= number <= passages for number in numbers)
 
 
-def drop_invalid(text: str, passages: int) -> str:
-    """Remove citations of passages that do not exist.
-
-    ``[2, 7]`` with three passages becomes ``[2]``; ``[7]`` disappears together with
-    the space before it, so "memory [7]." reads "memory.".
-
-    Args:
-        text: Markdown source.
-        passages: How many passages the writer was given.
-
-    Returns:
-        The text with every cited number within ``1..passages``.
-    """
-    pieces: list[str] = []
-    position = 0
-    for match in citation_matches(text):
-        numbers = _numbers(match)
-        kept = [number for number in numbers if 1 <= number <= passages]
-        if kept == numbers:
-            continue
-        start, end = match.span()
-        if kept:
-            replacement = "[" + ", ".join(str(number) for number in kept) + "]"
-        else:
-            replacement = ""
-            after = text[end] if end < len(text) else ""
-            if start == 0 or text[start - 1] == "\n":
-                while end < len(text) and text[end] in " \t":
-                    end += 1
-            elif not after or after.isspace() or after in ".,;:!?)":
-                while start > position and text[start - 1] in " \t":
-                    start -= 1
-        pieces.append(text[position:start])
-        pieces.append(replacement)
-        position = end
-    pieces.append(text[position:])
-    return "".join(pieces)
-
-
 def escape_citations(text: str) -> str:
     r"""Escape citation-shaped brackets so quoted text cannot add citations of its own.
 

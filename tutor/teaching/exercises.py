@@ -13,6 +13,8 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 Difficulty = Literal["intro", "practice", "challenge"]
+PYTHON_NAMES = frozenset({"python", "python3", "py"})
+"""Fence languages that name Python."""
 
 
 class _Draft(BaseModel):
@@ -63,6 +65,11 @@ class CodeDraft(_Draft):
     tests: str = Field(default="", max_length=8000)
     solution: str = Field(min_length=1, max_length=8000)
 
+    @property
+    def runnable(self) -> bool:
+        """Whether the code is Python, which the sandbox runs."""
+        return self.language.strip().casefold() in PYTHON_NAMES
+
 
 class ExplainBackDraft(_Draft):
     """Explain the concept in your own words; compared with its key points."""
@@ -76,7 +83,6 @@ ExerciseDraft = Annotated[
     MultipleChoiceDraft | ShortAnswerDraft | CodeDraft | ExplainBackDraft,
     Field(discriminator="kind"),
 ]
-ExerciseKind = Literal["multiple_choice", "short_answer", "code", "explain_back"]
 ExerciseSource = Literal["model", "generated"]
 
 
@@ -112,7 +118,7 @@ class Exercise(BaseModel):
                 "prompt": body.prompt,
                 "language": body.language,
                 "starter_code": body.starter_code,
-                "runnable": body.language == "python",
+                "runnable": body.runnable,
             }
         else:
             shown |= {"prompt": body.prompt}

@@ -223,20 +223,6 @@ class LessonStore:
         )
         return None if row is None else _exercise(row)
 
-    async def lesson(self, owner: UUID, lesson_id: UUID) -> dict[str, object] | None:
-        """One of the learner's lessons, with its citations."""
-        row = await self._pool.fetchrow(
-            "SELECT id, concept_id, source, difficulty, text, citations, novelty, rewritten, "
-            "created_at FROM lessons WHERE owner_id = $1 AND id = $2",
-            owner,
-            lesson_id,
-        )
-        if row is None:
-            return None
-        lesson = dict(row)
-        lesson["citations"] = json.loads(lesson["citations"])
-        return lesson
-
 
 def _exercise(row: asyncpg.Record) -> Exercise:
     return Exercise(
