@@ -227,6 +227,20 @@ async def test_token_times_are_always_in_utc(client: AsyncTestClient[Litestar]) 
     assert all(datetime.fromisoformat(t["expires_at"]).tzinfo for t in listed)
 
 
+async def test_a_token_expiry_must_be_a_date_time_string(
+    client: AsyncTestClient[Litestar],
+) -> None:
+    await sign_up(client, "ada")
+    # Lax validation would read a number as seconds since 1970: a token dead on arrival.
+    for expires_at in [12297, 1.5, True]:
+        response = await client.post(
+            "/api/v1/auth/tokens", json={"name": "t", "expires_at": expires_at}
+        )
+        assert response.status_code == 400, (expires_at, response.text)
+        assert "date-time string" in response.text, response.text
+    assert (await client.get("/api/v1/auth/tokens")).json() == []
+
+
 async def test_refusals_have_the_shape_of_every_error(client: AsyncTestClient[Litestar]) -> None:
     await sign_up(client, "ada")
     taken = await client.post("/api/v1/auth/signup", json={"name": "ada", "password": PASSWORD})

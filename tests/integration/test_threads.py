@@ -62,11 +62,11 @@ async def test_events_are_numbered_logged_and_sent_to_subscribers(
             hub.publish(turn, TokenEvent(text=word))
             turn.tokens += 1
 
-    await hub.begin(thread, {"type": "chat"}, run)
+    first = await hub.begin(thread, {"type": "chat"}, run)
     with pytest.raises(ThreadBusyError):
         await hub.begin(thread, {"type": "chat"}, run)
-    while hub.running(thread) is not None:
-        await asyncio.sleep(0.01)
+    assert first.task is not None
+    await first.task
     assert [seq for seq, _ in recorder.frames] == [1, 2, 3, 4]
     done = json.loads(recorder.frames[-1][1])
     assert done["type"] == "done" and done["status"] == "complete" and done["tokens"] == 3
@@ -74,10 +74,48 @@ async def test_events_are_numbered_logged_and_sent_to_subscribers(
     assert [e.seq for e in logged] == [2, 3, 4]
     assert logged[0].event["text"] == "two "
     # The next turn numbers on from the log.
-    await hub.begin(thread, {"type": "chat"}, run)
-    while hub.running(thread) is not None:
-        await asyncio.sleep(0.01)
+    second = await hub.begin(thread, {"type": "chat"}, run)
+    assert second.task is not None
+    await second.task
     assert await store.last_seq(thread) == 8
+
+
+class SlowToEnd(ThreadStore):
+    """The real store, slow to record a turn's end: the moment its done is already logged."""
+
+    async def end_turn(self, turn_id: UUID, status: str) -> None:
+        await asyncio.sleep(0.3)
+        await super().end_turn(turn_id, status)
+
+
+async def test_the_next_action_after_a_replayed_done_is_not_refused(
+    pool: asyncpg.Pool, database_url: str
+) -> None:
+    store = SlowToEnd(pool)
+    hub = TurnHub(pool, store, database_url)
+    await hub.start()
+    try:
+        thread = (await store.open(await _learner(pool), None)).id
+
+        async def run(turn: Turn) -> None:
+            hub.publish(turn, TokenEvent(text="hello"))
+
+        await hub.begin(thread, {"type": "chat"}, run)
+        # A client that reconnects now reads the done from the log and acts at once.
+        while [e.event["type"] for e in await store.events_since(thread, 0, 10)][-1:] != ["done"]:
+            await asyncio.sleep(0.01)
+        assert hub.running(thread) is None
+        second = await hub.begin(thread, {"type": "chat"}, run)
+        assert second.task is not None
+        await second.task
+        assert [e.event["type"] for e in await store.events_since(thread, 0, 10)] == [
+            "token",
+            "done",
+            "token",
+            "done",
+        ]
+    finally:
+        await hub.close()
 
 
 async def test_a_turn_left_by_a_dead_worker_is_closed_and_reported(
@@ -110,9 +148,9 @@ async def test_a_turn_left_by_a_dead_worker_is_closed_and_reported(
                 restarted.publish(turn, TokenEvent(text="again"))
 
             # The thread can be used again; its numbering goes on after the report.
-            await restarted.begin(thread, {"type": "start_lesson"}, run)
-            while restarted.running(thread) is not None:
-                await asyncio.sleep(0.01)
+            again = await restarted.begin(thread, {"type": "start_lesson"}, run)
+            assert again.task is not None
+            await again.task
             assert [e.seq for e in await store.events_since(thread, 2, 10)] == [3, 4]
         finally:
             await restarted.close()
@@ -143,9 +181,9 @@ async def test_a_nul_written_by_the_model_neither_breaks_the_log_nor_the_thread(
         hub.publish(turn, TokenEvent(text="after"))
 
     for _ in range(2):
-        await hub.begin(thread, {"type": "chat"}, run)
-        while hub.running(thread) is not None:
-            await asyncio.sleep(0.01)
+        turn = await hub.begin(thread, {"type": "chat"}, run)
+        assert turn.task is not None
+        await turn.task
     logged = await store.events_since(thread, 0, 10)
     assert [e.event["type"] for e in logged] == ["token", "token", "done"] * 2
     assert logged[0].event["text"] == "before "

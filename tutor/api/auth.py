@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic.config import JsonDict
 
 from tutor.api.errors import error_responses
-from tutor.api.fields import Text
+from tutor.api.fields import Text, Timestamp
 from tutor.api.security import SESSION_COOKIE
 from tutor.auth.store import User
 from tutor.resources import Resources
@@ -58,7 +58,7 @@ class NewToken(BaseModel):
     """A token to create."""
 
     name: Text = Field(min_length=1, max_length=100, examples=["matrix bot"])
-    expires_at: datetime | None = Field(
+    expires_at: Timestamp | None = Field(
         default=None,
         description="When it stops working; never when absent. A time without an offset is UTC.",
         examples=["2030-01-01T00:00:00Z"],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 from pydantic import AfterValidator, BeforeValidator
@@ -35,3 +36,15 @@ Integer = Annotated[int, BeforeValidator(_not_bool)]
 """An integer that a JSON boolean is not taken for."""
 Real = Annotated[float, BeforeValidator(_not_bool)]
 """A number that a JSON boolean is not taken for."""
+
+
+def _not_number(value: object) -> object:
+    # Lax mode reads a number as seconds since 1970; the OpenAPI document promises an
+    # ISO 8601 string, and a number here is far likelier a mistake than a date in 1970.
+    if isinstance(value, int | float):
+        raise ValueError("a date-time string such as 2030-01-01T00:00:00Z is required")
+    return value
+
+
+Timestamp = Annotated[datetime, BeforeValidator(_not_number)]
+"""A date-time given as an ISO 8601 string, never as a number."""

@@ -53,6 +53,9 @@ class Turn:
     """Every event published so far, numbered, as sent."""
     tokens: int = 0
     task: asyncio.Task[None] | None = None
+    ending: bool = False
+    """Its ``done`` is numbered and may be with clients (replayed from the log) while the
+    turn still records its end."""
 
 
 Run = Callable[[Turn], Awaitable[None]]
@@ -114,8 +117,9 @@ class TurnHub:
         return closed
 
     def running(self, thread_id: UUID) -> Turn | None:
-        """The turn running on the thread in this process, if any."""
-        return self._turns.get(thread_id)
+        """The turn running on the thread in this process, if any (one ending is not)."""
+        turn = self._turns.get(thread_id)
+        return None if turn is None or turn.ending else turn
 
     async def begin(self, thread_id: UUID, action: dict[str, Any], run: Run) -> Turn:
         """Start a turn on the thread.
@@ -123,6 +127,11 @@ class TurnHub:
         Raises:
             ThreadBusyError: a turn is already running on it (here or on another worker).
         """
+        while (ending := self._turns.get(thread_id)) is not None and ending.ending:
+            # A client that read its done may act at once; the turn's last writes are
+            # brief, so the next turn waits for them rather than being refused.
+            assert ending.task is not None
+            await asyncio.wait([ending.task])
         if thread_id in self._turns:
             raise ThreadBusyError(f"a turn is running on thread {thread_id}")
         turn = Turn(uuid4(), thread_id, next_seq=0)
@@ -233,6 +242,7 @@ class TurnHub:
             elapsed_ms = round((time.perf_counter() - turn.started) * 1000, 1)
             done = DoneEvent(status=status, tokens=turn.tokens, elapsed_ms=elapsed_ms)
             seq, frame = self._logged(turn, done)
+            turn.ending = True
             try:
                 await self.flush()
             except (OSError, asyncpg.PostgresError):
