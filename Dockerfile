@@ -1,4 +1,15 @@
-# The tutor's API worker. Stateful parts run in their own containers (docker-compose.yml).
+# The tutor's API worker, serving the web UI at `/`. Stateful parts run in their own
+# containers (docker-compose.yml).
+
+# The web UI's static export, built once; only out/ reaches the final image.
+FROM node:20-slim AS web
+ENV NEXT_TELEMETRY_DISABLED=1
+WORKDIR /web
+COPY web/package.json web/package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY web ./
+RUN npx next build
+
 FROM python:3.11-slim
 
 ENV PYTHONUNBUFFERED=1 \
@@ -15,6 +26,8 @@ COPY tutor ./tutor
 COPY agents ./agents
 COPY prompts ./prompts
 COPY migrations ./migrations
+# Beside the package, where the server looks for it.
+COPY --from=web /web/out ./web/out
 # Editable: migrations/ and prompts/ are read from the source tree.
 RUN pip install --no-cache-dir -e .
 

@@ -110,6 +110,26 @@ def protocol_schema_command(output: Path | None) -> None:
         click.echo(f"wrote {output}", err=True)
 
 
+@main.command("openapi")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    default=None,
+    help="Write the document to this file instead of printing it.",
+)
+def openapi_command(output: Path | None) -> None:
+    """Print the HTTP API's OpenAPI document (the web UI's API types are made from it)."""
+    from tutor.api.app import openapi_json
+
+    text = openapi_json()
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"wrote {output}", err=True)
+
+
 @main.group()
 def models() -> None:
     """Manage local model files."""

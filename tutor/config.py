@@ -41,6 +41,9 @@ class ServerSettings(BaseSettings):
     ws_idle_timeout_s: float = Field(default=300.0, gt=0)
     """Seconds without a frame from the client, and no turn running, after which the
     connection is closed (``TUTOR_WS_IDLE_TIMEOUT_S``)."""
+    web_dir: Path | None = None
+    """The web UI's static export, served at ``/`` (``TUTOR_WEB_DIR``); unset serves
+    ``web/out`` beside the package when it has been built (``make web``)."""
 
 
 class DatabaseSettings(BaseSettings):

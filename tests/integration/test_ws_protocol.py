@@ -153,7 +153,7 @@ def test_a_full_session_plan_lesson_answer_grade_mastery(served: Served) -> None
         send(ws, "start_lesson")
         events = until_done(ws)
         kinds = [e["type"] for e in events]
-        assert kinds[0] == "plan" and "lesson" in kinds and "exercise" in kinds
+        assert kinds[:2] == ["request", "plan"] and "lesson" in kinds and "exercise" in kinds
         assert [e["seq"] for e in events] == list(range(1, len(events) + 1))
         [lesson] = [e for e in events if e["type"] == "lesson"]
         assert tokens(events) == lesson["text"]
@@ -162,6 +162,9 @@ def test_a_full_session_plan_lesson_answer_grade_mastery(served: Served) -> None
         send(ws, "answer", exercise_id=exercise["id"], answer="0", idempotency_key="a1")
         graded = until_done(ws)
     kinds = [e["type"] for e in graded]
+    # The learner's own words open the turn, so a client that resumes can show them.
+    assert graded[0]["type"] == "request" and graded[0]["action"] == "answer"
+    assert graded[0]["exercise_id"] == exercise["id"] and graded[0]["text"] == "0"
     assert "grade" in kinds or "explain_result" in kinds
     [mastery] = [e for e in graded if e["type"] == "mastery"]
     assert mastery["p_known"] != mastery["before"]

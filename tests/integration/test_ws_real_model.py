@@ -10,65 +10,13 @@ import pytest
 from websockets.sync.client import ClientConnection, connect
 
 from bench._serve import Tutor, serve, upload_notes
+from tests.rust_notes import NOTES
 from tutor.teaching.citations import cited_numbers
 
 pytestmark = [pytest.mark.integration, pytest.mark.real_model]
 
 TURN_TIMEOUT_S = 240.0
 
-RULES = """\
-# Ownership in Rust
-
-Ownership is the set of rules that govern how a Rust program manages memory.
-Memory is managed through a system of ownership with rules the compiler checks.
-If any of the rules are violated, the program will not compile.
-
-## The ownership rules
-
-Each value in Rust has an owner.
-There can only be one owner at a time.
-When the owner goes out of scope, the value will be dropped.
-
-## Variable scope
-
-A scope is the range within a program for which an item is valid.
-The variable is valid from the point at which it is declared until the end of the
-current scope.
-
-```rust
-{
-    let s = "hello"; // s is valid from this point forward
-    println!("{s}");
-} // this scope is now over, and s is no longer valid
-```
-"""
-
-MOVES = """\
-# Moves
-
-## Moving a String
-
-A `String` stores its text on the heap, and the variable holds a pointer, a length
-and a capacity. When one `String` variable is assigned to another, the pointer is
-copied but the heap data is not. Rust then considers the first variable no longer
-valid, so nothing is freed twice. This is called a move.
-
-```rust
-let s1 = String::from("hello");
-let s2 = s1;
-println!("{s2}, world!");
-```
-
-Using `s1` after the move is a compile error: the value was moved into `s2`.
-
-## Clone
-
-When a deep copy of the heap data is wanted, call the `clone` method.
-Types such as integers that have a known size are stored on the stack and are copied
-instead of moved.
-"""
-
-NOTES = {"ownership-rules.md": RULES, "moves.md": MOVES}
 ANSWER_SENTENCE = "When the owner goes out of scope, the value will be dropped."
 
 
@@ -139,6 +87,8 @@ def test_client_leaving_mid_reply_is_handled_quietly(tutor: Tutor) -> None:
     with connect(tutor.ws_url) as ws:
         _hello(ws)
         ws.send(json.dumps({"v": 1, "type": "chat", "text": "What is ownership in Rust?"}))
+        request = json.loads(ws.recv(timeout=TURN_TIMEOUT_S))
+        assert request["type"] == "request" and request["text"].startswith("What is"), request
         first = json.loads(ws.recv(timeout=TURN_TIMEOUT_S))
         # A question is answered (no plan, no lesson): the reply's first piece is here.
         assert first["type"] == "token", first
@@ -160,14 +110,14 @@ def test_lesson_then_answer_moves_mastery(tutor: Tutor) -> None:
         events = _turn(ws, {"type": "start_lesson"})
         kinds = [e["type"] for e in events]
         assert kinds[-1] == "done", events[-1]
-        assert kinds[0] == "plan", events[0]
+        assert kinds[:2] == ["request", "plan"], events[:2]
         assert "lesson" in kinds, kinds
         at_lesson = kinds.index("lesson")
         lesson = events[at_lesson]
         before_lesson = events[:at_lesson]
         assert any(e["type"] == "token" for e in before_lesson), kinds
         assert lesson["text"] == _streamed_since_reset(before_lesson)
-        assert lesson["concept_id"] == events[0]["concept_id"]
+        assert lesson["concept_id"] == events[1]["concept_id"]
         assert events[-1]["tokens"] == kinds.count("token")
 
         # Every citation number in the text points at a passage cut verbatim from the notes.

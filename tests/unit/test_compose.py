@@ -75,3 +75,6 @@ def test_app_image_builds_from_the_repository(compose: dict[str, Any]) -> None:
     assert "torch==2.13.0" in dockerfile
     for folder in ("tutor", "agents", "prompts", "migrations"):
         assert f"COPY {folder} ./{folder}" in dockerfile
+    # The UI's export lands beside the package, where the server looks when unset.
+    assert "COPY --from=web /web/out ./web/out" in dockerfile
+    assert "RUN npx next build" in dockerfile

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
-from litestar import Litestar, Request, Response
+from litestar import Litestar, Request, Response, Router
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
@@ -20,14 +22,31 @@ from tutor.api.documents import DocumentController
 from tutor.api.graph import GraphController
 from tutor.api.health import HealthController
 from tutor.api.learning import LearningController
+from tutor.api.sandbox import SandboxController
 from tutor.api.security import current_user
 from tutor.api.ws import chat_socket
 from tutor.config import Settings, get_settings
-from tutor.errors import TutorError
+from tutor.errors import ConfigurationError, TutorError
 from tutor.resources import Resources, open_resources
 
 _log = logging.getLogger(__name__)
 _SWAGGER_ASSETS = "/schema/assets"
+_BUILT_WEB_UI = Path(tutor.__file__).resolve().parents[1] / "web" / "out"
+"""Where ``make web`` writes the UI's static export, beside the package."""
+
+
+def _web_ui(settings: Settings) -> Router | None:
+    """The UI's static export at ``/``, or None when there is none to serve."""
+    directory = settings.server.web_dir or _BUILT_WEB_UI
+    if not (directory / "index.html").is_file():
+        if settings.server.web_dir is not None:
+            raise ConfigurationError(f"TUTOR_WEB_DIR {directory} holds no index.html: build the UI")
+        _log.info("no web UI at %s (make web builds it); serving the API only", directory)
+        return None
+    # html_mode serves /learn from learn/index.html, and 404.html for a page not found.
+    return create_static_files_router(
+        path="/", directories=[directory], html_mode=True, include_in_schema=False
+    )
 
 
 def _resources(state: State) -> Resources:
@@ -78,6 +97,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     swagger_assets = create_static_files_router(
         path=_SWAGGER_ASSETS, directories=[str(swagger_ui_path)], include_in_schema=False
     )
+    web_ui = _web_ui(settings)
     return Litestar(
         route_handlers=[
             HealthController,
@@ -85,8 +105,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
             DocumentController,
             GraphController,
             LearningController,
+            SandboxController,
             chat_socket,
             swagger_assets,
+            *([web_ui] if web_ui is not None else []),
         ],
         request_max_body_size=settings.ingest.max_upload_bytes,
         dependencies={
@@ -97,3 +119,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         openapi_config=openapi,
         exception_handlers={TutorError: _tutor_error},
     )
+
+
+def openapi_json() -> str:
+    """The HTTP API's OpenAPI document as stable JSON (keys sorted, one trailing newline)."""
+    schema = create_app(Settings()).openapi_schema.to_schema()
+    return json.dumps(schema, indent=2, sort_keys=True, ensure_ascii=False) + "\n"

@@ -152,6 +152,34 @@ CLIENT_ACTION: TypeAdapter[ClientAction] = TypeAdapter(ClientAction)
 # --- server events -----------------------------------------------------------------------
 
 
+class RequestEvent(_Event):
+    """What the learner asked for; the first event of every turn.
+
+    A client that resumes a thread shows the learner's own words beside the tutor's.
+    """
+
+    type: Literal["request"] = "request"
+    action: Literal["chat", "start_lesson", "next", "answer", "explain", "set_path"]
+    text: str = Field(default="", description="The learner's words; empty for buttons.")
+    exercise_id: UUID | None = Field(default=None, description="The exercise answered.")
+    concept_id: UUID | None = Field(default=None, description="The concept asked for.")
+
+    @classmethod
+    def of(cls, action: TurnAction) -> RequestEvent:
+        """The event for an action that starts a turn."""
+        text = ""
+        if isinstance(action, ChatAction | ExplainAction):
+            text = action.text
+        elif isinstance(action, AnswerAction):
+            text = action.answer
+        return cls(
+            action=action.type,
+            text=text,
+            exercise_id=getattr(action, "exercise_id", None),
+            concept_id=getattr(action, "concept_id", None),
+        )
+
+
 class PlanEvent(_Event):
     """What the tutor will teach now, and why, in one line."""
 
@@ -306,7 +334,8 @@ class ErrorEvent(_Event):
 
 
 _TurnEvents = (
-    PlanEvent
+    RequestEvent
+    | PlanEvent
     | TokenEvent
     | ResetEvent
     | CitationEvent

@@ -42,6 +42,7 @@ from tutor.api.protocol import (
     PingAction,
     PongEvent,
     ReadyEvent,
+    RequestEvent,
     SetPathAction,
     StartLessonAction,
     TokenEvent,
@@ -245,6 +246,7 @@ async def _start_turn(connection: Connection, action: TurnAction) -> None:
     hub = resources.turns
 
     async def run(turn: Turn) -> None:
+        hub.publish(turn, RequestEvent.of(action))
         context = resources.tutor_context(user.id, str(thread))
         # Typed as an iterator, but it is an async generator: it can be closed.
         stream = cast(

@@ -16,6 +16,7 @@ export type ClientAction =
   | InterruptAction
   | PingAction;
 export type ServerEvent =
+  | RequestEvent
   | PlanEvent
   | TokenEvent
   | ResetEvent
@@ -169,6 +170,35 @@ export interface PingAction {
   v: 1;
   type: "ping";
   nonce?: string | null;
+}
+/**
+ * What the learner asked for; the first event of every turn.
+ *
+ * A client that resumes a thread shows the learner's own words beside the tutor's.
+ */
+export interface RequestEvent {
+  /**
+   * The protocol version.
+   */
+  v: 1;
+  /**
+   * The thread's sequence number: this event's, or the latest one for events that are not logged (ready, pong, errors about a frame).
+   */
+  seq: number;
+  type: "request";
+  action: "chat" | "start_lesson" | "next" | "answer" | "explain" | "set_path";
+  /**
+   * The learner's words; empty for buttons.
+   */
+  text: string;
+  /**
+   * The exercise answered.
+   */
+  exercise_id: string | null;
+  /**
+   * The concept asked for.
+   */
+  concept_id: string | null;
 }
 /**
  * What the tutor will teach now, and why, in one line.
