@@ -12,12 +12,13 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: run test install models lint typecheck unit integration bench clean web-deps protocol
+.PHONY: run test install models lint typecheck unit integration bench clean web-deps protocol \
+	web web-test browser
 
-run: install models
+run: install models web
 	$(BIN)/tutor serve
 
-test: install models lint typecheck web-deps
+test: install models lint typecheck web web-test browser
 	$(BIN)/pytest -q tests
 
 install: $(STAMP)
@@ -40,10 +41,31 @@ web/node_modules/.package-lock.json: web/package-lock.json
 	cd web && npm ci --no-audit --no-fund
 	touch $@
 
-# The protocol's JSON Schema from its pydantic models, then the web UI's types from it.
+# The web UI's static export, served by `tutor serve` at `/`; rebuilt when a source changes.
+WEB_SOURCES := $(shell find web/src web/public -type f 2>/dev/null) web/next.config.ts \
+	web/tsconfig.json web/postcss.config.mjs web/package-lock.json
+web: web/out/index.html
+
+web/out/index.html: web/node_modules/.package-lock.json $(WEB_SOURCES)
+	cd web && NEXT_TELEMETRY_DISABLED=1 npx next build
+	touch $@
+
+# The UI's component tests and type check.
+web-test: web-deps
+	cd web && npx tsc --noEmit && npx vitest run
+
+# The browser tests drive the system's Chromium (Debian's package); nothing is downloaded
+# but the package itself.
+browser:
+	@command -v chromium >/dev/null || { test "$$(id -u)" = 0 && apt-get update -q && apt-get install -y chromium; } \
+		|| { echo "install Debian's chromium package for the browser tests"; exit 1; }
+
+# The protocol's JSON Schema and the HTTP API's OpenAPI document from the code, then the
+# web UI's types from them.
 protocol: install web-deps
 	$(BIN)/tutor protocol schema --output docs/protocol.schema.json
-	cd web && npm run --silent protocol:types
+	$(BIN)/tutor openapi --output docs/openapi.json
+	cd web && npm run --silent protocol:types && npm run --silent api:types
 
 lint: install
 	$(BIN)/ruff check .
@@ -58,11 +80,12 @@ unit: install
 integration: install models web-deps
 	$(BIN)/pytest -q tests/integration
 
-bench: install models
+bench: install models web-deps
 	$(BIN)/python bench/real_model_ws.py
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/planner.py
 	$(BIN)/python bench/fit_bkt.py
+	$(BIN)/python bench/web_build.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
