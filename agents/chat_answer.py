@@ -61,7 +61,7 @@ async def answer_chat(state: TutorState, runtime: Runtime[TutorContext]) -> dict
     if text is None:
         cited = passages[:_QUOTED]
         text = quoted_answer(cited)
-        await stream_text(text)
+        await stream_text(text, context.settings.ready_text_words_per_second)
     for number in cited_numbers(text):
         emit("citation", **Citation.of(number, cited[number - 1]).__dict__)
     return {"messages": [AIMessage(text)], "passages": [record(p) for p in cited]}

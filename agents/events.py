@@ -21,12 +21,22 @@ def emit(event: str, **fields: Any) -> None:
     get_stream_writer()({"event": event, **fields})
 
 
-async def stream_text(text: str) -> None:
+async def stream_text(text: str, words_per_second: float = 0.0) -> None:
     """Stream ready text word by word, as a model's tokens would arrive.
 
-    Yields to the event loop between pieces so every token is its own frame and a
-    client that leaves stops the stream at once.
+    Yields to the event loop between pieces so every token is its own frame and an
+    interrupt stops the stream at once.
+
+    Args:
+        text: The text to send.
+        words_per_second: The pace; 0 sends as fast as the loop allows. Text that no model
+            wrote as it went (an extractive lesson, a grade's feedback) is paced like a
+            model's tokens, so a learner sees it arrive and read the same way.
     """
-    for piece in lesson_pieces(text):
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    for index, piece in enumerate(lesson_pieces(text)):
+        # Against the start, not the last piece, so slow sends do not add up.
+        due = started + index / words_per_second if words_per_second > 0 else 0.0
+        await asyncio.sleep(max(due - loop.time(), 0.0))
         emit("token", text=piece)
-        await asyncio.sleep(0)

@@ -74,7 +74,7 @@ async def grade(state: TutorState, runtime: Runtime[TutorContext]) -> dict[str, 
         )
         emit_mastery(exercise.concept_id, before, recorded)
         reply = graded.feedback
-    await stream_text(reply)
+    await stream_text(reply, context.settings.ready_text_words_per_second)
     still_open = [e for e in state.open_exercises if e != str(exercise.id)]
     return {"messages": [AIMessage(reply)], "open_exercises": still_open}
 

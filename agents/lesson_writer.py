@@ -130,7 +130,7 @@ async def _compose(
         fresh = _unused_first(passages, earlier)
         draft = await _extractive(context, concept, fresh, order, angle + 1, earlier)
         rewritten = True
-    await stream_text(draft.text)
+    await stream_text(draft.text, context.settings.ready_text_words_per_second)
     return draft, rewritten
 
 

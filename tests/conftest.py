@@ -8,3 +8,6 @@ import os
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+# Ready text at once: in-process tests check what is streamed, not how fast. Servers the
+# tests start as processes (bench/_serve.py) keep the product's pace.
+os.environ.setdefault("TUTOR_TEACHING_READY_TEXT_WORDS_PER_SECOND", "0")

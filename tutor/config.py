@@ -221,6 +221,9 @@ class TeachingSettings(BaseSettings):
     intent_margin: float = Field(default=0.04, ge=0.0, le=1.0)
     """Score gap between the two likeliest intents under which the model breaks the tie
     (``TUTOR_TEACHING_INTENT_MARGIN``)."""
+    ready_text_words_per_second: float = Field(default=40.0, ge=0.0)
+    """Pace of text streamed without a model writing it as it goes (an extractive lesson,
+    feedback); 0 sends it at once (``TUTOR_TEACHING_READY_TEXT_WORDS_PER_SECOND``)."""
 
 
 def _default_data_dir() -> Path:
