@@ -17,13 +17,15 @@ def _built_ui() -> Path:
     return WEB_OUT
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def playwright() -> Iterator[Playwright]:
+    # Per module, never per session: while the sync driver is open its event loop runs in
+    # this thread, and the asyncio tests that follow could not start their own.
     with sync_playwright() as driver:
         yield driver
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(playwright: Playwright) -> Iterator[Browser]:
     assert Path(CHROMIUM).exists(), "Chromium is missing: `make browser` installs Debian's"
     launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
