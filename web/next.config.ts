@@ -10,9 +10,13 @@ const config: NextConfig = {
   // learn/index.html rather than learn.html, so a static server finds /learn/.
   trailingSlash: true,
   images: { unoptimized: true },
-  // In development the pages come from `next dev` and the API is proxied to the server.
+  // In development the pages come from `next dev` and the API is proxied to the server,
+  // whose paths have no trailing slash.
   ...(dev
-    ? { rewrites: async () => [{ source: "/api/:path*", destination: `${api}/api/:path*` }] }
+    ? {
+        skipTrailingSlashRedirect: true,
+        rewrites: async () => [{ source: "/api/:path*", destination: `${api}/api/:path*` }],
+      }
     : {}),
 };
 

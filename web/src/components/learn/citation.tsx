@@ -1,6 +1,9 @@
 "use client";
 
 import * as React from "react";
+import ReactMarkdown from "react-markdown";
+import rehypeHighlight from "rehype-highlight";
+import remarkGfm from "remark-gfm";
 
 import { Popover, PopoverContent, PopoverTrigger } from "@/components/ui/popover";
 import type { Citation } from "@/lib/protocol";
@@ -81,8 +84,11 @@ export function CitationButton({ number, citation }: { number: number; citation:
       >
         <p className="font-medium break-words">{citation.heading_path || "Untitled section"}</p>
         <p className="text-xs break-all text-muted-foreground">{citation.document_path}</p>
-        <blockquote className="mt-2 max-h-60 overflow-y-auto border-l-2 border-primary pl-3 whitespace-pre-wrap break-words">
-          {citation.text}
+        {/* The passage is Markdown cut from the notes: shown as the notes read, not as source. */}
+        <blockquote className="prose prose-sm mt-2 max-h-60 max-w-none overflow-y-auto border-l-2 border-primary pl-3 break-words prose-code:before:content-none prose-code:after:content-none prose-pre:bg-muted prose-pre:text-foreground">
+          <ReactMarkdown remarkPlugins={[remarkGfm]} rehypePlugins={[[rehypeHighlight, { detect: false }]]}>
+            {citation.text}
+          </ReactMarkdown>
         </blockquote>
       </PopoverContent>
     </Popover>

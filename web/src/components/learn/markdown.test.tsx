@@ -40,6 +40,17 @@ describe("Markdown", () => {
     await waitFor(() => expect(screen.queryByRole("dialog")).not.toBeInTheDocument());
   });
 
+  it("shows the passage as the notes read, not as Markdown source", async () => {
+    const user = userEvent.setup();
+    const passage = { ...citation(1), text: "A `String` is\nowned by **one** variable." };
+    render(<Markdown text="Strings move [1]." citations={[passage]} />);
+    await user.click(screen.getByRole("button", { name: "Source 1" }));
+    const shown = await screen.findByRole("dialog", { name: "Source 1" });
+    expect(within(shown).getByText("String").tagName).toBe("CODE");
+    expect(within(shown).getByText("one").tagName).toBe("STRONG");
+    expect(shown).not.toHaveTextContent("**");
+  });
+
   it("opens on hover and closes when the pointer leaves", async () => {
     const user = userEvent.setup();
     render(<Markdown text="Owners drop values [1]." citations={[citation(1)]} />);
