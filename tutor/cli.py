@@ -44,7 +44,7 @@ def serve(host: str | None, port: int | None) -> None:
     )
     settings = settings.model_copy(update={"server": server})
     uvicorn.run(
-        create_app(settings),
+        create_app(settings, settle_heap=True),
         host=server.host,
         port=server.port,
         log_level="info",

@@ -31,7 +31,9 @@ def tutor(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Tutor]:
     with serve(data, env={"TUTOR_LLM_MAX_TOKENS": "120"}, log=log) as running:
         upload_notes(running, sorted(notes.iterdir()), timeout_s=300)
         yield running
-    # A clean shutdown stopped the embedded PostgreSQL it started.
+    # The server tuned its collector once the embedding model was in, and a clean shutdown
+    # stopped the embedded PostgreSQL it started.
+    assert "long-lived objects out of the collector's way" in log.read_text()
     assert "stopping embedded PostgreSQL" in log.read_text()
 
 

@@ -65,13 +65,21 @@ def _tutor_error(
     )
 
 
-def create_app(settings: Settings | None = None) -> Litestar:
-    """Build the app; its lifespan opens every resource and closes them on shutdown."""
+def create_app(settings: Settings | None = None, *, settle_heap: bool = False) -> Litestar:
+    """Build the app; its lifespan opens every resource and closes them on shutdown.
+
+    Args:
+        settings: The settings; from the environment when absent.
+        settle_heap: Tune the garbage collector and thread switching for a long-running
+            server once the embedding model is loaded (see
+            :func:`tutor.resources.settle_heap`); that changes the whole process, so only
+            ``tutor serve`` asks for it.
+    """
     settings = settings or get_settings()
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
-        async with open_resources(settings) as resources:
+        async with open_resources(settings, settle=settle_heap) as resources:
             app.state.resources = resources
             _log.info("tutor ready on http://%s:%d", settings.server.host, settings.server.port)
             yield
