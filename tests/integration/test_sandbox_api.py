@@ -47,6 +47,18 @@ async def test_code_runs_in_the_sandbox_and_its_output_comes_back(
     assert secret.json()["status"] != "passed" and "root:" not in secret.json()["stdout"]
 
 
+async def test_runs_are_rate_limited_per_learner(settings: Settings) -> None:
+    limited = settings.model_copy(update={"server": ServerSettings(ws_actions_per_minute=2)})
+    async with AsyncTestClient(create_app(limited)) as client:
+        await sign_up(client)
+        for _ in range(2):
+            ran = await client.post("/api/v1/sandbox/run", json={"code": "pass"})
+            assert ran.status_code == 200, ran.text
+        refused = await client.post("/api/v1/sandbox/run", json={"code": "pass"})
+        assert refused.status_code == 429 and "too many runs" in refused.text
+        assert int(refused.headers["retry-after"]) >= 1
+
+
 async def test_bad_code_requests_are_refused(client: AsyncTestClient[Litestar]) -> None:
     await sign_up(client)
     for body in [{}, {"code": ""}, {"code": 5}, {"code": "x" * 20_001}, {"code": "a\x00b"}]:

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from litestar import Controller, post
 from litestar.di import NamedDependency
+from litestar.exceptions import HTTPException
 from litestar.params import JSONBody
-from litestar.status_codes import HTTP_200_OK
+from litestar.status_codes import HTTP_200_OK, HTTP_429_TOO_MANY_REQUESTS
 from pydantic import BaseModel, Field
 
 from tutor.api.errors import error_responses
 from tutor.api.fields import Text
 from tutor.auth.store import User
+from tutor.resources import Resources
 from tutor.sandbox import Limits, arun_python
 
 MAX_CODE_CHARS = 20_000
@@ -45,15 +47,28 @@ class SandboxController(Controller):
         "/run",
         summary="Run Python code",
         status_code=HTTP_200_OK,
-        responses=error_responses(400, 401),
+        responses=error_responses(400, 401, 429),
     )
-    async def run(self, data: JSONBody[CodeRun], user: NamedDependency[User]) -> RunOutput:
+    async def run(
+        self,
+        data: JSONBody[CodeRun],
+        resources: NamedDependency[Resources],
+        user: NamedDependency[User],
+    ) -> RunOutput:
         """Run Python in the sandbox and answer with what it printed.
 
         The sandbox is the grader's: its own process, no network, CPU, memory, file and
         process limits, a temporary directory. Nothing is graded or recorded: this is the
-        editor's Run button. The learner is asked for only so that strangers cannot run code.
+        editor's Run button. Runs count against the learner's actions a minute, as the
+        tutor's own do, so no one can keep the machine busy with processes.
         """
+        wait = resources.action_limiter.take(str(user.id))
+        if wait > 0:
+            raise HTTPException(
+                status_code=HTTP_429_TOO_MANY_REQUESTS,
+                detail=f"too many runs; try again in {wait:.0f} s",
+                headers={"Retry-After": str(max(1, round(wait)))},
+            )
         result = await arun_python(data.code, "", limits=Limits())
         return RunOutput(
             status=result.status,

@@ -366,7 +366,8 @@ export interface paths {
          *
          *     The sandbox is the grader's: its own process, no network, CPU, memory, file and
          *     process limits, a temporary directory. Nothing is graded or recorded: this is the
-         *     editor's Run button. The learner is asked for only so that strangers cannot run code.
+         *     editor's Run button. Runs count against the learner's actions a minute, as the
+         *     tutor's own do, so no one can keep the machine busy with processes.
          */
         post: operations["ApiV1SandboxRunRun"];
         delete?: never;
@@ -1719,6 +1720,15 @@ export interface operations {
             };
             /** @description No learner: sign in, or send a valid personal API token */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
