@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import re
+from datetime import UTC, datetime
 from typing import Annotated
 
 from pydantic import AfterValidator, BeforeValidator
@@ -38,13 +39,28 @@ Real = Annotated[float, BeforeValidator(_not_bool)]
 """A number that a JSON boolean is not taken for."""
 
 
-def _not_number(value: object) -> object:
-    # Lax mode reads a number as seconds since 1970; the OpenAPI document promises an
-    # ISO 8601 string, and a number here is far likelier a mistake than a date in 1970.
-    if isinstance(value, int | float):
-        raise ValueError("a date-time string such as 2030-01-01T00:00:00Z is required")
-    return value
+_DATE_TIME = re.compile(
+    r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?([Zz]|[+-]\d{2}:\d{2})?"
+)
 
 
-Timestamp = Annotated[datetime, BeforeValidator(_not_number)]
-"""A date-time given as an ISO 8601 string, never as a number."""
+def _date_time(value: object) -> datetime:
+    # Lax mode reads a number, or a string of digits, as seconds since 1970, and a bare date
+    # as midnight; the OpenAPI document promises a date and a time, and anything else here
+    # is far likelier a mistake than a date in 1970.
+    if isinstance(value, str) and _DATE_TIME.fullmatch(value):
+        value = datetime.fromisoformat(value.replace("z", "Z"))
+    if not isinstance(value, datetime):
+        raise ValueError("a date and time such as 2030-01-01T00:00:00Z is required")
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)  # without an offset, a time is UTC
+    try:
+        # In UTC here, so that a time at the edge of the calendar fails now, not when stored.
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError(f"{value.isoformat()} is outside the years 1 to 9999 in UTC") from None
+
+
+Timestamp = Annotated[datetime, BeforeValidator(_date_time)]
+"""A date and time given as an ISO 8601 string (UTC unless it says otherwise), never as a
+number or a bare date; validated as a time in UTC."""

@@ -86,11 +86,18 @@ function closeTutor(messages: Message[]): Message[] {
   return open === null ? messages : [...messages.slice(0, -1), { ...open, streaming: false }];
 }
 
+/** A multiple-choice answer in words: the option an index names, when the exercise is on show. */
+function chosenOption(state: Conversation, exerciseId: string | null | undefined, text: string): string {
+  const options = state.exercises.find((e) => e.id === exerciseId)?.options;
+  const index = /^\d+$/.test(text.trim()) ? Number(text.trim()) : -1;
+  return options?.[index] ?? text;
+}
+
 /** The conversation after one more event. */
 export function reduce(state: Conversation, event: ServerEvent): Conversation {
   switch (event.type) {
     case "request": {
-      const text = event.text || ACTION_WORDS[event.action] || event.action;
+      const text = chosenOption(state, event.exercise_id, event.text) || ACTION_WORDS[event.action] || event.action;
       return {
         ...state,
         running: true,

@@ -100,3 +100,17 @@ describe("errors and resets in a chat reply", () => {
     expect(tutorTexts(state)).toEqual(["right"]);
   });
 });
+
+describe("the learner's answers", () => {
+  it("names the chosen option rather than its index", () => {
+    const options = ["Its borrower", "Its owner"];
+    const state = [
+      { v: 1, seq: 1, type: "exercise", id: "ex-9", concept_id: "c", lesson_id: null, difficulty: "intro", kind: "multiple_choice", question: "Who drops it?", options },
+      { v: 1, seq: 2, type: "request", action: "answer", text: "1", exercise_id: "ex-9", concept_id: null },
+      { v: 1, seq: 3, type: "request", action: "answer", text: "7", exercise_id: "ex-9", concept_id: null },
+      { v: 1, seq: 4, type: "request", action: "answer", text: "mine", exercise_id: "gone", concept_id: null },
+    ].reduce((s, e) => reduce(s, e as ServerEvent), emptyConversation);
+    const said = state.messages.filter((m) => m.role === "learner").map((m) => (m.role === "learner" ? m.text : ""));
+    expect(said).toEqual(["Its owner", "7", "mine"]);
+  });
+});

@@ -1,6 +1,6 @@
 import "./test-shims";
 
-import { render, screen, within } from "@testing-library/react";
+import { act, render, screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 
 import { Learn } from "./learn";
@@ -9,6 +9,13 @@ import { CONCEPT, ev } from "./test-events";
 import { THREAD_KEY } from "./use-tutor";
 
 vi.mock("@/lib/api", () => ({ api: { run: vi.fn() }, ApiError: class extends Error {} }));
+
+/** A `ready` that announces `missed` replayed events, which the test then sends itself. */
+function announce(connection: ReturnType<ReturnType<typeof fakeConnections>["last"]>, missed: number) {
+  act(() =>
+    connection.options.onEvent({ v: 1, seq: missed, type: "ready", thread: "thread-1", resumed: true, missed, running: false }),
+  );
+}
 
 function setup() {
   const sockets = fakeConnections();
@@ -68,6 +75,35 @@ describe("Learn", () => {
     last().emit(ev.request(5, "answer", "2"), ev.plan(6), ev.mastery(7, { before: 0.61, p_known: 0.97, mastered: true }));
     expect(screen.getByTestId("mastery-change")).toHaveTextContent("Ownership: 61% → 97%");
     expect(screen.getByTestId("mastery-change")).toHaveTextContent("Mastered!");
+  });
+
+  it("shows a replay in one update once every announced event is in", () => {
+    const { last } = setup();
+    const log = () => screen.getByRole("log", { name: "Conversation" });
+    // Announced as three missed events; the first two arrive.
+    announce(last(), 3);
+    last().emit(ev.request(1, "chat", "What is ownership?"), ev.token(2, "One owner."));
+    expect(log()).not.toHaveTextContent("What is ownership?");
+    last().emit(ev.done(3));
+    expect(log()).toHaveTextContent("What is ownership?");
+    expect(log()).toHaveTextContent("One owner.");
+    // Live events after the replay show one by one.
+    last().emit(ev.request(4, "chat", "And borrowing?"));
+    expect(log()).toHaveTextContent("And borrowing?");
+  });
+
+  it("shows a replay cut short once it pauses", async () => {
+    vi.useFakeTimers();
+    try {
+      const { last } = setup();
+      announce(last(), 3);
+      last().emit(ev.request(1, "chat", "What is ownership?"));
+      expect(screen.getByRole("log", { name: "Conversation" })).not.toHaveTextContent("What is ownership?");
+      await act(() => vi.advanceTimersByTimeAsync(150));
+      expect(screen.getByRole("log", { name: "Conversation" })).toHaveTextContent("What is ownership?");
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("brings the lesson into view when a lesson starts while watching", () => {

@@ -40,11 +40,16 @@ function rememberThread(thread: string | null): void {
   }
 }
 
-type Step = ServerEvent | { type: "restart" };
+type Step = ServerEvent | { type: "restart" } | { type: "replay"; events: ServerEvent[] };
+
+/** How long a replay may pause before what came so far is shown anyway. */
+const REPLAY_SETTLE_MS = 100;
 
 function step(state: Conversation, event: Step): Conversation {
   // A new connection replays the thread from the start: begin from nothing again.
-  return event.type === "restart" ? emptyConversation : reduce(state, event);
+  if (event.type === "restart") return emptyConversation;
+  if (event.type === "replay") return event.events.reduce(reduce, state);
+  return reduce(state, event);
 }
 
 export interface Tutor {
@@ -69,13 +74,37 @@ export function useTutor(connect: ConnectionFactory = openTutorSocket): Tutor {
     dispatch({ type: "restart" });
     setLiveAfter(null);
     setStatus("connecting");
+    // The events `ready` announces as missed are shown in one update, not one render per
+    // event: a long thread replays thousands of tokens on a reload.
+    let replay: ServerEvent[] = [];
+    let expected = 0;
+    let settle: ReturnType<typeof setTimeout> | undefined;
+    const flush = () => {
+      clearTimeout(settle);
+      expected = 0;
+      if (replay.length > 0) dispatch({ type: "replay", events: replay });
+      replay = [];
+    };
     const socket = connect({
       thread: rememberedThread(),
       onEvent: (event) => {
         if (event.type === "ready") {
+          flush();
           rememberThread(socket.thread ?? event.thread);
           // Only the first opening replays history; a reconnection sends what was missed live.
           setLiveAfter((seen) => seen ?? event.seq);
+          dispatch(event);
+          expected = event.missed;
+          return;
+        }
+        if (expected > 0) {
+          replay.push(event);
+          expected -= 1;
+          clearTimeout(settle);
+          // Fewer may come than announced (a dropped connection): show them after a pause.
+          if (expected === 0) flush();
+          else settle = setTimeout(flush, REPLAY_SETTLE_MS);
+          return;
         }
         dispatch(event);
       },
@@ -84,6 +113,7 @@ export function useTutor(connect: ConnectionFactory = openTutorSocket): Tutor {
     socketRef.current = socket;
     socket.open();
     return () => {
+      clearTimeout(settle);
       socket.close();
       if (socketRef.current === socket) socketRef.current = null;
     };
