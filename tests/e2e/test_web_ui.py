@@ -116,6 +116,12 @@ def test_a_new_learner_learns_from_their_notes(
     check_page(page, "library", "desktop")
     _on_phone(browser, desktop, tutor, "/library/", "library")
 
+    # Keyboard users can skip the navigation: the first Tab lands on the skip link.
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Skip to content")
+    expect(skip).to_be_focused()
+    expect(skip).to_be_visible()
+
     # Graph: every concept, none known yet.
     page.get_by_role("link", name="Graph").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Concept graph")
@@ -195,10 +201,11 @@ def test_a_new_learner_learns_from_their_notes(
     expect(page.locator("[data-testid=concept-node][data-step]")).to_have_count(steps.count())
     check_page(page, "graph-path", "desktop")
 
-    # A concept on the graph opens a lesson on it.
+    # A concept on the graph opens a lesson on it, from the keyboard as well as by pointer.
     chosen = page.get_by_test_id("concept-node").first
     title = chosen.inner_text().splitlines()[0]
-    chosen.click()
+    chosen.focus()
+    page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(r"/learn/?$"))
     expect(
         page.get_by_role("region", name="Lesson").get_by_role("heading", level=2).first
