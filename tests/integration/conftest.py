@@ -12,7 +12,7 @@ import asyncpg
 import pytest
 
 from tutor.config import DatabaseSettings, LLMSettings, Settings
-from tutor.db import EmbeddedPostgres, ServerAddress
+from tutor.db import EmbeddedPostgres, ServerAddress, upgrade
 
 
 @pytest.fixture(scope="session")
@@ -35,6 +35,15 @@ async def database_url(pg_server: ServerAddress) -> AsyncIterator[str]:
         await admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
     finally:
         await admin.close()
+
+
+@pytest.fixture
+async def pool(database_url: str) -> AsyncIterator[asyncpg.Pool]:
+    """A connection pool on the test's database, migrated."""
+    await upgrade(database_url)
+    pool = await asyncpg.create_pool(database_url, min_size=1, max_size=6)
+    yield pool
+    await pool.close()
 
 
 @pytest.fixture

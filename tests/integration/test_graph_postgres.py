@@ -9,18 +9,9 @@ import asyncpg
 import pytest
 
 from tests.integration.graph_contract import GraphStoreContract, NewOwner, concept, edge
-from tutor.db import upgrade
 from tutor.graph.postgres import PostgresGraphStore
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-async def pool(database_url: str) -> AsyncIterator[asyncpg.Pool]:
-    await upgrade(database_url)
-    pool = await asyncpg.create_pool(database_url, min_size=1, max_size=6)
-    yield pool
-    await pool.close()
 
 
 @pytest.fixture

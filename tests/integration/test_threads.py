@@ -11,18 +11,9 @@ import asyncpg
 import pytest
 
 from tutor.api.protocol import TokenEvent
-from tutor.db import upgrade
 from tutor.threads import ThreadBusyError, ThreadNotFoundError, ThreadStore, Turn, TurnHub
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-async def pool(database_url: str) -> AsyncIterator[asyncpg.Pool]:
-    await upgrade(database_url)
-    pool = await asyncpg.create_pool(database_url, min_size=1, max_size=4)
-    yield pool
-    await pool.close()
 
 
 @pytest.fixture

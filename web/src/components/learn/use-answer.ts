@@ -17,21 +17,26 @@ export function newIdempotencyKey(): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
+/** Whether something went and is still waiting for its result: a new result ends it. */
+export function useSentUntil(result: unknown) {
+  const [sent, setSent] = React.useState(false);
+  React.useEffect(() => setSent(false), [result]);
+  return [sent, setSent] as const;
+}
+
 /**
  * Sends an exercise answer with a fresh idempotency key, and remembers that it went, so
  * the card can say "Sent" until its result arrives.
  */
 export function useAnswer(exerciseId: string, send: (action: Action) => boolean, result?: unknown) {
-  const [sent, setSent] = React.useState(false);
-  // A new result is the answer to what was sent.
-  React.useEffect(() => setSent(false), [result]);
+  const [sent, setSent] = useSentUntil(result);
   const submit = React.useCallback(
     (answer: string) => {
       const ok = send({ type: "answer", exercise_id: exerciseId, answer, idempotency_key: newIdempotencyKey() });
       setSent(ok);
       return ok;
     },
-    [exerciseId, send],
+    [exerciseId, send, setSent],
   );
   return { sent, submit };
 }
