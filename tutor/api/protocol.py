@@ -9,6 +9,10 @@ per thread and kept in the thread's event log, so a client that reconnects with 
 last ``seq`` receives what it missed; ``ready``, ``pong`` and errors about a frame carry
 the thread's latest ``seq`` and are not logged. Anything the server cannot act on gets
 an ``error`` event, and the connection stays open.
+
+Frames are read strictly: JSON nested deeper than the parser's limit is malformed, a
+number is never taken for a boolean nor a boolean for a number (``"v": true`` is not
+version 1), and text may not hold NUL, which nothing downstream can store.
 """
 
 from __future__ import annotations
@@ -17,12 +21,33 @@ import json
 from typing import Annotated, Any, Final, Literal, get_args
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationError,
+    model_validator,
+)
+from pydantic_core import from_json
 
 PROTOCOL_VERSION: Final = 1
 MAX_TEXT_CHARS = 4000
 MAX_ANSWER_CHARS = 20_000
 """Code answers may be longer than chat messages."""
+
+
+def _without_nul(value: str) -> str:
+    # PostgreSQL's text and jsonb cannot hold NUL: refused here, with a clear error, rather
+    # than failing once the turn writes it.
+    if "\x00" in value:
+        raise ValueError("must not contain the NUL character (\\u0000)")
+    return value
+
+
+Text = Annotated[str, AfterValidator(_without_nul)]
+"""A string from a client: anything but NUL."""
 
 
 class _Message(BaseModel):
@@ -47,7 +72,7 @@ class HelloAction(_Message):
     """Open or resume a thread; the first frame of a connection."""
 
     type: Literal["hello"] = "hello"
-    token: str | None = Field(
+    token: Text | None = Field(
         default=None,
         max_length=200,
         description="A personal API token, when the connection has no session cookie.",
@@ -75,7 +100,9 @@ class ChatAction(_Message):
     """The learner writes freely; the tutor works out what they want."""
 
     type: Literal["chat"] = "chat"
-    text: str = Field(min_length=1, max_length=MAX_TEXT_CHARS, description="What the learner says.")
+    text: Text = Field(
+        min_length=1, max_length=MAX_TEXT_CHARS, description="What the learner says."
+    )
 
 
 class StartLessonAction(_Message):
@@ -96,8 +123,8 @@ class AnswerAction(_Message):
 
     type: Literal["answer"] = "answer"
     exercise_id: UUID
-    answer: str = Field(max_length=MAX_ANSWER_CHARS)
-    idempotency_key: str | None = Field(default=None, min_length=1, max_length=200)
+    answer: Text = Field(max_length=MAX_ANSWER_CHARS)
+    idempotency_key: Text | None = Field(default=None, min_length=1, max_length=200)
 
 
 class ExplainAction(_Message):
@@ -105,8 +132,8 @@ class ExplainAction(_Message):
 
     type: Literal["explain"] = "explain"
     concept_id: UUID | None = None
-    text: str = Field(min_length=1, max_length=MAX_TEXT_CHARS)
-    idempotency_key: str | None = Field(default=None, min_length=1, max_length=200)
+    text: Text = Field(min_length=1, max_length=MAX_TEXT_CHARS)
+    idempotency_key: Text | None = Field(default=None, min_length=1, max_length=200)
 
 
 class SetPathAction(_Message):
@@ -122,7 +149,7 @@ class FeedbackAction(_Message):
     type: Literal["feedback"] = "feedback"
     lesson_id: UUID
     rating: int = Field(ge=1, le=5, description="1 (poor) to 5 (excellent).")
-    comment: str = Field(default="", max_length=2000)
+    comment: Text = Field(default="", max_length=2000)
 
 
 class InterruptAction(_Message):
@@ -135,7 +162,7 @@ class PingAction(_Message):
     """Is the server there? Answered by ``pong`` with the same nonce."""
 
     type: Literal["ping"] = "ping"
-    nonce: str | None = Field(default=None, max_length=100)
+    nonce: Text | None = Field(default=None, max_length=100)
 
 
 TurnAction = (
@@ -408,7 +435,9 @@ _ACTION_TYPES = sorted(
 def parse_action(frame: str) -> ClientAction | ErrorEvent:
     """The action in ``frame``, or the error event that says why there is none."""
     try:
-        data = json.loads(frame)
+        # pydantic's parser stops at a fixed nesting depth with an error, where the
+        # standard library's runs out of stack on a frame of brackets.
+        data = from_json(frame, allow_inf_nan=False)
     except ValueError as error:
         return ErrorEvent(code="malformed", message=f"frame is not valid JSON: {error}")
     if not isinstance(data, dict):
@@ -419,17 +448,29 @@ def parse_action(frame: str) -> ClientAction | ErrorEvent:
             code="unknown_type",
             message=f"unknown action type {kind!r}; expected one of {_ACTION_TYPES}",
         )
-    if data.get("v") != PROTOCOL_VERSION:
+    version = data.get("v")
+    # In Python true == 1 and 1.0 == 1: the version is the JSON integer itself, or it is not.
+    if type(version) is not int or version != PROTOCOL_VERSION:
         return ErrorEvent(
             code="unsupported_version",
-            message=f"protocol version {data.get('v')!r} is not supported; "
+            message=f"protocol version {_json(version)} is not supported; "
             f'send "v": {PROTOCOL_VERSION}',
         )
     try:
-        return CLIENT_ACTION.validate_python(data)
+        # Strict: a boolean is no number and a number no boolean (JSON strings still
+        # stand for UUIDs).
+        return CLIENT_ACTION.validate_json(frame, strict=True)
     except ValidationError as error:
         problems = "; ".join(
             f"{'.'.join(str(p) for p in e['loc'][1:]) or 'frame'}: {e['msg']}"
             for e in error.errors()
         )
         return ErrorEvent(code="invalid", message=f"invalid {kind} action: {problems}")
+
+
+def _json(value: Any) -> str:
+    """A short JSON rendering of a value from a frame, for error messages."""
+    if value is None:
+        return "missing"
+    text = json.dumps(value)
+    return text if len(text) <= 40 else text[:37] + "..."
