@@ -18,6 +18,14 @@ ENV PYTHONUNBUFFERED=1 \
     TRANSFORMERS_OFFLINE=1 \
     ANONYMIZED_TELEMETRY=False
 
+# Learner code runs only in a bubblewrap jail, which needs user namespaces: Docker's default
+# seccomp and AppArmor profiles forbid them, so run the container with profiles that allow
+# them (e.g. --security-opt seccomp=unconfined --security-opt apparmor=unconfined); without
+# them the sandbox refuses to run code. The service runs as root here (no USER), so each
+# run also gets a user id of its own.
+RUN apt-get update && apt-get install -y --no-install-recommends bubblewrap \
+    && rm -rf /var/lib/apt/lists/*
+
 WORKDIR /srv/tutor
 # The CPU build of PyTorch first, so nothing later pulls a CUDA one.
 RUN pip install --no-cache-dir torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu

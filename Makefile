@@ -13,12 +13,12 @@ export TRANSFORMERS_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 
 .PHONY: run test install models lint typecheck unit integration bench clean web-deps protocol \
-	web web-test browser
+	web web-test browser jail
 
-run: install models web
+run: install models web jail
 	$(BIN)/tutor serve
 
-test: install models lint typecheck web web-test browser
+test: install models lint typecheck web web-test browser jail
 	$(BIN)/pytest -q tests
 
 install: $(STAMP)
@@ -59,6 +59,12 @@ web-test: web-deps
 browser:
 	@command -v chromium >/dev/null || { test "$$(id -u)" = 0 && apt-get update -q && apt-get install -y chromium; } \
 		|| { echo "install Debian's chromium package for the browser tests"; exit 1; }
+
+# Learner code runs only inside a bubblewrap jail (Debian's package); without it the service
+# refuses to run code.
+jail:
+	@command -v bwrap >/dev/null || { test "$$(id -u)" = 0 && apt-get update -q && apt-get install -y bubblewrap; } \
+		|| { echo "install Debian's bubblewrap package: learner code runs only in its jail"; exit 1; }
 
 # The protocol's JSON Schema and the HTTP API's OpenAPI document from the code, then the
 # web UI's types from them.

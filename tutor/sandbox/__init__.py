@@ -1,17 +1,11 @@
-"""Run untrusted learner code against an exercise's tests in a limited, isolated process."""
+"""Run untrusted learner code against an exercise's tests in a jail of its own."""
 
-from tutor.sandbox.runner import (
-    SANDBOX_USER,
-    Limits,
-    RunResult,
-    SandboxError,
-    Status,
-    arun_python,
-    run_python,
-)
+from tutor.sandbox.errors import SandboxError
+from tutor.sandbox.runner import Limits, RunResult, Status, arun_python, run_python
+from tutor.sandbox.uids import SANDBOX_UIDS
 
 __all__ = [
-    "SANDBOX_USER",
+    "SANDBOX_UIDS",
     "Limits",
     "RunResult",
     "SandboxError",

@@ -1,23 +1,32 @@
-"""The program the sandbox process runs before, and around, the learner's code.
+"""The program that runs inside the jail, before and around the learner's code.
 
-The runner passes this file's text to ``python -I -S -c`` (isolated mode, no ``site``), so it
-imports nothing from the project. It is started as the runner's own user; in order it:
+The runner starts it through bubblewrap as ``python -I -S -B -c <this file's text>``, so it
+imports nothing from the project. It begins as user 0 of the jail's own user namespace with
+two capabilities there (``CAP_SYS_ADMIN``, ``CAP_SYS_RESOURCE``), which reach nothing outside
+the jail's namespaces. In order it:
 
-1. reads the run's secret token from stdin, then points stdin at ``/dev/null``;
-2. moves into new network and PID namespaces (``unshare`` through libc; as a regular user
-   inside a new user namespace too) and forks, the parent staying as a supervisor (see
-   ``_enter_namespaces``); the network namespace is empty (not even loopback is up) and is
-   reported to the runner, which uses it to find and kill every process of the run;
-3. sets the resource limits (CPU, address space, file size, processes, no core files);
-4. as root, drops to the sandbox user (``setgroups([])``, ``setgid``, ``setuid``);
-5. replaces socket creation and adds an audit hook that refuses sockets and ``open`` of paths
-   outside the sandbox directory and the standard library;
-6. runs ``solution.py`` then ``tests.py`` in one namespace, then every ``test_*`` function the
+1. reads the run's request (token, limits, the learner's files) from stdin as JSON, then
+   points stdin at ``/dev/null``;
+2. mounts the run's one scratch filesystem at ``/sandbox``: a tmpfs bounded in bytes *and*
+   in files (``size`` and ``nr_inodes``, which bubblewrap's own ``--tmpfs`` cannot bound), and
+   binds its folders on ``/tmp``, ``/var/tmp`` and ``/dev/shm``, so one budget covers every
+   writable place; it vanishes with the jail's mount namespace;
+3. shuts the kernel's doors that would step around those budgets, then makes ``/proc/sys``
+   read-only: one more user namespace only (the code's own, next step: in a further one the
+   code would hold ``CAP_SYS_ADMIN`` again and could mount an unbounded tmpfs), no System V
+   shared memory or message queues (RAM outside the tmpfs);
+4. moves into a user namespace of its own as the run's user, so the code holds no power over
+   the jail's mounts, IPC or settings, and drops every capability there for good;
+5. sets the resource limits (CPU, address space, file size, processes, no core files) and
+   tells the runner it is ready;
+6. forks: this first process of the PID namespace stays behind to reap every process the
+   code leaves and to end as the code's process ended (when it ends, the kernel kills what
+   is left of the run); the forked process
+7. runs ``solution.py`` then ``tests.py`` in one namespace, then every ``test_*`` function the
    tests define, and reports ``<token> <status>`` on the result pipe.
 
-Audit hooks and the socket replacement are guard rails, not a security boundary: code that
-loads ``ctypes`` can make system calls directly. The boundaries are the unprivileged user, the
-empty network namespace, the resource limits and the runner's process sweep.
+Nothing of the learner's runs before step 7. Refusing IP sockets with a clear message is
+feedback, not a boundary: the jail's network namespace has no usable interface at all.
 """
 
 from __future__ import annotations
@@ -26,129 +35,131 @@ import ctypes
 import json
 import os
 import resource
-import signal
 import socket
 import sys
-import sysconfig
 import traceback
-from collections.abc import Callable
 from typing import Any, NoReturn
 
-CLONE_NEWPID = 0x20000000
-CLONE_NEWUSER = 0x10000000
-CLONE_NEWNET = 0x40000000
 LEARNER_FILES = ("solution.py", "tests.py")
 NETWORK_REFUSED = "network access is not allowed"
-_SIGNALLED = 128
-_WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_TRUNC
-_NETWORK_EVENTS = frozenset(
-    {"socket.__new__", "socket.connect", "socket.bind", "socket.sendto", "socket.getaddrinfo"}
+SCRATCH = "/sandbox"
+WORK = "/sandbox/work"
+# Folders of the scratch filesystem bound where programs look for temporary space.
+SHARED_TEMP = (("tmp", "/tmp"), ("var-tmp", "/var/tmp"), ("shm", "/dev/shm"))
+# Settings of the jail's own namespaces (not the host's): one user namespace more, the
+# code's; no System V shared memory segments or message queues.
+KERNEL_SETTINGS = (
+    ("/proc/sys/user/max_user_namespaces", "1"),
+    ("/proc/sys/kernel/shmmni", "0"),
+    ("/proc/sys/kernel/shmall", "0"),
+    ("/proc/sys/kernel/msgmni", "0"),
 )
+_MS_NOSUID = 2
+_MS_NODEV = 4
+_MS_BIND = 4096
+_MS_REMOUNT = 32
+_MS_RDONLY = 1
+_CLONE_NEWUSER = 0x10000000
+_EINVAL = 22
+_SIGNALLED = 128
+_PR_CAPBSET_DROP = 24
+_PR_CAP_AMBIENT = 47
+_PR_CAP_AMBIENT_CLEAR_ALL = 4
+_CAPABILITY_VERSION_3 = 0x20080522
+_INET_FAMILIES = frozenset({socket.AF_INET, socket.AF_INET6})
+_libc = ctypes.CDLL(None, use_errno=True)
 
 
-def _enter_namespaces() -> str:
-    """Enter new network and PID namespaces; return the network namespace's id.
+class _CapHeader(ctypes.Structure):
+    _fields_ = (("version", ctypes.c_uint32), ("pid", ctypes.c_int))
 
-    With a PID namespace the process forks: the parent stays outside as a supervisor that
-    waits and passes the exit status on; the child is the namespace's first process, so when
-    it ends the kernel kills and reaps every process it left behind (no orphans, no zombies
-    counted against ``RLIMIT_NPROC`` when the service itself is PID 1 and reaps nothing).
-    Returns ``""`` when no network namespace could be made.
-    """
-    libc = ctypes.CDLL(None, use_errno=True)
-    base = 0 if os.geteuid() == 0 else CLONE_NEWUSER
-    if libc.unshare(base | CLONE_NEWNET | CLONE_NEWPID) != 0:
-        return os.readlink("/proc/self/ns/net") if libc.unshare(base | CLONE_NEWNET) == 0 else ""
-    network = os.readlink("/proc/self/ns/net")
-    child = os.fork()
-    if child:
-        _supervise(child)
-    signal.signal(signal.SIGXCPU, _on_cpu_limit)
-    return network
+
+class _CapData(ctypes.Structure):
+    _fields_ = (
+        ("effective", ctypes.c_uint32),
+        ("permitted", ctypes.c_uint32),
+        ("inheritable", ctypes.c_uint32),
+    )
+
+
+def _check(result: int, action: str) -> None:
+    if result != 0:
+        error = ctypes.get_errno()
+        sys.exit(f"sandbox setup: {action} failed: {os.strerror(error)}")
+
+
+def _mount_scratch(request: dict[str, Any]) -> None:
+    """Mount the run's one bounded tmpfs and bind its folders on the temporary places."""
+    options = f"size={int(request['disk_bytes'])},nr_inodes={int(request['files'])},mode=0700"
+    _check(
+        _libc.mount(b"tmpfs", SCRATCH.encode(), b"tmpfs", _MS_NOSUID | _MS_NODEV, options.encode()),
+        f"mounting {SCRATCH}",
+    )
+    os.mkdir(WORK, 0o700)
+    for name, target in SHARED_TEMP:
+        source = f"{SCRATCH}/{name}"
+        os.mkdir(source, 0o700)
+        _check(_libc.mount(source.encode(), target.encode(), None, _MS_BIND, None), target)
+
+
+def _close_kernel_doors() -> None:
+    for path, value in KERNEL_SETTINGS:
+        with open(path, "w", encoding="ascii") as setting:
+            setting.write(value)
+    # The code's user id owns the jail's namespaces from outside: it could write the IPC
+    # settings back, were /proc/sys writable.
+    _check(_libc.mount(b"/proc/sys", b"/proc/sys", None, _MS_BIND, None), "binding /proc/sys")
+    flags = _MS_REMOUNT | _MS_BIND | _MS_RDONLY
+    _check(_libc.mount(None, b"/proc/sys", None, flags, None), "making /proc/sys read-only")
+
+
+def _enter_own_user_namespace(uid: int) -> None:
+    """Become ``uid`` in a new user namespace, with no power over the jail's namespaces."""
+    _check(_libc.unshare(_CLONE_NEWUSER), "making the code's user namespace")
+    for name, text in (("setgroups", "deny"), ("uid_map", f"{uid} 0 1"), ("gid_map", f"{uid} 0 1")):
+        with open(f"/proc/self/{name}", "w", encoding="ascii") as mapping:
+            mapping.write(text)
+
+
+def _drop_capabilities() -> None:
+    with open("/proc/sys/kernel/cap_last_cap", encoding="ascii") as setting:
+        last = int(setting.read())
+    for capability in range(last + 1):
+        dropped = _libc.prctl(_PR_CAPBSET_DROP, capability, 0, 0, 0) == 0
+        # EINVAL: a capability this kernel does not have; any other failure ends the run.
+        if not dropped and ctypes.get_errno() != _EINVAL:
+            _check(-1, "dropping the bounding set")
+    _check(_libc.prctl(_PR_CAP_AMBIENT, _PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0), "clearing ambient")
+    header = _CapHeader(_CAPABILITY_VERSION_3, 0)
+    _check(_libc.capset(ctypes.byref(header), (_CapData * 2)()), "dropping capabilities")
+
+
+def _set_limits(request: dict[str, Any]) -> None:
+    cpu = int(request["cpu_s"])
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
+    resource.setrlimit(resource.RLIMIT_AS, (request["memory_bytes"], request["memory_bytes"]))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (request["file_bytes"], request["file_bytes"]))
+    # Counted per user namespace, and the jail's is its own: no other run shares this budget.
+    resource.setrlimit(resource.RLIMIT_NPROC, (request["processes"], request["processes"]))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 
 
 def _supervise(child: int) -> NoReturn:
-    """Wait for ``child`` and end the same way it ended."""
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    _, status = os.waitpid(child, 0)
-    code = os.waitstatus_to_exitcode(status)
-    number = -code if code < 0 else code - _SIGNALLED if code == _SIGNALLED + signal.SIGXCPU else 0
-    if number:
-        if number not in (signal.SIGKILL, signal.SIGSTOP):
-            signal.signal(number, signal.SIG_DFL)
-        os.kill(os.getpid(), number)
-    os._exit(code if code >= 0 else 1)
+    """Reap every process of the run until ``child`` ends, then end with its status."""
+    while True:
+        pid, status = os.wait()
+        if pid == child:
+            code = os.waitstatus_to_exitcode(status)
+            os._exit(code if code >= 0 else _SIGNALLED - code)
 
 
-def _on_cpu_limit(_number: int, _frame: object) -> None:
-    """The first process of a PID namespace ignores a default ``SIGXCPU``: end on purpose."""
-    os._exit(_SIGNALLED + signal.SIGXCPU)
-
-
-def _set_limits(config: dict[str, Any]) -> None:
-    cpu = int(config["cpu_s"])
-    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
-    resource.setrlimit(resource.RLIMIT_AS, (config["memory_bytes"], config["memory_bytes"]))
-    resource.setrlimit(resource.RLIMIT_FSIZE, (config["file_bytes"], config["file_bytes"]))
-    resource.setrlimit(resource.RLIMIT_NPROC, (config["processes"], config["processes"]))
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-
-
-def _drop_privileges(config: dict[str, Any]) -> None:
-    if os.geteuid() != 0:
-        return
-    os.setgroups([])
-    os.setgid(int(config["gid"]))
-    os.setuid(int(config["uid"]))
-    if os.geteuid() == 0 or os.getuid() == 0:
-        sys.exit("sandbox: could not drop root privileges")
-
-
-def _refuse_network(*_args: object, **_kwargs: object) -> NoReturn:
-    raise PermissionError(NETWORK_REFUSED)
-
-
-class _NoSocket(socket.socket):
-    """Stands in for ``socket.socket``; subclassing it (as ``ssl`` does) still works."""
-
-    def __init__(self, *_args: object, **_kwargs: object) -> None:
+def _refuse_ip_sockets(event: str, args: tuple[Any, ...]) -> None:
+    """Name the rule when code reaches for the network (the namespace stops it regardless)."""
+    if event == "socket.getaddrinfo" or (
+        event in ("socket.connect", "socket.bind", "socket.sendto")
+        and getattr(args[0], "family", None) in _INET_FAMILIES
+    ):
         raise PermissionError(NETWORK_REFUSED)
-
-
-def _block_network() -> None:
-    socket.socket = _NoSocket  # type: ignore[misc]
-    socket.SocketType = _NoSocket
-    for name in ("create_connection", "create_server", "socketpair", "fromfd", "getaddrinfo"):
-        setattr(socket, name, _refuse_network)
-
-
-def _is_within(path: str, roots: tuple[str, ...]) -> bool:
-    return any(path == root or path.startswith(root.rstrip("/") + "/") for root in roots)
-
-
-def _make_audit_hook(sandbox: str) -> Callable[[str, tuple[Any, ...]], None]:
-    stdlib = {
-        os.path.realpath(p) for key in ("stdlib", "platstdlib") if (p := sysconfig.get_path(key))
-    }
-    readable = (sandbox, *sorted(stdlib), "/dev/null", "/dev/urandom", "/dev/zero")
-    writable = (sandbox, "/dev/null")
-
-    def hook(event: str, args: tuple[Any, ...]) -> None:
-        if event in _NETWORK_EVENTS:
-            raise PermissionError(NETWORK_REFUSED)
-        if event != "open":
-            return
-        path, mode, flags = args
-        if path is None or isinstance(path, int):
-            return
-        resolved = os.path.realpath(os.fsdecode(path))
-        writing = (isinstance(flags, int) and flags & _WRITE_FLAGS) or (
-            isinstance(mode, str) and any(c in mode for c in "wax+")
-        )
-        if not _is_within(resolved, writable if writing else readable):
-            raise PermissionError(f"access to {os.fsdecode(path)!r} is not allowed")
-
-    return hook
 
 
 def _learner_traceback(error: BaseException) -> str:
@@ -203,24 +214,30 @@ def _run_learner_code(sources: dict[str, str]) -> str:
 
 
 def main() -> None:
-    """Set up the sandbox, run the learner's code and report the outcome."""
-    config: dict[str, Any] = json.loads(sys.argv[1])
-    token = sys.stdin.readline().strip()
+    """Set up the jail's inside, run the learner's code and report the outcome."""
+    request: dict[str, Any] = json.loads(sys.stdin.buffer.read())
+    os.environ.pop("PWD", None)  # set by bubblewrap; the code sees only PATH and LANG
     null = os.open(os.devnull, os.O_RDONLY)
     os.dup2(null, 0)
     os.close(null)
-    report = os.fdopen(int(config["result_fd"]), "w", buffering=1)
-    report.write(f"ns {_enter_namespaces()}\n")
-    _set_limits(config)
-    _drop_privileges(config)
-    sandbox = os.path.realpath(config["directory"])
-    os.chdir(sandbox)
-    sources = {}
-    for filename in LEARNER_FILES:
-        with open(filename, encoding="utf-8") as source:
-            sources[filename] = source.read()
-    _block_network()
-    sys.addaudithook(_make_audit_hook(sandbox))
+    report = os.fdopen(int(request["result_fd"]), "w", buffering=1)
+    _mount_scratch(request)
+    _close_kernel_doors()
+    os.chdir(WORK)
+    sources = {name: request[name.removesuffix(".py")] for name in LEARNER_FILES}
+    for filename, text in sources.items():
+        with open(filename, "w", encoding="utf-8") as source:
+            source.write(text)
+    _enter_own_user_namespace(int(request["uid"]))
+    _drop_capabilities()
+    token = str(request["token"])
+    _set_limits(request)
+    request.clear()
+    sys.addaudithook(_refuse_ip_sockets)
+    report.write("ready\n")
+    learner = os.fork()
+    if learner:
+        _supervise(learner)
     status = _run_learner_code(sources)
     sys.stdout.flush()
     sys.stderr.flush()

@@ -1,21 +1,16 @@
-"""Run a learner's Python code and an exercise's tests in a separate, limited process.
+"""Run a learner's Python code and an exercise's tests in a jail of their own.
 
-Isolation, in layers (see ``_child.py`` for the steps inside the process):
+Each run is a bubblewrap jail (see :mod:`tutor.sandbox.jail`): its own user, mount, PID,
+network, IPC and UTS namespaces, a read-only system and nothing else of the host's disk, one
+tmpfs bounded in bytes and files for its working folder, ``/tmp``, ``/var/tmp`` and
+``/dev/shm`` (see ``_child.py``), a process budget of its own, and limits on CPU time, address
+space and file size. As root each run also has a user id of its own (:mod:`tutor.sandbox.uids`).
+A wall-clock timer kills the jail; every process of the run dies with it. The learner's files
+go in on stdin and the outcome comes back on a pipe, with a secret token so that printed text
+cannot pass for the verdict.
 
-* a fresh private directory (mode 0700) as the working directory, removed afterwards;
-* a cleared environment (``PATH`` and ``LANG`` only) and ``python -I -S``;
-* as root: an unprivileged system user (``tutor_sandbox``, created when missing), so root-only
-  files (``/root``, ``/etc/shadow``, the service's data) are unreadable and ``RLIMIT_NPROC``
-  is enforced; as another user the code runs as that user;
-* new network and PID namespaces: no interfaces up (not even loopback) plus refused sockets,
-  and every process the code leaves behind dies (and is reaped) with the run's first process;
-* limits on CPU time, address space, file size and processes, and a wall-clock timeout;
-* a new session; on exit or timeout the process group and every process left in the run's
-  network namespace (which unprivileged code cannot leave) is killed;
-* in the process, an audit hook refusing sockets and ``open`` outside the sandbox directory
-  and the standard library (a guard rail only: ``ctypes`` reaches the system calls directly).
-
-``RLIMIT_NPROC`` counts every process of the sandbox user, so concurrent runs share it.
+Without bubblewrap, or where it cannot create namespaces, nothing is run: :class:`SandboxError`
+says what is missing.
 """
 
 from __future__ import annotations
@@ -24,38 +19,36 @@ import asyncio
 import contextlib
 import json
 import os
-import pwd
 import secrets
 import selectors
-import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Literal
+from typing import Literal
 
-from tutor.errors import TutorError
-
-SANDBOX_USER = "tutor_sandbox"
-"""The system user learner code runs as when the service runs as root."""
+from tutor.sandbox.errors import SandboxError
+from tutor.sandbox.jail import INSTALL_HINT, find_bwrap, interpreter_candidates, jail_command
+from tutor.sandbox.uids import run_uid
 
 Status = Literal["passed", "failed", "error", "timeout", "memory", "killed"]
 
 _CHILD_SOURCE = (Path(__file__).with_name("_child.py")).read_text(encoding="utf-8")
-_ENV = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8"}
 _REPORTED = frozenset({"passed", "failed", "error", "memory"})
 _EXIT_GRACE_S = 0.5
 _FEEDBACK_CHARS = 4000
+_SETUP_CHARS = 2000
+# The scratch tmpfs's own inodes: its root, the working folder, the three temporary folders
+# and the learner's two files; the ``files`` limit counts only what the code creates.
+_OWN_INODES = 7
+# bubblewrap exits with 128 + the signal number when the program inside was killed.
+_SIGNALLED = 128
+_PROBE = "import sys\nassert sys.version_info >= (3, 11), sys.version\n"
 _setup_lock = threading.Lock()
-_interpreters: dict[tuple[int, int] | None, str] = {}
-
-
-class SandboxError(TutorError):
-    """The sandbox could not be set up (no usable interpreter or sandbox user)."""
+_interpreters: dict[str, str] = {}
 
 
 @dataclass(frozen=True)
@@ -63,12 +56,16 @@ class Limits:
     """Resource limits of one run.
 
     Attributes:
-        cpu_s: CPU seconds (``RLIMIT_CPU``).
+        cpu_s: CPU seconds of each process (``RLIMIT_CPU``).
         wall_s: Wall-clock seconds before the whole run is killed.
-        memory_mb: Address space in MiB (``RLIMIT_AS``).
+        memory_mb: Address space of each process in MiB (``RLIMIT_AS``).
         file_mb: Largest file the code may write, in MiB (``RLIMIT_FSIZE``).
-        processes: Processes of the sandbox user (``RLIMIT_NPROC``).
+        processes: Processes of the run, the jail's two own included (``RLIMIT_NPROC``,
+            counted apart for each run).
         output_kb: KiB of stdout and of stderr kept; the rest is dropped.
+        disk_mb: MiB the run may store in all: its working folder, ``/tmp``, ``/var/tmp``
+            and ``/dev/shm`` share this one budget (RAM-backed, freed when the run ends).
+        files: Files and folders the code may create in those places together.
     """
 
     cpu_s: int = 2
@@ -77,6 +74,8 @@ class Limits:
     file_mb: int = 1
     processes: int = 16
     output_kb: int = 64
+    disk_mb: int = 16
+    files: int = 1000
 
 
 @dataclass(frozen=True)
@@ -103,7 +102,7 @@ class RunResult:
 
 
 def run_python(code: str, tests: str, *, limits: Limits = Limits()) -> RunResult:
-    """Run ``code`` followed by ``tests`` in the sandbox and report the outcome.
+    """Run ``code`` followed by ``tests`` in a jail and report the outcome.
 
     The tests pass when the combined program ends normally: top-level ``assert`` statements
     hold and every ``test_*`` function the tests define returns.
@@ -117,23 +116,12 @@ def run_python(code: str, tests: str, *, limits: Limits = Limits()) -> RunResult
         The outcome, with output, status and feedback for the learner.
 
     Raises:
-        SandboxError: When no sandbox user or usable interpreter is available.
+        SandboxError: When no jail can be made here (bubblewrap missing, namespaces not
+            allowed, no interpreter under ``/usr``); nothing is then run.
     """
-    ids = _sandbox_ids() if os.geteuid() == 0 else None
-    python = _interpreter(ids)
-    directory = tempfile.mkdtemp(prefix="tutor-sandbox-")
-    try:
-        for name, text in (("solution.py", code), ("tests.py", tests)):
-            path = Path(directory, name)
-            path.write_text(text, encoding="utf-8")
-            if ids is not None:
-                os.chown(path, *ids)
-        if ids is not None:
-            os.chown(directory, *ids)
-        os.chmod(directory, 0o700)
-        return _run(python, directory, ids, limits)
-    finally:
-        shutil.rmtree(directory, ignore_errors=True)
+    bwrap, python = _jail_tools()
+    with run_uid() as uid:
+        return _run(bwrap, python, uid, code, tests, limits)
 
 
 async def arun_python(code: str, tests: str, *, limits: Limits = Limits()) -> RunResult:
@@ -150,143 +138,175 @@ async def arun_python(code: str, tests: str, *, limits: Limits = Limits()) -> Ru
     return await asyncio.to_thread(run_python, code, tests, limits=limits)
 
 
-def _sandbox_ids() -> tuple[int, int]:
-    """The sandbox user's uid and gid, creating the system user when missing."""
-    with _setup_lock:
-        try:
-            entry = pwd.getpwnam(SANDBOX_USER)
-        except KeyError:
-            subprocess.run(
-                [
-                    "useradd",
-                    "--system",
-                    "--no-create-home",
-                    "--shell",
-                    "/usr/sbin/nologin",
-                    SANDBOX_USER,
-                ],
-                check=False,
-                capture_output=True,
-            )
-            try:
-                entry = pwd.getpwnam(SANDBOX_USER)
-            except KeyError as error:
-                raise SandboxError(f"could not create the user {SANDBOX_USER}") from error
-    return entry.pw_uid, entry.pw_gid
+def _jail_tools() -> tuple[str, str]:
+    """``bwrap`` and an interpreter that a trial run in the jail proved to work.
 
-
-def _interpreter(ids: tuple[int, int] | None) -> str:
-    """A Python 3.11+ the sandbox user can run, with a readable standard library.
-
-    The project's interpreter may live where the sandbox user cannot reach (``/root``); the
-    system's ``python3`` is the fallback.
+    Only success is remembered: once bubblewrap is installed or namespaces are allowed,
+    the next run finds them without a restart.
     """
+    bwrap = find_bwrap()
+    if bwrap is None:
+        raise SandboxError(
+            f"learner code cannot run: bubblewrap (bwrap) is not installed; {INSTALL_HINT}"
+        )
     with _setup_lock:
-        if ids in _interpreters:
-            return _interpreters[ids]
-        candidates = [sys.executable, os.path.realpath(sys.executable), "/usr/bin/python3"]
-        found = shutil.which("python3", path=_ENV["PATH"])
-        if found:
-            candidates.append(found)
-        probe = "import json, socket, sys; sys.exit(sys.version_info < (3, 11))"
-        for candidate in dict.fromkeys(candidates):
-            try:
-                done = subprocess.run(
-                    [candidate, "-I", "-S", "-c", probe],
-                    env=_ENV,
-                    cwd="/",
-                    capture_output=True,
-                    timeout=30,
-                    check=False,
-                    user=ids[0] if ids else None,
-                    group=ids[1] if ids else None,
-                    extra_groups=[] if ids else None,
-                )
-            except (OSError, subprocess.SubprocessError):
-                continue
-            if done.returncode == 0:
-                _interpreters[ids] = candidate
-                return candidate
-    raise SandboxError("no Python 3.11+ interpreter is usable by the sandbox user")
+        if bwrap in _interpreters:
+            return bwrap, _interpreters[bwrap]
+        candidates = interpreter_candidates(sys.executable)
+        problems = []
+        for python in candidates:
+            with run_uid() as uid:
+                try:
+                    result = _run(bwrap, python, uid, "", _PROBE, Limits(wall_s=30))
+                except _SetupFailedError as error:
+                    problems.append(f"{python}: {error}")
+                    continue
+            if result.passed:
+                _interpreters[bwrap] = python
+                return bwrap, python
+            problems.append(f"{python}: {result.feedback or result.status}")
+    if not candidates:
+        raise SandboxError(
+            "learner code cannot run: no Python 3.11+ under /usr for the jail "
+            "(install Debian's python3)"
+        )
+    raise SandboxError(
+        "learner code cannot run: bubblewrap could not make a jail here ("
+        + "; ".join(problems)
+        + "). It needs user namespaces (sysctl kernel.unprivileged_userns_clone=1; in a "
+        f"container, a seccomp profile that allows them) and {INSTALL_HINT}"
+    )
 
 
-def _run(python: str, directory: str, ids: tuple[int, int] | None, limits: Limits) -> RunResult:
+class _SetupFailedError(Exception):
+    """The jail did not come up; the message is what bubblewrap or its program said."""
+
+
+def _run(
+    bwrap: str, python: str, uid: int | None, code: str, tests: str, limits: Limits
+) -> RunResult:
     token = secrets.token_hex(16)
     result_read, result_write = os.pipe()
-    config = {
-        "directory": directory,
-        "result_fd": result_write,
-        "uid": ids[0] if ids else os.getuid(),
-        "gid": ids[1] if ids else os.getgid(),
-        "cpu_s": max(1, int(limits.cpu_s)),
-        "memory_bytes": limits.memory_mb * 1024 * 1024,
-        "file_bytes": limits.file_mb * 1024 * 1024,
-        "processes": limits.processes,
-    }
+    info_read, info_write = os.pipe()
+    request = json.dumps(
+        {
+            "token": token,
+            "result_fd": result_write,
+            "solution": code,
+            "tests": tests,
+            "cpu_s": max(1, int(limits.cpu_s)),
+            "memory_bytes": limits.memory_mb * 1024 * 1024,
+            "file_bytes": limits.file_mb * 1024 * 1024,
+            "processes": limits.processes,
+            "disk_bytes": limits.disk_mb * 1024 * 1024,
+            "files": limits.files + _OWN_INODES,
+            "uid": uid if uid is not None else os.getuid(),
+        }
+    ).encode()
     started = time.monotonic()
     try:
         process = subprocess.Popen(
-            [python, "-I", "-S", "-c", _CHILD_SOURCE, json.dumps(config)],
+            jail_command(bwrap, python, _CHILD_SOURCE, info_write),
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
-            cwd=directory,
-            env=_ENV,
+            cwd="/",
+            env={},
             start_new_session=True,
-            pass_fds=(result_write,),
+            pass_fds=(result_write, info_write),
+            user=uid,
+            group=uid,
+            extra_groups=[] if uid is not None else None,
         )
+    except OSError as error:
+        os.close(result_read)
+        os.close(info_read)
+        raise _SetupFailedError(f"could not start {bwrap}: {error}") from error
     finally:
         os.close(result_write)
-    assert process.stdin is not None and process.stdout is not None
-    assert process.stderr is not None
-    with contextlib.suppress(OSError):
-        process.stdin.write(f"{token}\n".encode())
-        process.stdin.close()
+        os.close(info_write)
+    assert process.stdout is not None and process.stderr is not None
     streams: dict[int, bytearray] = {}
     timed_out = _collect(
         process,
-        {process.stdout: "stdout", process.stderr: "stderr"},
-        result_read,
+        request,
+        (result_read, info_read),
         streams,
         started + limits.wall_s,
         limits.output_kb * 1024,
     )
-    report = bytes(streams.get(result_read, b"")).decode(errors="replace").splitlines()
-    namespace = report[0].removeprefix("ns ").strip() if report else ""
-    _kill_run(process.pid, namespace, ids)
+    _end_jail(process, bytes(streams.get(info_read, b"")))
     returncode = process.wait()
     duration = time.monotonic() - started
     stdout = bytes(streams.get(process.stdout.fileno(), b"")).decode(errors="replace")
     stderr = bytes(streams.get(process.stderr.fileno(), b"")).decode(errors="replace")
     process.stdout.close()
     process.stderr.close()
-    reported = next((line.split()[1] for line in report[1:] if line.startswith(f"{token} ")), None)
-    status = _status(timed_out, returncode, reported)
+    report = bytes(streams.get(result_read, b"")).decode(errors="replace").splitlines()
+    if "ready" not in report and not timed_out:
+        raise _SetupFailedError(stderr.strip()[-_SETUP_CHARS:] or f"exit status {returncode}")
+    reported = next((line.split()[1] for line in report if line.startswith(f"{token} ")), None)
+    status, number = _status(timed_out, returncode, reported)
     return RunResult(
         passed=status == "passed",
         status=status,
         stdout=stdout,
         stderr=stderr,
         duration_s=duration,
-        feedback=_feedback(status, returncode, stdout, stderr, limits),
+        feedback=_feedback(status, number, stdout, stderr, limits),
     )
+
+
+def _end_jail(process: subprocess.Popen[bytes], info: bytes) -> None:
+    """End a jail still running: kill its first process and let bubblewrap reap it.
+
+    The rest of the run dies with that process (its PID namespace ends). Killing bubblewrap
+    instead would leave the first process a zombie for whoever adopts it, still counted
+    against the run's user id; so bubblewrap is killed only when it never made the jail.
+    While bubblewrap runs it has not reaped its child, so the id cannot have been reused.
+    """
+    if process.poll() is not None:
+        return
+    try:
+        first = int(json.loads(info)["child-pid"])
+    except (ValueError, KeyError, TypeError):
+        first = 0
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        if first > 0:
+            os.kill(first, signal.SIGKILL)
+        else:
+            os.killpg(process.pid, signal.SIGKILL)
+    try:
+        process.wait(timeout=_EXIT_GRACE_S * 10)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(process.pid, signal.SIGKILL)
 
 
 def _collect(
     process: subprocess.Popen[bytes],
-    pipes: dict[IO[bytes], str],
-    result_read: int,
+    request: bytes,
+    reports: tuple[int, ...],
     streams: dict[int, bytearray],
     deadline: float,
     keep: int,
 ) -> bool:
-    """Read the pipes until they close or the deadline passes; return whether it passed."""
+    """Send the request, read the pipes until they close or the deadline passes.
+
+    Returns:
+        Whether the deadline passed with the jail still running.
+    """
+    assert process.stdin is not None and process.stdout is not None
+    assert process.stderr is not None
+    stdin = process.stdin.fileno()
+    os.set_blocking(stdin, False)
+    pending = memoryview(request)
     with selectors.DefaultSelector() as selector:
-        for pipe in pipes:
-            selector.register(pipe.fileno(), selectors.EVENT_READ)
-        selector.register(result_read, selectors.EVENT_READ)
+        selector.register(stdin, selectors.EVENT_WRITE)
+        for fd in (process.stdout.fileno(), process.stderr.fileno(), *reports):
+            selector.register(fd, selectors.EVENT_READ)
         try:
-            while selector.get_map():
+            while any(key.fd != stdin for key in selector.get_map().values()):
                 now = time.monotonic()
                 if process.poll() is not None:
                     deadline = min(deadline, now + _EXIT_GRACE_S)
@@ -294,6 +314,17 @@ def _collect(
                     return process.returncode is None
                 for key, _ in selector.select(timeout=min(0.1, deadline - now)):
                     fd = int(key.fd)
+                    if fd == stdin:
+                        try:
+                            pending = pending[os.write(fd, pending) :]
+                        except BlockingIOError:
+                            continue
+                        except OSError:  # the jail ended without reading it all
+                            pending = pending[:0]
+                        if not pending:
+                            selector.unregister(fd)
+                            process.stdin.close()
+                        continue
                     chunk = os.read(fd, 65536)
                     if not chunk:
                         selector.unregister(fd)
@@ -302,57 +333,27 @@ def _collect(
                     buffer += chunk[: max(0, keep - len(buffer))]
             return False
         finally:
-            os.close(result_read)
+            for fd in reports:
+                os.close(fd)
+            with contextlib.suppress(OSError):
+                process.stdin.close()
 
 
-def _kill_run(pid: int, namespace: str, ids: tuple[int, int] | None) -> None:
-    """Kill the run's process group and every process left in its network namespace."""
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(pid, signal.SIGKILL)
-    if not namespace:
-        return
-    uid = ids[0] if ids else os.getuid()
-    for _ in range(100):
-        left = [p for p in _processes_in(namespace, uid) if p != pid]
-        if not left:
-            return
-        for other in left:
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.kill(other, signal.SIGKILL)
-        time.sleep(0.01)
-
-
-def _processes_in(namespace: str, uid: int) -> list[int]:
-    found = []
-    for entry in os.scandir("/proc"):
-        if not entry.name.isdigit():
-            continue
-        try:
-            # /proc/<pid> of a process that changed its uid is owned by root: read the status.
-            status = Path(entry.path, "status").read_text()
-            real_uid = next(line for line in status.splitlines() if line.startswith("Uid:"))
-            if int(real_uid.split()[1]) != uid:
-                continue
-            if os.readlink(f"/proc/{entry.name}/ns/net") == namespace:
-                found.append(int(entry.name))
-        except (OSError, StopIteration, ValueError, IndexError):
-            continue
-    return found
-
-
-def _status(timed_out: bool, returncode: int, reported: str | None) -> Status:
+def _status(timed_out: bool, returncode: int, reported: str | None) -> tuple[Status, int]:
+    """The run's status and, when it was ended by a signal, the signal's number."""
     if timed_out:
-        return "timeout"
-    if returncode < 0:
-        return "timeout" if -returncode == signal.SIGXCPU else "killed"
+        return "timeout", 0
     if reported in _REPORTED:
         if reported == "passed":
-            return "passed" if returncode == 0 else "error"
-        return reported  # type: ignore[return-value]
-    return "error"
+            return ("passed" if returncode == 0 else "error"), 0
+        return reported, 0  # type: ignore[return-value]
+    number = -returncode if returncode < 0 else max(0, returncode - _SIGNALLED)
+    if number == signal.SIGXCPU:
+        return "timeout", number
+    return ("killed" if number else "error"), number
 
 
-def _feedback(status: Status, returncode: int, stdout: str, stderr: str, limits: Limits) -> str:
+def _feedback(status: Status, number: int, stdout: str, stderr: str, limits: Limits) -> str:
     if status == "passed":
         return ""
     detail = (stderr.strip() or stdout.strip())[-_FEEDBACK_CHARS:]
@@ -364,8 +365,8 @@ def _feedback(status: Status, returncode: int, stdout: str, stderr: str, limits:
     elif status == "memory":
         head = f"Your code was stopped: it needed more than {limits.memory_mb} MB of memory."
     elif status == "killed":
-        name = signal.Signals(-returncode).name if -returncode in signal.valid_signals() else ""
-        head = f"Your code was stopped by the system (signal {name or -returncode})."
+        name = signal.Signals(number).name if number in signal.valid_signals() else ""
+        head = f"Your code was stopped by the system (signal {name or number})."
     elif not detail:
         head = "The program ended before the tests finished."
     else:
