@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Literal
 
 import platformdirs
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, IPvAnyNetwork
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -41,9 +41,24 @@ class ServerSettings(BaseSettings):
     ws_idle_timeout_s: float = Field(default=300.0, gt=0)
     """Seconds without a frame from the client, and no turn running, after which the
     connection is closed (``TUTOR_WS_IDLE_TIMEOUT_S``)."""
+    ws_hello_timeout_s: float = Field(default=10.0, gt=0)
+    """Seconds a new ``/ws`` connection has to open a thread with ``hello`` before it is
+    closed (``TUTOR_WS_HELLO_TIMEOUT_S``)."""
     web_dir: Path | None = None
     """The web UI's static export, served at ``/`` (``TUTOR_WEB_DIR``); unset serves
     ``web/out`` beside the package when it has been built (``make web``)."""
+    allowed_hosts: list[str] | None = None
+    """Host names the server answers to (``TUTOR_ALLOWED_HOSTS``, JSON), e.g.
+    ``["tutor.example.org"]``; ``*.example.org`` allows its subdomains and ``["*"]`` any.
+    Unset: ``localhost``, ``127.0.0.1``, ``::1`` and ``TUTOR_HOST``."""
+    trusted_proxies: list[IPvAnyNetwork] = Field(default_factory=list)
+    """Addresses or networks of reverse proxies whose ``X-Forwarded-For`` and
+    ``X-Forwarded-Proto`` are believed (``TUTOR_TRUSTED_PROXIES``, JSON), e.g.
+    ``["127.0.0.1"]``; from anyone else those headers are ignored."""
+    readyz_details: bool = False
+    """Whether ``/readyz`` tells anyone each component, where it runs and its state
+    (``TUTOR_READYZ_DETAILS``); otherwise it says ready or not, and ``tutor doctor`` tells
+    the rest."""
 
 
 class DatabaseSettings(BaseSettings):
@@ -57,6 +72,9 @@ class DatabaseSettings(BaseSettings):
     """Connections the pool keeps open (``TUTOR_DATABASE_POOL_MIN_SIZE``)."""
     pool_max_size: int = Field(default=10, ge=1)
     """Most connections the pool opens (``TUTOR_DATABASE_POOL_MAX_SIZE``)."""
+    watch_interval_s: float = Field(default=2.0, gt=0)
+    """Seconds between looks at the embedded server, restarted when it died
+    (``TUTOR_DATABASE_WATCH_INTERVAL_S``); a failed connection looks at once."""
 
 
 class ChromaSettings(BaseSettings):
@@ -172,6 +190,25 @@ class IngestSettings(BaseSettings):
     merge_similarity: float = Field(default=0.6, ge=0.0, le=1.0)
     """Same-titled concepts of two documents merge when their summaries are at least this
     similar (cosine, ``TUTOR_INGEST_MERGE_SIMILARITY``)."""
+    parse_budget_s: float = Field(default=30.0, gt=0)
+    """CPU seconds one file may take to be parsed and chunked before it is refused
+    (``TUTOR_INGEST_PARSE_BUDGET_S``)."""
+    parse_workers: int = Field(default=1, ge=1)
+    """Processes that parse files, away from the server's event loop
+    (``TUTOR_INGEST_PARSE_WORKERS``)."""
+    max_headings: int = Field(default=10_000, ge=1)
+    """Most heading lines one file may hold (``TUTOR_INGEST_MAX_HEADINGS``)."""
+    max_brackets: int = Field(default=50_000, ge=1)
+    """Most ``[`` characters (links and brackets) one file may hold
+    (``TUTOR_INGEST_MAX_BRACKETS``)."""
+    max_line_chars: int = Field(default=200_000, ge=1)
+    """Longest line accepted, in characters (``TUTOR_INGEST_MAX_LINE_CHARS``)."""
+    concurrent_jobs: int = Field(default=2, ge=1)
+    """Ingestion jobs one process runs at once; the others wait without holding a
+    database connection (``TUTOR_INGEST_CONCURRENT_JOBS``)."""
+    job_lease_s: float = Field(default=60.0, gt=0)
+    """A job whose process has not renewed its claim for this long is taken as
+    interrupted (``TUTOR_INGEST_JOB_LEASE_S``)."""
 
 
 class AuthSettings(BaseSettings):
@@ -185,6 +222,18 @@ class AuthSettings(BaseSettings):
     """Failed sign-ins allowed per name and address in a window (``TUTOR_AUTH_SIGNIN_ATTEMPTS``)."""
     signin_window_s: int = Field(default=60, ge=1)
     """That window, in seconds (``TUTOR_AUTH_SIGNIN_WINDOW_S``)."""
+    signin_address_attempts: int = Field(default=20, ge=1)
+    """Failed sign-ins allowed per address, whatever the names, in the longer window
+    (``TUTOR_AUTH_SIGNIN_ADDRESS_ATTEMPTS``)."""
+    signin_name_attempts: int = Field(default=20, ge=1)
+    """Failed sign-ins allowed per name, whatever the addresses, in the longer window; the
+    learner's own browsers are not held by it (``TUTOR_AUTH_SIGNIN_NAME_ATTEMPTS``)."""
+    signin_long_window_s: int = Field(default=900, ge=1)
+    """The longer window, in seconds (``TUTOR_AUTH_SIGNIN_LONG_WINDOW_S``)."""
+    signups_per_address: int = Field(default=20, ge=1)
+    """Sign-up attempts allowed per address in a window (``TUTOR_AUTH_SIGNUPS_PER_ADDRESS``)."""
+    signup_window_s: int = Field(default=3600, ge=1)
+    """That window, in seconds (``TUTOR_AUTH_SIGNUP_WINDOW_S``)."""
     allow_signup: bool = True
     """Whether anyone who reaches the server may create an account (``TUTOR_AUTH_ALLOW_SIGNUP``)."""
 

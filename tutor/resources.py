@@ -30,9 +30,9 @@ from tutor.grading import ShortAnswerGrader
 from tutor.graph.build import build_graph_store
 from tutor.graph.port import GraphStore
 from tutor.ingest.jobs import IngestJobs
+from tutor.ingest.parsing import FileParser
 from tutor.ingest.service import Ingestor
 from tutor.ingest.store import DocumentStore
-from tutor.ingest.tokens import wordpiece_counter
 from tutor.learner.graph_cache import PlanningGraphs
 from tutor.learner.store import LearnerStore
 from tutor.llm import ChatModel, build_chat_model
@@ -128,9 +128,9 @@ async def open_resources(
         await graph_store.setup()
 
         documents = DocumentStore(database.pool)
-        ingestor = Ingestor(
-            documents, graph_store, vectors, embeddings, settings.ingest, wordpiece_counter()
-        )
+        parser = FileParser(settings.ingest)
+        ingestor = Ingestor(documents, graph_store, vectors, embeddings, settings.ingest, parser)
+        stack.push_async_callback(ingestor.close)
         jobs = IngestJobs(database.pool, ingestor)
         await jobs.recover()
         stack.push_async_callback(jobs.close)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
 from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
+from typing import Any
 from uuid import UUID, uuid4
 
 import asyncpg
@@ -15,9 +17,9 @@ from tutor.db import upgrade
 from tutor.embeddings import SentenceTransformerEmbeddings
 from tutor.graph.postgres import PostgresGraphStore
 from tutor.ingest.files import SourceFile
+from tutor.ingest.parsing import FileParser
 from tutor.ingest.service import Ingestor
 from tutor.ingest.store import DocumentStore
-from tutor.ingest.tokens import wordpiece_counter
 from tutor.vectors import VectorRecord, VectorStore, build_vector_store
 
 pytestmark = pytest.mark.integration
@@ -83,11 +85,12 @@ async def parts(
         vectors,
         embeddings,
         IngestSettings(),
-        wordpiece_counter(),
+        FileParser(IngestSettings()),
     )
     try:
         yield ingestor, pool, vectors, owner
     finally:
+        await ingestor.close()
         await vectors.close()
         await pool.close()
 
@@ -224,42 +227,121 @@ async def test_bad_files_are_refused_by_name_and_stored_data_survives(
 
 
 class _FailingVectors:
-    """Passes everything through, but refuses to add vectors while ``broken``."""
+    """Passes everything through, but while ``broken`` each add stores its vectors and
+    then fails (a connection lost after the write), and deletes fail while ``stuck``."""
 
     def __init__(self, inner: VectorStore) -> None:
         self.inner = inner
         self.broken = True
+        self.stuck = False
 
     def __getattr__(self, name: str) -> object:
         return getattr(self.inner, name)
 
     async def add(self, records: Sequence[VectorRecord]) -> None:
+        await self.inner.add(records)
         if self.broken:
             raise ConnectionError("vector store unreachable")
-        await self.inner.add(records)
+
+    async def delete(self, owner: str, **kwargs: Any) -> None:
+        if self.stuck:
+            raise ConnectionError("vector store unreachable")
+        await self.inner.delete(owner, **kwargs)
 
 
-async def test_vectors_follow_rows_and_catch_up(
-    parts: tuple[Ingestor, asyncpg.Pool, VectorStore, UUID],
+NEW_OWNERSHIP = OWNERSHIP.replace(
+    b"## Moves", b"## Borrowing\n\nA reference lends a value.\n\n## Moves"
+)
+
+
+async def _state(ingestor: Ingestor, pool: asyncpg.Pool, owner: UUID) -> object:
+    documents = [
+        (d.path, d.content_hash, d.chunks, d.embedded_chunks, d.ready)
+        for d in await ingestor.documents.list_documents(owner)
+    ]
+    chunks = sorted(await pool.fetch("SELECT id, text FROM chunks WHERE owner_id = $1", owner))
+    return documents, chunks
+
+
+@pytest.mark.parametrize("stuck", [False, True], ids=["cleaned-at-once", "cleaned-next-run"])
+async def test_a_vector_failure_shows_no_half_document_and_keeps_the_old_version(
+    parts: tuple[Ingestor, asyncpg.Pool, VectorStore, UUID], stuck: bool
 ) -> None:
     ingestor, pool, vectors, owner = parts
-    failing = _FailingVectors(vectors)
-    ingestor.vectors = failing  # type: ignore[assignment]
-    with pytest.raises(ConnectionError):
-        await ingestor.ingest(owner, _book())
-    pending = await pool.fetchval(
-        "SELECT count(*) FROM chunks WHERE owner_id = $1 AND NOT embedded", owner
-    )
-    assert pending > 0 and await vectors.count(str(owner)) == 0
-    failing.broken = False
     await ingestor.ingest(owner, _book())
-    assert (
-        await pool.fetchval(
-            "SELECT count(*) FROM chunks WHERE owner_id = $1 AND NOT embedded", owner
-        )
-        == 0
-    )
-    assert await vectors.count(str(owner)) == len(await _chunk_ids(pool, owner))
+    before = await _state(ingestor, pool, owner)
+    stored = await vectors.count(str(owner))
+    failing = _FailingVectors(vectors)
+    failing.stuck = stuck
+    ingestor.vectors = failing  # type: ignore[assignment]
+    changed = [SourceFile("ownership.md", NEW_OWNERSHIP), SourceFile("new.md", b"# New\n\nfresh")]
+    with pytest.raises(ConnectionError):
+        await ingestor.ingest(owner, changed)
+
+    # The old version is listed, whole; nothing of the new one is, rows or vectors.
+    assert await _state(ingestor, pool, owner) == before
+    hits = await vectors.search(str(owner), "A reference lends a value", k=20)
+    assert not any("lends a value" in hit.text for hit in hits) or stuck
+    failing.broken = failing.stuck = False
+    # The next run first deletes whatever the failed one left in the vector store.
+    report = await ingestor.ingest(owner, changed)
+    assert {f.path: f.status for f in report.files} == {
+        "ownership.md": "ingested",
+        "new.md": "ingested",
+    }
+    listed = await ingestor.documents.list_documents(owner)
+    assert all(d.ready and d.embedded_chunks == d.chunks for d in listed)
+    rows = await pool.fetchval("SELECT count(*) FROM chunks WHERE owner_id = $1", owner)
+    assert await vectors.count(str(owner)) == rows > stored
+    assert await pool.fetchval("SELECT count(*) FROM staged_vectors") == 0
+
+
+async def test_a_database_failure_at_commit_leaves_no_vectors_behind(
+    parts: tuple[Ingestor, asyncpg.Pool, VectorStore, UUID], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ingestor, pool, vectors, owner = parts
+    await ingestor.ingest(owner, _book())
+    before = await _state(ingestor, pool, owner)
+    stored = await vectors.count(str(owner))
+
+    async def lost(*args: object) -> None:
+        raise asyncpg.exceptions.ConnectionDoesNotExistError("connection was closed")
+
+    monkeypatch.setattr(ingestor.documents, "commit", lost)
+    with pytest.raises(asyncpg.exceptions.ConnectionDoesNotExistError):
+        await ingestor.ingest(owner, [SourceFile("ownership.md", NEW_OWNERSHIP)])
+    assert await _state(ingestor, pool, owner) == before
+    assert await vectors.count(str(owner)) == stored
+
+
+def _freeze(folder: Path, frozen: bool) -> None:
+    """Make every file and folder under ``folder`` immutable (or writable again)."""
+    paths = [folder, *folder.rglob("*")]
+    subprocess.run(["chattr", "+i" if frozen else "-i", *map(str, paths)], check=True)
+
+
+async def test_a_read_only_vector_folder_leaves_no_document(
+    parts: tuple[Ingestor, asyncpg.Pool, VectorStore, UUID], tmp_path: Path
+) -> None:
+    ingestor, pool, _vectors, owner = parts
+    await ingestor.ingest(owner, [SourceFile("basics.md", BASICS)])
+    before = await _state(ingestor, pool, owner)
+    folder = tmp_path / "chroma"
+    try:
+        # Root ignores permission bits; only the immutable flag refuses root's writes.
+        _freeze(folder, True)
+    except (OSError, subprocess.CalledProcessError):
+        pytest.skip("this file system has no immutable flag (chattr)")
+    try:
+        with pytest.raises(Exception) as caught:  # whatever Chroma raises
+            await ingestor.ingest(owner, _book())
+        assert not isinstance(caught.value, AssertionError)
+        paths = [d.path for d in await ingestor.documents.list_documents(owner)]
+    finally:
+        _freeze(folder, False)
+    # The table of contents has no chunks and is stored first; no notes appear.
+    assert [p for p in paths if p != "SUMMARY.md"] == ["basics.md"]
+    assert (await _state(ingestor, pool, owner))[1] == before[1]
 
 
 async def test_reindex_rebuilds_vectors_from_postgres(

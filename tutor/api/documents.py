@@ -9,7 +9,12 @@ from uuid import UUID
 from litestar import Controller, Request, delete, get, post
 from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
-from litestar.exceptions import HTTPException, NotFoundException, ValidationException
+from litestar.exceptions import (
+    HTTPException,
+    NotFoundException,
+    ServiceUnavailableException,
+    ValidationException,
+)
 from litestar.openapi.spec import OpenAPIFormat, OpenAPIMediaType, OpenAPIType, RequestBody, Schema
 from litestar.params import FromPath
 from litestar.status_codes import HTTP_202_ACCEPTED, HTTP_422_UNPROCESSABLE_ENTITY
@@ -18,7 +23,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from tutor.api.errors import error_responses
 from tutor.auth.store import User
 from tutor.ingest.errors import IngestError
-from tutor.ingest.files import SourceFile, clean_path
+from tutor.ingest.files import SourceFile, clean_path, shown_name
+from tutor.ingest.jobs import IngestClosedError
 from tutor.ingest.service import FileOutcome
 from tutor.ingest.store import DocumentSummary
 from tutor.resources import Resources
@@ -40,6 +46,7 @@ class Document(BaseModel):
                     "chunks": 12,
                     "embedded_chunks": 12,
                     "graph_synced": True,
+                    "ready": True,
                     "created_at": "2026-01-05T09:30:00Z",
                     "updated_at": "2026-01-05T09:30:04Z",
                 }
@@ -56,6 +63,10 @@ class Document(BaseModel):
     chunks: int
     embedded_chunks: int = Field(description="Chunks whose vectors are stored")
     graph_synced: bool
+    ready: bool = Field(
+        description="Every chunk has its vector and the graph reflects this version; "
+        "false while it is being indexed"
+    )
     created_at: datetime
     updated_at: datetime
 
@@ -188,8 +199,10 @@ class DocumentController(Controller):
     ) -> UploadAccepted:
         """Accept `.md`, `.markdown` and `.txt` files; ingest them in the background.
 
-        Each file is checked at once (type, size, UTF-8, not binary, parses); refused
-        files are listed with the reason. When every file is refused, the answer is 422.
+        Each file is checked at once (name, type, size, UTF-8, not binary, structural
+        limits); refused files are listed with the reason, and a file the parser refuses
+        later is marked failed in the job, with the reason. When every file is refused,
+        the answer is 422.
         """
         # The form is read here, after authentication, and an empty or non-multipart
         # body becomes a clear 400 rather than the framework's error.
@@ -205,9 +218,9 @@ class DocumentController(Controller):
             try:
                 # Read one byte past the limit: enough to know a file is too large.
                 source = SourceFile(clean_path(name), await upload.read(limit + 1))
-                resources.ingestor.check(source)
+                await resources.ingestor.check(source)
             except IngestError as error:
-                rejected.append(FileOutcome(name, "failed", error=str(error)))
+                rejected.append(FileOutcome(shown_name(name), "failed", error=str(error)))
             else:
                 accepted.append(source)
         if not accepted:
@@ -216,7 +229,10 @@ class DocumentController(Controller):
                 detail="no file could be ingested",
                 extra=[{"path": r.path, "error": r.error} for r in rejected],
             )
-        job_id = await resources.jobs.start(user.id, accepted, rejected)
+        try:
+            job_id = await resources.jobs.start(user.id, accepted, rejected)
+        except IngestClosedError as error:
+            raise ServiceUnavailableException(str(error)) from None
         return UploadAccepted(
             job_id=job_id,
             accepted=[s.path for s in accepted],

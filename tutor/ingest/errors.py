@@ -6,7 +6,9 @@ The whole tree, drawn once::
     ├── EmptyDocumentError     the text is empty or only whitespace
     ├── BinaryContentError     the text holds NUL bytes: a binary file, not Markdown
     ├── NestingTooDeepError    lists or block quotes nest deeper than the parser allows
-    └── FrontMatterError       the YAML front matter is malformed or not a mapping
+    ├── FrontMatterError       the YAML front matter is malformed or not a mapping
+    ├── LimitExceededError     the text passes a structural limit (headings, brackets...)
+    └── ParseBudgetError       reading the file took longer than its time budget
 
 Each is also a ``ValueError``: the input, not the service, is at fault.
 """
@@ -26,6 +28,10 @@ class IngestError(TutorError, ValueError):
         self.problem = problem
         """What is wrong with it, for a person to read."""
 
+    def __reduce__(self) -> tuple[type[IngestError], tuple[str, str]]:
+        # Files are read in worker processes: the refusal crosses back pickled.
+        return (type(self), (self.name, self.problem))
+
 
 class EmptyDocumentError(IngestError):
     """The text is empty or holds only whitespace."""
@@ -41,3 +47,11 @@ class NestingTooDeepError(IngestError):
 
 class FrontMatterError(IngestError):
     """The YAML front matter cannot be read, or is not a mapping of keys to values."""
+
+
+class LimitExceededError(IngestError):
+    """The text passes one of the structural limits that keep reading it cheap."""
+
+
+class ParseBudgetError(IngestError):
+    """Reading the file took longer than the time one file may take."""

@@ -7,6 +7,7 @@ problem, raised before anything is stored.
 from __future__ import annotations
 
 import os
+import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -36,8 +37,26 @@ class SourceFile:
     data: bytes
 
 
+def shown_name(name: str) -> str:
+    """``name`` fit to show and store: control characters and lone surrogates escaped."""
+    return "".join(
+        ch.encode("unicode_escape").decode("ascii")
+        if unicodedata.category(ch) in ("Cc", "Cs")
+        else ch
+        for ch in name
+    )
+
+
 def clean_path(name: str) -> str:
-    """A relative POSIX path for ``name``; absolute parts and ``..`` are refused."""
+    """A relative POSIX path for ``name``.
+
+    Absolute parts, ``..``, and control characters (a NUL, a line break: nothing a file
+    name holds, and PostgreSQL refuses a NUL) are refused.
+    """
+    if any(unicodedata.category(ch) in ("Cc", "Cs") for ch in name):
+        raise UnsupportedFileError(
+            shown_name(name), "the file name holds a control or invalid character (such as NUL)"
+        )
     parts = PurePosixPath(name.replace("\\", "/")).parts
     kept = [part for part in parts if part not in ("", ".", "/")]
     if not kept or any(part == ".." for part in kept):

@@ -1,18 +1,19 @@
 """Ingestion: files to stored documents, chunks, vectors and concept-graph support.
 
-For each file, in the author's order: decode and parse (every refusal happens here, before
-anything is written), cut chunks and extract concepts, then write the document and its
-chunks in one transaction, then the concept graph, then the vectors. Vectors follow the
-rows: a chunk is marked embedded only once Chroma holds it, so an interrupted run leaves
-work that the next run (or ``tutor reindex``) finishes, never a half-written document.
+Files are checked, parsed and chunked in worker processes (:mod:`tutor.ingest.parsing`);
+every refusal happens there, before anything is written. Then, for each file in the
+author's order: extract concepts, write the vectors of its new chunks (their ids staged
+first), then its row and chunks in one transaction, which makes the whole version visible
+at once, then the concept graph. A run that fails leaves the stored version as it was:
+its staged vectors are deleted then, or at the owner's next run, and ``tutor reindex``
+rebuilds every vector from the rows.
 """
 
 from __future__ import annotations
 
-import hashlib
+import asyncio
 import logging
 import math
-import posixpath
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -24,21 +25,19 @@ from langchain_core.embeddings import Embeddings
 from tutor.config import IngestSettings
 from tutor.graph.model import Concept, ConceptDraft, EdgeDraft
 from tutor.graph.port import GraphStore
-from tutor.ingest.chunking import chunk_document
 from tutor.ingest.concepts import enforce_dag, extract_concepts, normalise_title
-from tutor.ingest.corpus import (
-    TOC_NAME,
-    TocEntry,
-    author_order,
-    document_edges,
-    link_edges,
-    toc_entries,
-)
+from tutor.ingest.corpus import TocEntry, author_order, document_edges, link_edges, toc_entries
 from tutor.ingest.errors import IngestError
-from tutor.ingest.files import SourceFile, decode
-from tutor.ingest.markdown import ParsedDocument, parse_markdown
-from tutor.ingest.store import DocumentStore, DocumentVersion, StoredChunk
-from tutor.ingest.summary import parse_summary
+from tutor.ingest.files import SourceFile
+from tutor.ingest.parsing import FileParser
+from tutor.ingest.prepare import PreparedFile
+from tutor.ingest.store import (
+    ChunkPlan,
+    DocumentStore,
+    DocumentVersion,
+    SavedDocument,
+    StoredChunk,
+)
 from tutor.vectors import VectorRecord, VectorStore
 
 _log = logging.getLogger(__name__)
@@ -46,6 +45,7 @@ _log = logging.getLogger(__name__)
 FileStatus = Literal["ingested", "unchanged", "failed"]
 _POSITIONS_PER_DOCUMENT = 10_000
 _EMBED_BATCH = 64
+_CLEANUP_TIMEOUT_S = 10.0
 
 
 @dataclass
@@ -77,15 +77,6 @@ Progress = Callable[[FileOutcome | None, int], Awaitable[None]]
 the chunks embedded so far)."""
 
 
-@dataclass
-class _Prepared:
-    source: SourceFile
-    text: str
-    content_hash: str
-    parsed: ParsedDocument | None = None
-    toc: list[dict[str, Any]] = field(default_factory=list)
-
-
 class Ingestor:
     """Ingests files for one owner at a time."""
 
@@ -96,25 +87,36 @@ class Ingestor:
         vectors: VectorStore,
         embeddings: Embeddings,
         settings: IngestSettings,
-        count_tokens: Callable[[str], int],
+        parser: FileParser,
     ) -> None:
         self.documents = documents
         self.graph = graph
         self.vectors = vectors
         self.embeddings = embeddings
         self.settings = settings
-        self.count_tokens = count_tokens
+        self.parser = parser
 
     async def ingest(
         self, owner: UUID, sources: Sequence[SourceFile], progress: Progress | None = None
     ) -> IngestReport:
-        """Ingest ``sources``; a file that fails is reported and the others go on."""
+        """Ingest ``sources``; a file that fails is reported and the others go on.
+
+        One ingestion per owner runs at a time, across processes; this waits its turn.
+        """
+        async with self.documents.ingest_lock(owner):
+            return await self._ingest(owner, sources, progress)
+
+    async def _ingest(
+        self, owner: UUID, sources: Sequence[SourceFile], progress: Progress | None
+    ) -> IngestReport:
         started = time.perf_counter()
         report = IngestReport()
-        prepared: list[_Prepared] = []
+        await self._discard_staged(owner)
+        report.chunks_embedded += await self._embed_pending(owner, progress, 0)
+        prepared: list[PreparedFile] = []
         for source in sources:
             try:
-                prepared.append(self._prepare(source))
+                prepared.append(await self.parser.prepare(source))
             except IngestError as error:
                 outcome = FileOutcome(source.path, "failed", error=str(error))
                 report.files.append(outcome)
@@ -123,17 +125,17 @@ class Ingestor:
 
         tables = [p for p in prepared if p.parsed is None]
         for table in tables:
-            current = await self.documents.current_hash(owner, table.source.path)
+            current = await self.documents.current_hash(owner, table.path)
             if current == (table.content_hash, True):
-                report.files.append(FileOutcome(table.source.path, "unchanged"))
+                report.files.append(FileOutcome(table.path, "unchanged"))
             else:
                 await self._save_toc(owner, table)
-                report.files.append(FileOutcome(table.source.path, "ingested"))
+                report.files.append(FileOutcome(table.path, "ingested"))
             if progress:
                 await progress(report.files[-1], report.chunks_embedded)
         toc = toc_entries(tables[-1].toc if tables else await self.documents.toc(owner))
 
-        notes = {p.source.path: p for p in prepared if p.parsed is not None}
+        notes = {p.path: p for p in prepared if p.parsed is not None}
         stored_paths = await self.documents.paths(owner)
         ordered = author_order(set(stored_paths) | set(notes), toc)
         sections = await self.documents.sections(owner)
@@ -151,12 +153,18 @@ class Ingestor:
                     await progress(report.files[-1], report.chunks_embedded)
                 continue
             outcome = await self._ingest_document(
-                owner, item, ordered.index(path), ordered, toc, sections, root_keys, existing
+                owner,
+                item,
+                ordered.index(path),
+                ordered,
+                toc,
+                sections,
+                root_keys,
+                existing,
+                progress,
+                report,
             )
             report.files.append(outcome)
-            report.chunks_embedded += await self._embed_pending(
-                owner, progress, report.chunks_embedded
-            )
             if progress:
                 await progress(outcome, report.chunks_embedded)
 
@@ -171,9 +179,8 @@ class Ingestor:
         removed = await self.documents.delete(owner, document_id)
         if removed is None:
             return False
+        await self._forget_vectors(owner, removed)
         await self.graph.remove_document(owner, document_id)
-        if removed:
-            await self.vectors.delete(str(owner), ids=[str(i) for i in removed])
         return True
 
     async def reindex(self, owner: UUID | None = None) -> int:
@@ -181,74 +188,59 @@ class Ingestor:
         owners = [owner] if owner is not None else await self.documents.owners()
         written = 0
         for each in owners:
-            # Everything goes, orphans included; then every chunk is pending again.
-            await self.vectors.delete(str(each), where={})
-            await self.documents.mark_all_unembedded(each)
-            written += await self._embed_pending(each, None, 0)
+            async with self.documents.ingest_lock(each):
+                # Everything goes, orphans included; then every chunk is pending again.
+                await self.vectors.delete(str(each), where={})
+                await self.documents.mark_all_unembedded(each)
+                written += await self._embed_pending(each, None, 0)
         return written
 
-    def check(self, source: SourceFile) -> None:
-        """Raise the :class:`IngestError` that ingesting ``source`` would meet, if any.
+    async def check(self, source: SourceFile) -> None:
+        """Raise the :class:`IngestError` of the checks an upload makes at once, if any.
 
-        Decoding and parsing are cheap, so an upload can refuse bad files at once.
+        Type, size, encoding and structural limits; parsing, which may take seconds,
+        happens in the ingestion job, and its refusals are reported there.
         """
-        self._prepare(source)
+        await self.parser.check(source)
+
+    async def close(self) -> None:
+        """Stop the parse workers."""
+        await self.parser.close()
 
     # -- one document ----------------------------------------------------------------
 
-    def _prepare(self, source: SourceFile) -> _Prepared:
-        text = decode(source, max_bytes=self.settings.max_file_bytes)
-        content_hash = hashlib.sha256(source.data).hexdigest()
-        if posixpath.basename(source.path) == TOC_NAME:
-            entries = parse_summary(text)
-            base = posixpath.dirname(source.path)
-            toc = [
-                {
-                    "path": posixpath.normpath(posixpath.join(base, e.path)),
-                    "parent_path": (
-                        posixpath.normpath(posixpath.join(base, e.parent_path))
-                        if e.parent_path
-                        else None
-                    ),
-                    "title": e.title,
-                }
-                for e in entries
-            ]
-            return _Prepared(source, text, content_hash, toc=toc)
-        parsed = parse_markdown(text, name=source.path)
-        return _Prepared(source, text, content_hash, parsed=parsed)
-
-    async def _save_toc(self, owner: UUID, item: _Prepared) -> None:
+    async def _save_toc(self, owner: UUID, item: PreparedFile) -> None:
         version = DocumentVersion(
-            path=item.source.path,
+            path=item.path,
             kind="toc",
             title="Table of contents",
             content_hash=item.content_hash,
-            size_bytes=len(item.source.data),
+            size_bytes=item.size_bytes,
             front_matter={},
             sections=[],
             toc=item.toc,
         )
-        saved = await self.documents.save(owner, version, [], [])
+        plan = await self.documents.plan(owner, item.path, [], [])
+        saved = await self.documents.commit(owner, version, plan)
         await self.documents.mark_graph_synced(owner, saved.id)
 
     async def _ingest_document(
         self,
         owner: UUID,
-        item: _Prepared,
+        item: PreparedFile,
         index: int,
         ordered: Sequence[str],
         toc: Sequence[TocEntry],
         sections: dict[str, list[dict[str, Any]]],
         root_keys: dict[str, str],
         existing: dict[str, Concept],
+        progress: Progress | None,
+        report: IngestReport,
     ) -> FileOutcome:
         parsed = item.parsed
         assert parsed is not None
-        path = item.source.path
-        chunks = chunk_document(
-            parsed, max_tokens=self.settings.chunk_max_tokens, count_tokens=self.count_tokens
-        )
+        path = item.path
+        chunks = item.chunks
         graph = extract_concepts(parsed, position_base=index * _POSITIONS_PER_DOCUMENT)
         renamed = await self._renames(graph.concepts, existing, parsed.title)
         concepts = [replace(c, key=renamed.get(c.key, c.key)) for c in graph.concepts]
@@ -272,13 +264,16 @@ class Ingestor:
             kind="notes",
             title=parsed.title,
             content_hash=item.content_hash,
-            size_bytes=len(item.source.data),
+            size_bytes=item.size_bytes,
             front_matter=dict(parsed.front_matter),
             sections=section_list,
             toc=[],
         )
         chunk_keys = [key_of_section.get(c.section_position) for c in chunks]
-        saved = await self.documents.save(owner, version, chunks, chunk_keys)
+        plan = await self.documents.plan(owner, path, chunks, chunk_keys)
+        saved = await self._write_version(owner, version, plan, progress, report)
+        # The old version's vectors go now that no row names them (or at the next run).
+        await self._forget_vectors(owner, saved.removed)
         sections[path] = section_list
         root_keys[path] = root_key
 
@@ -300,8 +295,6 @@ class Ingestor:
                 position=concept.position,
                 documents=frozenset({saved.id}),
             )
-        if saved.removed:
-            await self.vectors.delete(str(owner), ids=[str(i) for i in saved.removed])
         outcome = FileOutcome(
             path, "ingested", document_id=saved.id, chunks=len(chunks), concepts=len(concepts)
         )
@@ -354,6 +347,64 @@ class Ingestor:
         return broken
 
     # -- vectors ---------------------------------------------------------------------
+
+    async def _write_version(
+        self,
+        owner: UUID,
+        version: DocumentVersion,
+        plan: ChunkPlan,
+        progress: Progress | None,
+        report: IngestReport,
+    ) -> SavedDocument:
+        """Write the new chunks' vectors, then commit the version; undo the vectors on failure."""
+        ids = [c.id for c in plan.fresh]
+        await self.documents.stage_vectors(owner, ids)
+        try:
+            for start in range(0, len(plan.fresh), _EMBED_BATCH):
+                batch = plan.fresh[start : start + _EMBED_BATCH]
+                await self.vectors.add(
+                    [
+                        _record(
+                            owner,
+                            StoredChunk(
+                                id=c.id,
+                                document_id=plan.document_id,
+                                document_path=version.path,
+                                heading_path=c.draft.heading_path,
+                                concept_key=c.concept_key,
+                                kind=c.draft.kind,
+                                text=c.draft.text,
+                            ),
+                        )
+                        for c in batch
+                    ]
+                )
+                report.chunks_embedded += len(batch)
+                if progress:
+                    await progress(None, report.chunks_embedded)
+            return await self.documents.commit(owner, version, plan)
+        except BaseException:
+            await asyncio.shield(self._forget_vectors(owner, ids))
+            raise
+
+    async def _forget_vectors(self, owner: UUID, ids: Sequence[UUID]) -> None:
+        """Delete vectors no stored chunk names (staged); if not now, at the next run."""
+        if not ids:
+            return
+        try:
+            async with asyncio.timeout(_CLEANUP_TIMEOUT_S):
+                await self.vectors.delete(str(owner), ids=[str(i) for i in ids])
+                await self.documents.unstage_vectors(ids)
+        except Exception:
+            _log.warning("staged vectors of %s stay until its next ingestion", owner, exc_info=True)
+
+    async def _discard_staged(self, owner: UUID) -> None:
+        # Left by a run that died between writing vectors and committing their rows.
+        staged = await self.documents.staged_vectors(owner)
+        if staged:
+            _log.info("deleting %d vectors of an unfinished ingestion", len(staged))
+            await self.vectors.delete(str(owner), ids=[str(i) for i in staged])
+            await self.documents.unstage_vectors(staged)
 
     async def _embed_pending(self, owner: UUID, progress: Progress | None, done: int) -> int:
         """Write the vectors of every chunk not yet embedded; how many were written."""

@@ -1,15 +1,19 @@
 """Documents and their chunks in PostgreSQL, the system of record.
 
 A document's version is written in one transaction: its row and its chunks. Chunks are
-matched to the previous version by content hash, so an edit replaces only the chunks that
-changed; unchanged chunks keep their id and so their vector in Chroma.
+matched to the previous version by content hash (and heading path and concept, which its
+vector carries), so an edit replaces only the chunks that changed; unchanged chunks keep
+their id and so their vector in Chroma. New chunks' vectors are written first, under ids
+recorded as staged, so the transaction makes the whole version visible at once.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -17,7 +21,13 @@ from uuid import UUID, uuid4
 
 import asyncpg
 
+from tutor.errors import TutorError
 from tutor.ingest.chunking import ChunkDraft
+
+_LOCK_NAMESPACE = 7302
+"""First half of the advisory lock key of an owner's ingestion (the owner is the second)."""
+_LOCK_POLL_FIRST_S = 0.05
+_LOCK_POLL_MAX_S = 1.0
 
 
 @dataclass(frozen=True)
@@ -37,15 +47,44 @@ class DocumentVersion:
 
 
 @dataclass(frozen=True)
+class PlannedChunk:
+    """A chunk of a new version, with the id it will have."""
+
+    id: UUID
+    draft: ChunkDraft
+    concept_key: str | None
+
+
+@dataclass(frozen=True)
+class ChunkPlan:
+    """How a new version's chunks replace the stored version's."""
+
+    document_id: UUID
+    """The stored document's id, or the id a new one will have."""
+    new_document: bool
+    kept: list[PlannedChunk]
+    """Stored chunks that stay as they are, vector included (their position may change)."""
+    fresh: list[PlannedChunk]
+    """Chunks whose vectors must be written before the version is committed."""
+    removed: list[UUID]
+    """Stored chunks that go: their vectors are deleted once the version is committed."""
+
+
+@dataclass(frozen=True)
 class SavedDocument:
-    """The outcome of saving one version."""
+    """The outcome of committing one version."""
 
     id: UUID
     created: bool
-    added: list[UUID]
-    """Chunks that are new, or whose metadata changed: their vectors must be (re)written."""
     removed: list[UUID]
     """Chunks that are gone: their vectors must be deleted."""
+
+
+class DocumentChangedError(TutorError):
+    """The stored document changed while a new version was being prepared."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__(f"{path}: the document changed during ingestion; upload it again")
 
 
 @dataclass(frozen=True)
@@ -61,6 +100,8 @@ class DocumentSummary:
     chunks: int
     embedded_chunks: int
     graph_synced: bool
+    ready: bool
+    """Every chunk has its vector and the concept graph reflects this version."""
     created_at: datetime
     updated_at: datetime
 
@@ -81,7 +122,8 @@ class StoredChunk:
 _SUMMARY_COLUMNS = """
     d.id, d.path, d.kind, d.title, d.size_bytes, d.content_hash, d.graph_synced,
     d.created_at, d.updated_at,
-    count(c.id) AS chunks, count(c.id) FILTER (WHERE c.embedded) AS embedded_chunks
+    count(c.id) AS chunks, count(c.id) FILTER (WHERE c.embedded) AS embedded_chunks,
+    d.graph_synced AND count(c.id) FILTER (WHERE NOT c.embedded) = 0 AS ready
 """
 
 
@@ -106,20 +148,61 @@ class DocumentStore:
         )
         return None if row is None else (row["content_hash"], row["synced"])
 
-    async def save(
+    async def plan(
         self,
         owner: UUID,
-        version: DocumentVersion,
+        path: str,
         chunks: Sequence[ChunkDraft],
         concept_keys: Sequence[str | None],
-    ) -> SavedDocument:
-        """Write a document version and its chunks in one transaction."""
+    ) -> ChunkPlan:
+        """Match a new version's chunks to the stored version's; nothing is written.
+
+        A stored chunk is kept when its text, heading path and concept are unchanged, so
+        its vector stays valid; every other chunk is new, with a new id, so the stored
+        version's vectors stay untouched until :meth:`commit` replaces it.
+        """
+        async with self._pool.acquire() as connection:
+            document_id = await connection.fetchval(
+                "SELECT id FROM documents WHERE owner_id = $1 AND path = $2", owner, path
+            )
+            existing = (
+                await connection.fetch(
+                    "SELECT id, content_hash, heading_path, concept_key FROM chunks "
+                    "WHERE document_id = $1",
+                    document_id,
+                )
+                if document_id is not None
+                else []
+            )
+        reusable: dict[tuple[str, tuple[str, ...], str | None], list[UUID]] = defaultdict(list)
+        for row in existing:
+            ident = (row["content_hash"], tuple(row["heading_path"]), row["concept_key"])
+            reusable[ident].append(row["id"])
+        kept: list[PlannedChunk] = []
+        fresh: list[PlannedChunk] = []
+        for chunk, key in zip(chunks, concept_keys, strict=True):
+            candidates = reusable.get((chunk.content_hash, chunk.heading_path, key))
+            if candidates:
+                kept.append(PlannedChunk(candidates.pop(), chunk, key))
+            else:
+                fresh.append(PlannedChunk(uuid4(), chunk, key))
+        removed = [cid for ids in reusable.values() for cid in ids]
+        return ChunkPlan(document_id or uuid4(), document_id is None, kept, fresh, removed)
+
+    async def commit(self, owner: UUID, version: DocumentVersion, plan: ChunkPlan) -> SavedDocument:
+        """Write a document version and its chunks in one transaction, as planned.
+
+        New chunks are written as embedded: their vectors are stored before this.
+
+        Raises:
+            DocumentChangedError: The stored version changed since :meth:`plan`.
+        """
         async with self._pool.acquire() as connection, connection.transaction():
             row = await connection.fetchrow(
                 """
-                INSERT INTO documents (owner_id, path, kind, title, content_hash, size_bytes,
-                                       front_matter, sections, toc, graph_synced)
-                VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8::jsonb, $9::jsonb, false)
+                INSERT INTO documents (id, owner_id, path, kind, title, content_hash,
+                                       size_bytes, front_matter, sections, toc, graph_synced)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9::jsonb, $10::jsonb, false)
                 ON CONFLICT (owner_id, path) DO UPDATE SET
                     kind = EXCLUDED.kind, title = EXCLUDED.title,
                     content_hash = EXCLUDED.content_hash, size_bytes = EXCLUDED.size_bytes,
@@ -127,6 +210,7 @@ class DocumentStore:
                     toc = EXCLUDED.toc, graph_synced = false, updated_at = now()
                 RETURNING id, (xmax = 0) AS created
                 """,
+                plan.document_id,
                 owner,
                 version.path,
                 version.kind,
@@ -137,11 +221,107 @@ class DocumentStore:
                 json.dumps(version.sections),
                 json.dumps(version.toc),
             )
-            document_id: UUID = row["id"]
-            added, removed = await _replace_chunks(
-                connection, owner, document_id, chunks, concept_keys
+            kept_ids = [c.id for c in plan.kept]
+            still_there = await connection.fetchval(
+                "SELECT count(*) FROM chunks WHERE document_id = $1 AND id = ANY($2::uuid[])",
+                plan.document_id,
+                kept_ids,
             )
-        return SavedDocument(document_id, row["created"], added, removed)
+            if row["id"] != plan.document_id or still_there != len(kept_ids):
+                raise DocumentChangedError(version.path)
+            gone = await connection.fetch(
+                "DELETE FROM chunks WHERE document_id = $1 AND NOT (id = ANY($2::uuid[])) "
+                "RETURNING id",
+                plan.document_id,
+                kept_ids,
+            )
+            if plan.kept:
+                await connection.executemany(
+                    "UPDATE chunks SET position = $2, section_anchor = $3 WHERE id = $1",
+                    [(c.id, c.draft.position, c.draft.section_anchor) for c in plan.kept],
+                )
+            await connection.executemany(
+                """
+                INSERT INTO chunks (id, owner_id, document_id, position, heading_path,
+                                    section_anchor, concept_key, kind, language, text,
+                                    content_hash, token_count, embedded)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, true)
+                """,
+                [
+                    (
+                        c.id,
+                        owner,
+                        plan.document_id,
+                        c.draft.position,
+                        list(c.draft.heading_path),
+                        c.draft.section_anchor,
+                        c.concept_key,
+                        c.draft.kind,
+                        c.draft.language,
+                        c.draft.text,
+                        c.draft.content_hash,
+                        c.draft.token_count,
+                    )
+                    for c in plan.fresh
+                ],
+            )
+            await connection.execute(
+                "DELETE FROM staged_vectors WHERE chunk_id = ANY($1::uuid[])",
+                [c.id for c in plan.fresh],
+            )
+            await _stage(connection, owner, [r["id"] for r in gone])
+        return SavedDocument(plan.document_id, row["created"], [r["id"] for r in gone])
+
+    @asynccontextmanager
+    async def ingest_lock(self, owner: UUID) -> AsyncIterator[None]:
+        """Hold the owner's ingestion lock, across every process on this database.
+
+        The lock is polled, not waited for in the server, so a waiting ingestion holds no
+        connection; the holder keeps one, since the lock lives in its session.
+        """
+        delay = _LOCK_POLL_FIRST_S
+        while True:
+            connection = await self._pool.acquire()
+            try:
+                if await connection.fetchval(
+                    "SELECT pg_try_advisory_lock($1, hashtext($2))", _LOCK_NAMESPACE, str(owner)
+                ):
+                    break
+            except BaseException:
+                await self._pool.release(connection)
+                raise
+            await self._pool.release(connection)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, _LOCK_POLL_MAX_S)
+        try:
+            yield
+        finally:
+            try:
+                await connection.execute(
+                    "SELECT pg_advisory_unlock($1, hashtext($2))", _LOCK_NAMESPACE, str(owner)
+                )
+            finally:
+                # Should the unlock fail, the pool's reset on release unlocks all, or
+                # closes a broken connection, whose session takes the lock with it.
+                await self._pool.release(connection)
+
+    async def stage_vectors(self, owner: UUID, ids: Sequence[UUID]) -> None:
+        """Record vectors about to be written ahead of their chunks' rows."""
+        async with self._pool.acquire() as connection:
+            await _stage(connection, owner, ids)
+
+    async def staged_vectors(self, owner: UUID) -> list[UUID]:
+        """Vectors that no stored chunk names: a failed run's, or removed chunks'."""
+        rows = await self._pool.fetch(
+            "SELECT chunk_id FROM staged_vectors WHERE owner_id = $1", owner
+        )
+        return [row["chunk_id"] for row in rows]
+
+    async def unstage_vectors(self, ids: Sequence[UUID]) -> None:
+        """Forget staged vectors once they are deleted from the vector store."""
+        await self._pool.execute(
+            "DELETE FROM staged_vectors WHERE chunk_id = ANY($1::uuid[])", list(ids)
+        )
 
     async def mark_graph_synced(self, owner: UUID, document_id: UUID) -> None:
         """Record that the concept graph reflects this document's current version."""
@@ -185,6 +365,7 @@ class DocumentStore:
             status = await connection.execute(
                 "DELETE FROM documents WHERE owner_id = $1 AND id = $2", owner, document_id
             )
+            await _stage(connection, owner, [row["id"] for row in chunk_ids])
         if status == "DELETE 0":
             return None
         return [row["id"] for row in chunk_ids]
@@ -262,72 +443,10 @@ class DocumentStore:
         )
 
 
-async def _replace_chunks(
-    connection: asyncpg.Connection,
-    owner: UUID,
-    document_id: UUID,
-    chunks: Sequence[ChunkDraft],
-    concept_keys: Sequence[str | None],
-) -> tuple[list[UUID], list[UUID]]:
-    existing = await connection.fetch(
-        "SELECT id, content_hash, heading_path, concept_key FROM chunks WHERE document_id = $1",
-        document_id,
+async def _stage(connection: asyncpg.Connection, owner: UUID, ids: Sequence[UUID]) -> None:
+    await connection.execute(
+        "INSERT INTO staged_vectors (chunk_id, owner_id) SELECT unnest($2::uuid[]), $1 "
+        "ON CONFLICT DO NOTHING",
+        owner,
+        list(ids),
     )
-    # Reuse a previous chunk with the same text (a multiset match on content hashes).
-    reusable: dict[str, list[asyncpg.Record]] = defaultdict(list)
-    for row in existing:
-        reusable[row["content_hash"]].append(row)
-    kept: list[tuple[UUID, ChunkDraft, str | None, bool]] = []
-    fresh: list[tuple[ChunkDraft, str | None]] = []
-    for chunk, key in zip(chunks, concept_keys, strict=True):
-        candidates = reusable.get(chunk.content_hash)
-        if candidates:
-            row = candidates.pop()
-            # The vector's metadata carries heading path and concept: rewrite if moved.
-            moved = tuple(row["heading_path"]) != chunk.heading_path or row["concept_key"] != key
-            kept.append((row["id"], chunk, key, moved))
-        else:
-            fresh.append((chunk, key))
-    removed = [row["id"] for rows in reusable.values() for row in rows]
-    if removed:
-        await connection.execute("DELETE FROM chunks WHERE id = ANY($1::uuid[])", removed)
-    if kept:
-        await connection.executemany(
-            """
-            UPDATE chunks SET position = $2, heading_path = $3, section_anchor = $4,
-                   concept_key = $5, embedded = embedded AND NOT $6
-            WHERE id = $1
-            """,
-            [
-                (cid, c.position, list(c.heading_path), c.section_anchor, key, moved)
-                for cid, c, key, moved in kept
-            ],
-        )
-    # Ids are made here so the rows go in one pipelined batch without RETURNING.
-    added = [uuid4() for _ in fresh]
-    await connection.executemany(
-        """
-        INSERT INTO chunks (id, owner_id, document_id, position, heading_path, section_anchor,
-                            concept_key, kind, language, text, content_hash, token_count)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
-        """,
-        [
-            (
-                cid,
-                owner,
-                document_id,
-                c.position,
-                list(c.heading_path),
-                c.section_anchor,
-                key,
-                c.kind,
-                c.language,
-                c.text,
-                c.content_hash,
-                c.token_count,
-            )
-            for cid, (c, key) in zip(added, fresh, strict=True)
-        ],
-    )
-    added += [cid for cid, _, _, moved in kept if moved]
-    return added, removed
