@@ -1,0 +1,219 @@
+"""Many uploads at once, and pathological files, while the rest of the service answers."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import subprocess
+import sys
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+
+from tests.integration.conftest import PASSWORD, finished
+from tutor.api.app import create_app
+from tutor.config import DatabaseSettings, IngestSettings, LLMSettings, Settings
+
+pytestmark = pytest.mark.integration
+
+
+def _note(i: int) -> bytes:
+    return (
+        f"# Topic {i}\n\nTopic {i} is explained here in a few plain sentences.\n\n"
+        f"## Detail {i}\n\nA detail of topic {i}, with [a link](other.md).\n"
+    ).encode()
+
+
+@pytest.fixture
+async def client(database_url: str, data_dir: Path) -> AsyncIterator[AsyncTestClient[Litestar]]:
+    settings = Settings(
+        data_dir=data_dir,
+        database=DatabaseSettings(url=database_url),  # the default pool of 10
+        llm=LLMSettings(provider="fake"),
+        # A small budget, so a file under every structural limit can still run out of it.
+        ingest=IngestSettings(parse_budget_s=1.0),
+    )
+    async with AsyncTestClient(create_app(settings)) as client:
+        yield client
+
+
+async def _learner(client: AsyncTestClient[Litestar], name: str) -> dict[str, str]:
+    response = await client.post("/api/v1/auth/signup", json={"name": name, "password": PASSWORD})
+    assert response.status_code == 201, response.text
+    cookies = {"Cookie": "; ".join(f"{k}={v}" for k, v in client.cookies.items())}
+    client.cookies.clear()
+    return cookies
+
+
+async def _upload(
+    client: AsyncTestClient[Litestar], who: dict[str, str], name: str, body: bytes
+) -> Any:
+    return await client.post(
+        "/api/v1/documents", files=[("data", (name, body, "text/markdown"))], headers=who
+    )
+
+
+async def _while_answering(
+    client: AsyncTestClient[Litestar], work: Callable[[], Awaitable[Any]]
+) -> tuple[Any, list[int]]:
+    """Run ``work`` while asking /healthz and signing in, over and over; every status."""
+    done = asyncio.Event()
+    statuses: list[int] = []
+
+    async def probe() -> None:
+        while not done.is_set():
+            statuses.append((await client.get("/healthz")).status_code)
+            signin = await client.post(
+                "/api/v1/auth/signin", json={"name": "probe", "password": PASSWORD}
+            )
+            statuses.append(signin.status_code)
+            client.cookies.clear()
+            await asyncio.sleep(0.05)
+
+    prober = asyncio.create_task(probe())
+    try:
+        result = await work()
+    finally:
+        done.set()
+        await prober
+    return result, statuses
+
+
+async def test_ten_learners_and_twelve_uploads_at_once_all_finish(
+    client: AsyncTestClient[Litestar],
+) -> None:
+    await _learner(client, "probe")
+    learners = [await _learner(client, f"learner{i}") for i in range(10)]
+    busy = learners[0]
+
+    async def storm() -> list[dict[str, Any]]:
+        uploads = [_upload(client, who, "notes.md", _note(i)) for i, who in enumerate(learners)]
+        uploads += [_upload(client, busy, f"more{i}.md", _note(100 + i)) for i in range(12)]
+        async with asyncio.timeout(600):  # a hang fails the test instead of stalling it
+            responses = await asyncio.gather(*uploads)
+            assert [r.status_code for r in responses] == [202] * 22, [r.text for r in responses]
+            owners = [*learners, *[busy] * 12]
+            return [
+                await _finished_as(client, who, r.json()["job_id"])
+                for who, r in zip(owners, responses, strict=True)
+            ]
+
+    jobs, statuses = await _while_answering(client, storm)
+    assert [job["status"] for job in jobs] == ["done"] * 22, jobs
+    # The service answered all along: health checks and sign-ins, each one.
+    assert statuses and set(statuses) == {200}
+    listed = (await client.get("/api/v1/documents", headers=busy)).json()
+    assert len(listed) == 13 and all(d["ready"] for d in listed)
+
+
+async def _finished_as(
+    client: AsyncTestClient[Litestar], who: dict[str, str], job_id: str
+) -> dict[str, Any]:
+    client.headers.update(who)
+    try:
+        return await finished(client, job_id)
+    finally:
+        client.headers.pop("Cookie")
+
+
+PATHOLOGICAL = {
+    "brackets.md": (b"[" * 2_000_000, "'[' characters"),
+    "links.md": (b"[a](" * 1_000_000, "'[' characters"),
+    "headings.md": (b"# h\n" * 300_000, "heading lines"),
+    "long-line.md": (b"word " * 100_000, "a line of"),
+}
+PARSED_LATER = {
+    "deep.md": (b"> " * 5_000 + b"x\n", "nest more than"),
+    # Under every structural limit, but unclosed brackets cost the parser more than the
+    # one CPU second this test allows.
+    "slow.md": ((b"[" * 60 + b"\n") * 800, "budget"),
+}
+
+
+async def test_pathological_files_are_refused_by_name_while_the_service_answers(
+    client: AsyncTestClient[Litestar],
+) -> None:
+    await _learner(client, "probe")
+    who = await _learner(client, "mallory")
+
+    async def attack() -> tuple[list[Any], list[dict[str, Any]]]:
+        async with asyncio.timeout(600):
+            refused = await asyncio.gather(
+                *(_upload(client, who, name, body) for name, (body, _) in PATHOLOGICAL.items())
+            )
+            accepted = await asyncio.gather(
+                *(_upload(client, who, name, body) for name, (body, _) in PARSED_LATER.items())
+            )
+            assert [r.status_code for r in accepted] == [202] * len(accepted)
+            jobs = [await _finished_as(client, who, r.json()["job_id"]) for r in accepted]
+            return refused, jobs
+
+    (refused, jobs), statuses = await _while_answering(client, attack)
+    assert statuses and set(statuses) == {200}
+    for response, (name, (_, words)) in zip(refused, PATHOLOGICAL.items(), strict=True):
+        assert response.status_code == 422, response.text
+        [error] = response.json()["extra"]
+        assert error["path"] == name and error["error"].startswith(name), error
+        assert words in error["error"] and "limit" in error["error"], error
+    for job, (name, (_, words)) in zip(jobs, PARSED_LATER.items(), strict=True):
+        [file] = job["files"]
+        assert file["status"] == "failed" and file["path"] == name, job
+        assert file["error"].startswith(name) and words in file["error"], job
+    assert (await client.get("/api/v1/documents", headers=who)).json() == []
+    # The parse workers live on: an ordinary file goes through after all that.
+    ok = await _upload(client, who, "fine.md", _note(1))
+    assert (await _finished_as(client, who, ok.json()["job_id"]))["status"] == "done"
+
+
+def _raw_multipart(files: list[tuple[str, bytes]]) -> tuple[bytes, dict[str, str]]:
+    """A multipart body written by hand: clients escape what an attacker's need not."""
+    boundary = "storm-boundary-7302"
+    body = b""
+    for name, data in files:
+        body += (
+            (
+                f'--{boundary}\r\nContent-Disposition: form-data; name="data"; '
+                f'filename="{name}"\r\nContent-Type: text/markdown\r\n\r\n'
+            ).encode()
+            + data
+            + b"\r\n"
+        )
+    body += f"--{boundary}--\r\n".encode()
+    return body, {"Content-Type": f"multipart/form-data; boundary={boundary}"}
+
+
+@pytest.mark.parametrize("name", ["a\x00b.md", "bell\x07.md", "tab\tname.md"])
+async def test_a_control_character_in_a_file_name_is_refused_by_name(
+    client: AsyncTestClient[Litestar], name: str
+) -> None:
+    who = await _learner(client, "ada")
+    body, headers = _raw_multipart([(name, _note(1))])
+    alone = await client.post("/api/v1/documents", content=body, headers={**who, **headers})
+    assert alone.status_code == 422, alone.text
+    [error] = alone.json()["extra"]
+    assert "control or invalid character" in error["error"], error
+    assert not any(ch in error["path"] for ch in "\x00\x07\t"), error
+    # Beside a good file, the bad name is listed and the job (stored as JSON) goes on.
+    body, headers = _raw_multipart([(name, _note(1)), ("good.md", _note(2))])
+    both = await client.post("/api/v1/documents", content=body, headers={**who, **headers})
+    assert both.status_code == 202, both.text
+    job = await _finished_as(client, who, both.json()["job_id"])
+    assert job["status"] == "done"
+    assert {f["status"] for f in job["files"]} == {"failed", "ingested"}
+
+
+def test_the_upload_storm_bench_runs_in_smoke_mode() -> None:
+    bench = Path(__file__).resolve().parents[2] / "bench" / "upload_storm.py"
+    run = subprocess.run(
+        [sys.executable, str(bench), "--smoke"], capture_output=True, text=True, timeout=900
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    figures = json.loads(run.stdout.strip().splitlines()[-1])
+    assert figures["uploads_done"] == figures["learners"] == 3
+    assert figures["healthz_answers"] > 0 and figures["healthz_failures"] == 0
+    refused = {p["file"]: p["http"] for p in figures["pathological"]}
+    assert refused["brackets.md"] == refused["headings.md"] == 422
