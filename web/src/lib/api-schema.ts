@@ -165,8 +165,10 @@ export interface paths {
          * Upload Markdown notes
          * @description Accept `.md`, `.markdown` and `.txt` files; ingest them in the background.
          *
-         *     Each file is checked at once (type, size, UTF-8, not binary, parses); refused
-         *     files are listed with the reason. When every file is refused, the answer is 422.
+         *     Each file is checked at once (name, type, size, UTF-8, not binary, structural
+         *     limits); refused files are listed with the reason, and a file the parser refuses
+         *     later is marked failed in the job, with the reason. When every file is refused,
+         *     the answer is 422.
          */
         post: operations["ApiV1DocumentsUpload"];
         delete?: never;
@@ -545,6 +547,8 @@ export interface components {
             /** @description `notes`, or `toc` for an mdBook SUMMARY.md */
             kind: string;
             path: string;
+            /** @description Every chunk has its vector and the graph reflects this version; false while it is being indexed */
+            ready: boolean;
             size_bytes: number;
             title: string;
             /** Format: date-time */
