@@ -6,6 +6,7 @@ The whole tree, drawn once::
     ├── ConfigurationError      a setting is missing or names something that cannot work
     ├── StartupError            a component could not be started or reached at start
     │   └── EmbeddedPostgresError   the embedded PostgreSQL server failed to init or start
+    ├── DatabaseUnavailable     the database cannot be reached now (down or restarting)
     └── MigrationError          a migration file is malformed, changed after being applied,
                                 or failed (its transaction is rolled back, nothing recorded)
 """
@@ -27,6 +28,10 @@ class StartupError(TutorError):
 
 class EmbeddedPostgresError(StartupError):
     """The embedded PostgreSQL server failed to initialise or start."""
+
+
+class DatabaseUnavailable(TutorError):
+    """The database cannot be reached now: it is down, or being restarted."""
 
 
 class MigrationError(TutorError):

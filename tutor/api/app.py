@@ -26,6 +26,7 @@ from tutor.api.sandbox import SandboxController
 from tutor.api.security import current_user
 from tutor.api.ws import chat_socket
 from tutor.config import Settings, get_settings
+from tutor.db import CONNECTION_LOST, UNAVAILABLE_MESSAGE
 from tutor.errors import ConfigurationError, TutorError
 from tutor.resources import Resources, open_resources
 
@@ -62,6 +63,17 @@ def _tutor_error(
     return Response(
         {"status_code": 400, "detail": str(error), "error": type(error).__name__},
         status_code=400,
+    )
+
+
+def _database_unavailable(
+    _: Request[object, object, State], error: Exception
+) -> Response[dict[str, str | int]]:
+    # The database went away mid-request (down, or being restarted): worth a retry soon.
+    return Response(
+        {"status_code": 503, "detail": UNAVAILABLE_MESSAGE, "error": "DatabaseUnavailable"},
+        status_code=503,
+        headers={"Retry-After": "2"},
     )
 
 
@@ -125,7 +137,10 @@ def create_app(settings: Settings | None = None, *, settle_heap: bool = False) -
         },
         lifespan=[lifespan],
         openapi_config=openapi,
-        exception_handlers={TutorError: _tutor_error},
+        exception_handlers={
+            TutorError: _tutor_error,
+            **dict.fromkeys(CONNECTION_LOST, _database_unavailable),
+        },
     )
 
 

@@ -26,6 +26,9 @@ async def open_checkpointer(dsn: str) -> AsyncIterator[AsyncPostgresSaver]:
         min_size=1,
         max_size=POOL_SIZE,
         open=False,
+        # A connection broken by a database restart is noticed and replaced before it is
+        # handed out, not on the caller's first statement.
+        check=AsyncConnectionPool.check_connection,
         # What the saver expects of its connections (see AsyncPostgresSaver.from_conn_string).
         kwargs={"autocommit": True, "prepare_threshold": 0, "row_factory": dict_row},
     )
