@@ -6,17 +6,25 @@ import asyncio
 import json
 import subprocess
 import sys
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
+from websockets.sync.client import connect
 
 from tests.integration.conftest import PASSWORD, finished
+from tests.integration.test_ws_protocol import hello, new_database, send, tokens, until_done
+from tests.integration.test_ws_protocol import learner as ws_learner
+from tests.integration.test_ws_protocol import serve as ws_serve
 from tutor.api.app import create_app
 from tutor.config import DatabaseSettings, IngestSettings, LLMSettings, Settings
+from tutor.db import ServerAddress
 
 pytestmark = pytest.mark.integration
 
@@ -217,3 +225,59 @@ def test_the_upload_storm_bench_runs_in_smoke_mode() -> None:
     assert figures["healthz_answers"] > 0 and figures["healthz_failures"] == 0
     refused = {p["file"]: p["http"] for p in figures["pathological"]}
     assert refused["brackets.md"] == refused["headings.md"] == 422
+
+
+def test_a_lesson_streams_to_the_end_while_ten_learners_upload(
+    pg_server: ServerAddress, tmp_path: Path
+) -> None:
+    with ws_serve(new_database(pg_server), tmp_path) as served:
+        reader = ws_learner(served)
+        http = httpx.Client(base_url=served.base_url, timeout=600)
+        for i in range(10):
+            name = f"storm{i}"
+            assert http.post("/api/v1/auth/signup", json={"name": name, "password": PASSWORD})
+            http.cookies.clear()
+
+        def upload_as(i: int, files: list[tuple[str, bytes]]) -> list[str]:
+            with httpx.Client(base_url=served.base_url, timeout=600) as client:
+                signin = {"name": f"storm{i}", "password": PASSWORD}
+                assert client.post("/api/v1/auth/signin", json=signin).status_code == 200
+                ids = []
+                for name, body in files:
+                    parts = [("data", (name, body, "text/markdown"))]
+                    response = client.post("/api/v1/documents", files=parts)
+                    assert response.status_code == 202, response.text
+                    ids.append(response.json()["job_id"])
+                ends = []
+                for job in ids:
+                    while (status := client.get(f"/api/v1/ingest-jobs/{job}").json())[
+                        "status"
+                    ] not in {"done", "failed"}:
+                        time.sleep(0.1)
+                    ends.append(status["status"])
+                return ends
+
+        def lesson() -> list[dict[str, Any]]:
+            with connect(reader.url) as ws:
+                hello(ws)
+                send(ws, "start_lesson")
+                return until_done(ws)
+
+        with ThreadPoolExecutor(max_workers=24) as pool:
+            streamed = pool.submit(lesson)
+            uploads = [pool.submit(upload_as, i, [("notes.md", _note(i))]) for i in range(10)]
+            # One learner sends twelve more, each in its own request, all at once.
+            uploads += [
+                pool.submit(upload_as, 0, [(f"more{j}.md", _note(50 + j))]) for j in range(12)
+            ]
+            answered = []
+            while not all(f.done() for f in [streamed, *uploads]):
+                answered.append(http.get("/healthz").status_code)
+                time.sleep(0.05)
+            events = streamed.result()
+            ends = [end for f in uploads for end in f.result()]
+        http.close()
+    assert ends == ["done"] * 22
+    assert events[-1]["type"] == "done" and events[-1]["status"] == "complete", events[-1]
+    assert tokens(events), "the lesson streamed no text"
+    assert answered and set(answered) == {200}
