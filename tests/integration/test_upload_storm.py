@@ -271,7 +271,9 @@ def test_a_lesson_streams_to_the_end_while_ten_learners_upload(
                 pool.submit(upload_as, 0, [(f"more{j}.md", _note(50 + j))]) for j in range(12)
             ]
             answered = []
+            hang = time.monotonic() + 600  # a hang fails the test instead of stalling it
             while not all(f.done() for f in [streamed, *uploads]):
+                assert time.monotonic() < hang, "uploads or the lesson never finished"
                 answered.append(http.get("/healthz").status_code)
                 time.sleep(0.05)
             events = streamed.result()
