@@ -47,6 +47,30 @@ async def test_code_runs_in_the_sandbox_and_its_output_comes_back(
     assert secret.json()["status"] != "passed" and "root:" not in secret.json()["stdout"]
 
 
+async def test_code_cannot_read_the_data_directory_by_any_route(
+    client: AsyncTestClient[Litestar], settings: Settings
+) -> None:
+    await sign_up(client)
+    planted = settings.data_dir / "chroma" / "chroma.sqlite3"
+    planted.parent.mkdir(parents=True, exist_ok=True)
+    secret = "passages and owner ids of another learner"
+    planted.write_text(secret)
+    path = str(planted)
+    code = (
+        "import ctypes, subprocess\n"
+        f"print(subprocess.run(['cat', {path!r}], capture_output=True).returncode)\n"
+        f"print(ctypes.CDLL(None).open({path.encode()!r}, 0))\n"
+        f"print(open({path!r}).read())\n"
+    )
+    ran = await client.post("/api/v1/sandbox/run", json={"code": code})
+    body = ran.json()
+    assert body["status"] == "error", body
+    assert secret not in body["stdout"] + body["stderr"]
+    cat, libc = body["stdout"].split()
+    assert int(cat) != 0 and int(libc) == -1
+    assert "FileNotFoundError" in body["feedback"]
+
+
 async def test_runs_are_rate_limited_per_learner(settings: Settings) -> None:
     limited = settings.model_copy(update={"server": ServerSettings(ws_actions_per_minute=2)})
     async with AsyncTestClient(create_app(limited)) as client:
