@@ -81,8 +81,8 @@ class HealthProbe:
 
 
 @contextmanager
-def served(data_dir: Path) -> Iterator[str]:
-    """`tutor serve` on the embedded stack with the fake model; its base URL.
+def served(data_dir: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """`tutor serve` on the embedded stack with the fake model; its base URL and process.
 
     Learners sign up, so unlike :func:`bench._serve.serve` no first learner is needed.
     """
@@ -104,7 +104,7 @@ def served(data_dir: Path) -> Iterator[str]:
                 time.sleep(0.2)
         else:
             raise RuntimeError((data_dir / "server.log").read_text(errors="replace")[-3000:])
-        yield base
+        yield base, process
     finally:
         process.terminate()
         process.wait(timeout=60)
@@ -154,7 +154,7 @@ def run(learners: int, scale: float) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="upload-storm-") as folder:
         data_dir = Path(folder) / "data"
         data_dir.mkdir()
-        with served(data_dir) as base, HealthProbe(base) as probe:
+        with served(data_dir) as (base, _), HealthProbe(base) as probe:
             mallory = learner(base, "mallory")
             bad = [upload_and_wait(mallory, n, b) for n, b in pathological(scale).items()]
             clients = [learner(base, f"learner{i}") for i in range(learners)]
