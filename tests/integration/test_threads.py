@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from uuid import UUID, uuid4
 
 import asyncpg
@@ -12,6 +12,7 @@ import pytest
 
 from tutor.api.protocol import TokenEvent
 from tutor.threads import ThreadBusyError, ThreadNotFoundError, ThreadStore, Turn, TurnHub
+from tutor.threads.store import LoggedRow
 
 pytestmark = pytest.mark.integration
 
@@ -72,11 +73,19 @@ async def test_events_are_numbered_logged_and_sent_to_subscribers(
 
 
 class SlowToEnd(ThreadStore):
-    """The real store, slow to record a turn's end: the moment its done is already logged."""
+    """The real store, slow to answer once it recorded a turn's end: its done is logged."""
 
-    async def end_turn(self, turn_id: UUID, status: str) -> None:
-        await asyncio.sleep(0.3)
-        await super().end_turn(turn_id, status)
+    async def write(
+        self,
+        events: Sequence[LoggedRow],
+        worker: UUID,
+        *,
+        ending: tuple[UUID, str] | None = None,
+    ) -> set[UUID]:
+        owned = await super().write(events, worker, ending=ending)
+        if ending is not None:
+            await asyncio.sleep(0.3)
+        return owned
 
 
 async def test_the_next_action_after_a_replayed_done_is_not_refused(

@@ -13,8 +13,9 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -57,8 +58,8 @@ def _free_port() -> int:
         return port
 
 
-@pytest.fixture(scope="module")
-def served(pg_server: ServerAddress, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+def new_database(pg_server: ServerAddress) -> str:
+    """A fresh database on the session's server; its URL."""
     name = f"ws_{uuid.uuid4().hex[:12]}"
 
     async def create() -> None:
@@ -69,12 +70,18 @@ def served(pg_server: ServerAddress, tmp_path_factory: pytest.TempPathFactory) -
             await admin.close()
 
     asyncio.run(create())
+    return pg_server.dsn(name)
+
+
+@contextmanager
+def serve(database_url: str, data_dir: Path, **server: Any) -> Iterator[Served]:
+    """The app, served by uvicorn in a thread, with these server settings."""
     port = _free_port()
     settings = Settings(
-        data_dir=tmp_path_factory.mktemp("data"),
-        database=DatabaseSettings(url=pg_server.dsn(name)),
+        data_dir=data_dir,
+        database=DatabaseSettings(url=database_url),
         llm=LLMSettings(provider="fake", fake_tokens_per_second=20),
-        server=ServerSettings(host="127.0.0.1", port=port),
+        server=ServerSettings(host="127.0.0.1", port=port, **server),
     )
     config = uvicorn.Config(
         create_app(settings),
@@ -84,16 +91,24 @@ def served(pg_server: ServerAddress, tmp_path_factory: pytest.TempPathFactory) -
         ws_max_size=4 * settings.server.ws_max_frame_bytes,
         log_level="warning",
     )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
+    runner = uvicorn.Server(config)
+    thread = threading.Thread(target=runner.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + TIMEOUT_S
-    while not server.started:
+    while not runner.started:
         assert thread.is_alive() and time.monotonic() < deadline, "server did not start"
         time.sleep(0.05)
-    yield Served(f"http://127.0.0.1:{port}", f"ws://127.0.0.1:{port}/ws")
-    server.should_exit = True
-    thread.join(timeout=TIMEOUT_S)
+    try:
+        yield Served(f"http://127.0.0.1:{port}", f"ws://127.0.0.1:{port}/ws")
+    finally:
+        runner.should_exit = True
+        thread.join(timeout=TIMEOUT_S)
+
+
+@pytest.fixture(scope="module")
+def served(pg_server: ServerAddress, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    with serve(new_database(pg_server), tmp_path_factory.mktemp("data")) as running:
+        yield running
 
 
 @dataclass

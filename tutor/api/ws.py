@@ -5,6 +5,13 @@ run a turn start it on the process's :class:`~tutor.threads.TurnHub`, apart from
 connection; the connection is one of the thread's subscribers, and a client that comes
 back with its last ``seq`` is sent what it missed from the log, then the rest live. The
 connection borrows database connections per message and holds none.
+
+A connection lives only as long as what signed it in: every action checks the session or
+token again, and signing out or revoking a token makes the learner's open connections
+check at once (PostgreSQL notifies every server process), so they close with 4401.
+A connection that has not opened a thread within ``ws_hello_timeout_s`` is closed, and
+the per-learner cap is claimed in one step. When the database is away, an action gets a
+retryable ``internal`` error and the connection stays open.
 """
 
 from __future__ import annotations
@@ -13,7 +20,6 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections import Counter
 from collections.abc import AsyncGenerator
 from contextlib import aclosing
 from typing import Any, cast
@@ -32,6 +38,7 @@ from tutor.api.protocol import (
     AckEvent,
     AnswerAction,
     ChatAction,
+    ClientAction,
     ErrorCode,
     ErrorEvent,
     ExplainAction,
@@ -52,7 +59,7 @@ from tutor.api.protocol import (
 from tutor.api.security import identify
 from tutor.auth.store import User
 from tutor.resources import Resources
-from tutor.threads import ThreadBusyError, ThreadNotFoundError, Turn
+from tutor.threads import DATABASE_ERRORS, ThreadBusyError, ThreadNotFoundError, Turn
 
 _log = logging.getLogger(__name__)
 UNAUTHORIZED_CLOSE = 4401
@@ -60,14 +67,11 @@ UNAUTHORIZED_CLOSE = 4401
 FORBIDDEN_ORIGIN_CLOSE = 4403
 """Close code: a browser page from an origin that may not connect."""
 IDLE_CLOSE = 4408
-"""Close code: the client sent nothing for too long."""
+"""Close code: the client sent nothing for too long, or no ``hello`` in time."""
 TOO_MANY_CLOSE = 4429
 """Close code: the learner has too many connections open."""
 REPLAY_LIMIT = 10_000
 """Most logged events sent again on resuming (a client further behind starts afresh)."""
-
-_open_connections: Counter[UUID] = Counter()
-"""Open connections per learner in this process."""
 
 
 class Connection:
@@ -77,10 +81,32 @@ class Connection:
         self.socket = socket
         self.resources = resources
         self.user: User | None = None
+        self.hello_token: str | None = None
+        """The token that signed the connection in, when ``hello`` carried it."""
         self.thread: UUID | None = None
         self.last_seq = 0
         """The thread's latest seq this connection knows of (sent, or seen at hello)."""
         self._outbox: asyncio.Queue[tuple[int, str] | None] = asyncio.Queue()
+        self._recheck: asyncio.Task[None] | None = None
+        self.closed = False
+
+    def credentials_changed(self) -> None:
+        """One of the learner's sessions or tokens ended: check this one's now."""
+        if self._recheck is None or self._recheck.done():
+            self._recheck = asyncio.create_task(self._close_if_signed_out())
+
+    async def _close_if_signed_out(self) -> None:
+        try:
+            if await signed_in(self) is not None:
+                return
+        except DATABASE_ERRORS:
+            return  # checked again on the next action
+        await _unauthorized(self)
+
+    def cancel_recheck(self) -> None:
+        """Stop a check under way (the connection is closing)."""
+        if self._recheck is not None:
+            self._recheck.cancel()
 
     def deliver(self, seq: int, frame: str) -> None:
         """Queue a logged event (a subscriber's callback; never blocks)."""
@@ -121,19 +147,18 @@ async def chat_socket(
         await _refuse(socket, "forbidden", "this origin may not connect", FORBIDDEN_ORIGIN_CLOSE)
         return
     connection = Connection(socket, resources)
-    connection.user = await identify(socket, resources)
     writer = asyncio.create_task(connection.write_forever())
     try:
         await _serve(connection)
     except WebSocketDisconnect:
         pass
     finally:
+        connection.closed = True
+        connection.cancel_recheck()
         if connection.thread is not None:
             resources.turns.detach(connection.thread, connection)
-        if connection.user is not None and connection.thread is not None:
-            _open_connections[connection.user.id] -= 1
-            if _open_connections[connection.user.id] <= 0:
-                del _open_connections[connection.user.id]
+        if connection.user is not None:
+            resources.turns.sockets.release(connection.user.id, connection)
         connection.stop_writing()
         with contextlib.suppress(Exception):
             await asyncio.wait_for(writer, timeout=5)
@@ -142,14 +167,25 @@ async def chat_socket(
 async def _serve(connection: Connection) -> None:
     resources = connection.resources
     settings = resources.settings.server
-    while True:
+    loop = asyncio.get_running_loop()
+    hello_by = loop.time() + settings.ws_hello_timeout_s
+    while not connection.closed:
+        timeout = settings.ws_idle_timeout_s
+        if connection.thread is None:
+            timeout = min(timeout, hello_by - loop.time())
         try:
-            frame = await asyncio.wait_for(
-                connection.socket.receive_text(), timeout=settings.ws_idle_timeout_s
-            )
+            frame = await asyncio.wait_for(connection.socket.receive_text(), timeout=timeout)
         except TimeoutError:
+            if connection.thread is None:
+                _error(
+                    connection,
+                    "hello_first",
+                    f"no thread opened with hello within {settings.ws_hello_timeout_s:g} s",
+                )
+                await _close_after_writing(connection, IDLE_CLOSE, "no hello")
+                return
             thread = connection.thread
-            if thread is not None and resources.turns.running(thread) is not None:
+            if resources.turns.running(thread) is not None:
                 continue  # the client is reading a turn, not idle
             connection.stop_writing()
             await connection.socket.close(code=IDLE_CLOSE, reason="idle")
@@ -162,50 +198,101 @@ async def _serve(connection: Connection) -> None:
             )
             continue
         action = parse_action(frame)
-        if isinstance(action, ErrorEvent):
-            connection.send_now(action)
-        elif isinstance(action, PingAction):
-            connection.send_now(PongEvent(nonce=action.nonce))
-        elif isinstance(action, HelloAction):
-            if not await _hello(connection, action):
+        try:
+            if not await _act(connection, action):
                 return
-        elif connection.thread is None or connection.user is None:
-            _error(connection, "hello_first", 'send {"v": 1, "type": "hello"} first')
-        elif (wait := resources.action_limiter.take(str(connection.user.id))) > 0:
+        except DATABASE_ERRORS as error:
+            _log.warning("could not serve a %s action: %s", action.type, error)
             _error(
-                connection, "rate_limited", f"too many actions; wait {wait:.1f} s", retryable=True
+                connection,
+                "internal",
+                "the database cannot be reached; try again in a moment",
+                retryable=True,
             )
-        elif isinstance(action, InterruptAction):
-            if not resources.turns.interrupt(connection.thread):
-                _error(connection, "not_found", "no turn is running on this thread")
-        elif isinstance(action, FeedbackAction):
-            await _feedback(connection, action)
-        else:
-            await _start_turn(connection, action)
+
+
+async def _act(connection: Connection, action: ClientAction | ErrorEvent) -> bool:
+    """Carry out one frame's action; False when the connection must close."""
+    resources = connection.resources
+    if isinstance(action, ErrorEvent):
+        connection.send_now(action)
+    elif isinstance(action, PingAction):
+        connection.send_now(PongEvent(nonce=action.nonce))
+    elif isinstance(action, HelloAction):
+        return await _hello(connection, action)
+    elif connection.thread is None or connection.user is None:
+        _error(connection, "hello_first", 'send {"v": 1, "type": "hello"} first')
+    elif await signed_in(connection) is None:
+        await _unauthorized(connection)
+        return False
+    elif (wait := resources.action_limiter.take(str(connection.user.id))) > 0:
+        _error(connection, "rate_limited", f"too many actions; wait {wait:.1f} s", retryable=True)
+    elif isinstance(action, InterruptAction):
+        if not await resources.turns.interrupt(connection.thread):
+            _error(connection, "not_found", "no turn is running on this thread")
+    elif isinstance(action, FeedbackAction):
+        await _feedback(connection, action)
+    else:
+        await _start_turn(connection, action)
+    return True
+
+
+async def signed_in(connection: Connection) -> User | None:
+    """The connection's learner if what signed it in still holds, else None.
+
+    The socket's cookie, header and query never change: the same credentials are checked
+    again, or the token ``hello`` carried. A credential of another learner is no better.
+    """
+    accounts = connection.resources.accounts
+    if connection.hello_token is not None:
+        user = await accounts.token_user(connection.hello_token)
+    else:
+        user = await identify(connection.socket, connection.resources)
+    if user is None or (connection.user is not None and user.id != connection.user.id):
+        return None
+    return user
+
+
+async def _unauthorized(connection: Connection) -> None:
+    if connection.closed:
+        return
+    connection.closed = True
+    _error(connection, "unauthorized", "signed out, or the token was revoked or expired")
+    await _close_after_writing(connection, UNAUTHORIZED_CLOSE, "signed out")
 
 
 async def _hello(connection: Connection, hello: HelloAction) -> bool:
     """Open the thread; False when the connection must close."""
     resources = connection.resources
-    if connection.user is None and hello.token:
-        connection.user = await resources.accounts.token_user(hello.token)
-    user = connection.user
-    if user is None:
+    user = await identify(connection.socket, resources) if connection.hello_token is None else None
+    if user is None and (hello.token or connection.hello_token):
+        token = hello.token or connection.hello_token
+        assert token is not None
+        if (user := await resources.accounts.token_user(token)) is not None:
+            connection.hello_token = token
+    if user is None or (connection.user is not None and user.id != connection.user.id):
         _error(connection, "unauthorized", "sign in, or send a personal API token in hello")
         await _close_after_writing(connection, UNAUTHORIZED_CLOSE)
         return False
     first = connection.thread is None
-    if first and _open_connections[user.id] >= resources.settings.server.ws_connections_per_learner:
+    sockets = resources.turns.sockets
+    # Claimed before any await: simultaneous hellos of one learner are counted one by one.
+    if first and not sockets.claim(
+        user.id, connection, resources.settings.server.ws_connections_per_learner
+    ):
         _error(connection, "rate_limited", "too many connections open for this learner")
         await _close_after_writing(connection, TOO_MANY_CLOSE)
         return False
+    connection.user = user
     try:
         opened = await resources.threads.open(user.id, hello.thread, new=hello.new_thread)
-    except ThreadNotFoundError as error:
-        _error(connection, "forbidden", str(error))
-        return True
-    if first:
-        _open_connections[user.id] += 1
+    except BaseException as error:
+        if first:
+            sockets.release(user.id, connection)
+        if isinstance(error, ThreadNotFoundError):
+            _error(connection, "forbidden", str(error))
+            return True
+        raise
     if connection.thread is not None and connection.thread != opened.id:
         resources.turns.detach(connection.thread, connection)
     connection.thread = opened.id
@@ -316,11 +403,11 @@ def _error(
     connection.send_now(ErrorEvent(code=code, message=message, retryable=retryable))
 
 
-async def _close_after_writing(connection: Connection, code: int) -> None:
+async def _close_after_writing(connection: Connection, code: int, reason: str = "") -> None:
     connection.stop_writing()
     await asyncio.sleep(0)
     with contextlib.suppress(Exception):
-        await connection.socket.close(code=code)
+        await connection.socket.close(code=code, reason=reason)
 
 
 async def _refuse(

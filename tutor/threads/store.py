@@ -13,6 +13,10 @@ import asyncpg
 from tutor.errors import TutorError
 
 INTERRUPTED_MESSAGE = "The server stopped during this turn; send the action again."
+DATABASE_ERRORS = (OSError, asyncpg.PostgresError, asyncpg.InterfaceError)
+"""What a query raises when the database is down, restarting, or its connection died."""
+LoggedRow = tuple[UUID, int, UUID, str]
+"""One event to log: (thread, seq, turn, event JSON)."""
 
 
 class ThreadNotFoundError(TutorError):
@@ -91,22 +95,66 @@ class ThreadStore:
         )
         return [LoggedEvent(r["seq"], r["turn_id"], json.loads(r["event"])) for r in rows]
 
-    async def append(self, events: Sequence[tuple[UUID, int, UUID, str]]) -> None:
-        """Log events, each (thread, seq, turn, event JSON), in one statement."""
-        if not events:
-            return
-        threads, seqs, turns, bodies = zip(*events, strict=True)
-        await self._pool.execute(
+    async def write(
+        self,
+        events: Sequence[LoggedRow],
+        worker: UUID,
+        *,
+        ending: tuple[UUID, str] | None = None,
+    ) -> set[UUID]:
+        """Log the events of turns ``worker`` still runs, and record one turn's end.
+
+        One statement: it holds the rows of the turns concerned while it writes, so a
+        worker that closes one of them as interrupted (it found this worker's lock free)
+        does so either before (the turn's events are not written) or after (its error is
+        numbered after them), never in between.
+
+        Args:
+            events: Each (thread, seq, turn, event JSON), in order.
+            worker: The worker writing.
+            ending: A turn of these (or one without events left) and the status it ended
+                with, recorded with its events.
+
+        Returns:
+            The turns concerned that were still running on ``worker``; the events of the
+            others were not written (and their end not recorded).
+        """
+        turn_ids = {turn for _, _, turn, _ in events}
+        if ending is not None:
+            turn_ids.add(ending[0])
+        if not turn_ids:
+            return set()
+        threads, seqs, turns, bodies = zip(*events, strict=True) if events else ((), (), (), ())
+        rows = await self._pool.fetch(
             """
-            INSERT INTO thread_events (thread_id, seq, turn_id, event)
-            SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::uuid[], $4::text[]::jsonb[])
-            ON CONFLICT DO NOTHING
+            WITH owned AS (
+                SELECT id FROM turns
+                WHERE id = ANY($5::uuid[]) AND status = 'running' AND worker = $6
+                FOR UPDATE
+            ), logged AS (
+                INSERT INTO thread_events (thread_id, seq, turn_id, event)
+                SELECT e.thread_id, e.seq, e.turn_id, e.body::jsonb
+                FROM unnest($1::uuid[], $2::bigint[], $3::uuid[], $4::text[])
+                    AS e (thread_id, seq, turn_id, body)
+                WHERE e.turn_id IN (SELECT id FROM owned)
+                -- A write retried after its answer was lost finds its own rows.
+                ON CONFLICT DO NOTHING
+            ), ended AS (
+                UPDATE turns SET status = $8, ended_at = now()
+                WHERE id = $7 AND id IN (SELECT id FROM owned)
+            )
+            SELECT id FROM owned
             """,
             list(threads),
             list(seqs),
             list(turns),
             list(bodies),
+            list(turn_ids),
+            worker,
+            ending[0] if ending is not None else None,
+            ending[1] if ending is not None else None,
         )
+        return {row["id"] for row in rows}
 
     async def start_turn(
         self, turn_id: UUID, thread_id: UUID, worker: UUID, action: dict[str, Any]
@@ -131,11 +179,12 @@ class ThreadStore:
                 "UPDATE threads SET updated_at = now() WHERE id = $1", thread_id
             )
 
-    async def end_turn(self, turn_id: UUID, status: str) -> None:
-        """Record how a turn ended."""
-        await self._pool.execute(
-            "UPDATE turns SET status = $2, ended_at = now() WHERE id = $1", turn_id, status
+    async def running_turn(self, thread_id: UUID) -> tuple[UUID, UUID] | None:
+        """The thread's running turn (id, worker), if any, on any worker."""
+        row = await self._pool.fetchrow(
+            "SELECT id, worker FROM turns WHERE thread_id = $1 AND status = 'running'", thread_id
         )
+        return None if row is None else (row["id"], row["worker"])
 
     async def orphaned_turns(self, alive: UUID) -> list[tuple[UUID, UUID, UUID]]:
         """Running turns (id, thread, worker) of workers other than ``alive``."""
@@ -145,16 +194,21 @@ class ThreadStore:
         )
         return [(r["id"], r["thread_id"], r["worker"]) for r in rows]
 
-    async def close_interrupted(self, turn_id: UUID, thread_id: UUID) -> None:
-        """End a turn its worker did not finish: log an error and ``done`` for clients."""
+    async def close_interrupted(self, turn_id: UUID, thread_id: UUID) -> list[LoggedEvent]:
+        """End a turn its worker did not finish: log an error and ``done`` for clients.
+
+        Returns:
+            The two events logged; none when the turn was not running any more.
+        """
         async with self._pool.acquire() as connection, connection.transaction():
+            # Waits for a write of the turn's events under way; then numbers after them.
             updated = await connection.execute(
                 "UPDATE turns SET status = 'interrupted', ended_at = now() "
                 "WHERE id = $1 AND status = 'running'",
                 turn_id,
             )
             if updated != "UPDATE 1":
-                return
+                return []
             last = await connection.fetchval(
                 "SELECT coalesce(max(seq), 0) FROM thread_events WHERE thread_id = $1",
                 thread_id,
@@ -180,6 +234,7 @@ class ThreadStore:
                 "VALUES ($1, $2, $3, $4::jsonb)",
                 [(thread_id, event["seq"], turn_id, json.dumps(event)) for event in (error, done)],
             )
+        return [LoggedEvent(event["seq"], turn_id, event) for event in (error, done)]
 
     async def save_feedback(self, owner: UUID, lesson_id: UUID, rating: int, comment: str) -> bool:
         """Store a rating of one of the learner's lessons; False when there is no such lesson."""
