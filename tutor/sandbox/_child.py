@@ -2,8 +2,8 @@
 
 The runner starts it through bubblewrap as ``python -I -S -B -c <this file's text>``, so it
 imports nothing from the project. It begins as user 0 of the jail's own user namespace with
-two capabilities there (``CAP_SYS_ADMIN``, ``CAP_SYS_RESOURCE``), which reach nothing outside
-the jail's namespaces. In order it:
+three capabilities there (``CAP_SYS_ADMIN``, ``CAP_SYS_RESOURCE``, ``CAP_SETFCAP``), which reach
+nothing outside the jail's namespaces. In order it:
 
 1. reads the run's request (token, limits, the learner's files) from stdin as JSON, then
    points stdin at ``/dev/null``;
@@ -11,10 +11,10 @@ the jail's namespaces. In order it:
    in files (``size`` and ``nr_inodes``, which bubblewrap's own ``--tmpfs`` cannot bound), and
    binds its folders on ``/tmp``, ``/var/tmp`` and ``/dev/shm``, so one budget covers every
    writable place; it vanishes with the jail's mount namespace;
-3. shuts the kernel's doors that would step around those budgets, then makes ``/proc/sys``
-   read-only: one more user namespace only (the code's own, next step: in a further one the
-   code would hold ``CAP_SYS_ADMIN`` again and could mount an unbounded tmpfs), no System V
-   shared memory or message queues (RAM outside the tmpfs);
+3. closes what would step around those budgets, then makes ``/proc/sys`` read-only: user
+   namespaces beyond the code's own of the next step (in one more, the code would hold
+   ``CAP_SYS_ADMIN`` again and could mount an unbounded tmpfs), and System V shared memory
+   and message queues (RAM outside the tmpfs);
 4. moves into a user namespace of its own as the run's user, so the code holds no power over
    the jail's mounts, IPC or settings, and drops every capability there for good;
 5. sets the resource limits (CPU, address space, file size, processes, no core files) and
@@ -56,6 +56,7 @@ KERNEL_SETTINGS = (
 )
 _MS_NOSUID = 2
 _MS_NODEV = 4
+_MS_NOEXEC = 8
 _MS_BIND = 4096
 _MS_REMOUNT = 32
 _MS_RDONLY = 1
@@ -109,7 +110,7 @@ def _close_kernel_doors() -> None:
     # The code's user id owns the jail's namespaces from outside: it could write the IPC
     # settings back, were /proc/sys writable.
     _check(_libc.mount(b"/proc/sys", b"/proc/sys", None, _MS_BIND, None), "binding /proc/sys")
-    flags = _MS_REMOUNT | _MS_BIND | _MS_RDONLY
+    flags = _MS_REMOUNT | _MS_BIND | _MS_RDONLY | _MS_NOSUID | _MS_NODEV | _MS_NOEXEC
     _check(_libc.mount(None, b"/proc/sys", None, flags, None), "making /proc/sys read-only")
 
 

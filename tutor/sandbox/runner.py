@@ -121,7 +121,11 @@ def run_python(code: str, tests: str, *, limits: Limits = Limits()) -> RunResult
     """
     bwrap, python = _jail_tools()
     with run_uid() as uid:
-        return _run(bwrap, python, uid, code, tests, limits)
+        try:
+            return _run(bwrap, python, uid, code, tests, limits)
+        except _SetupFailedError as error:
+            message = f"learner code cannot run: the jail did not start ({error})"
+            raise SandboxError(message) from error
 
 
 async def arun_python(code: str, tests: str, *, limits: Limits = Limits()) -> RunResult:
@@ -173,8 +177,9 @@ def _jail_tools() -> tuple[str, str]:
     raise SandboxError(
         "learner code cannot run: bubblewrap could not make a jail here ("
         + "; ".join(problems)
-        + "). It needs user namespaces (sysctl kernel.unprivileged_userns_clone=1; in a "
-        f"container, a seccomp profile that allows them) and {INSTALL_HINT}"
+        + "). Allow unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1 "
+        "and user.max_user_namespaces above 0; in a container, seccomp and AppArmor profiles "
+        f"that allow them), and {INSTALL_HINT}"
     )
 
 
