@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -16,10 +17,14 @@ from tutor.config import Settings, get_settings
 
 
 def _setup_logging(verbose: bool) -> None:
+    from tutor.logs import redact_every_record
+
     logging.basicConfig(
         level=logging.DEBUG if verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    # Tokens and passwords never reach a log line, whichever handler writes it.
+    redact_every_record()
 
 
 @click.group()
@@ -37,7 +42,10 @@ def serve(host: str | None, port: int | None) -> None:
     import uvicorn
 
     from tutor.api.app import create_app
+    from tutor.data_dir import PRIVATE_UMASK
 
+    # Before anything is written: every file the service makes is its user's alone.
+    os.umask(PRIVATE_UMASK)
     settings = get_settings()
     server = settings.server.model_copy(
         update={k: v for k, v in {"host": host, "port": port}.items() if v is not None}
@@ -55,6 +63,9 @@ def serve(host: str | None, port: int | None) -> None:
         # Compression would cost each open connection about 35 KB of zlib state for
         # frames that are mostly a few words long.
         ws_per_message_deflate=False,
+        # The app believes X-Forwarded-* from TUTOR_TRUSTED_PROXIES only; uvicorn's own
+        # handling would trust 127.0.0.1 whatever the setting says.
+        proxy_headers=False,
     )
 
 

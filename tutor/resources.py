@@ -12,6 +12,7 @@ import sys
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from uuid import UUID
 
@@ -23,8 +24,10 @@ from tutor.auth.limits import AttemptLimiter
 from tutor.auth.secrets import new_password
 from tutor.auth.store import AccountStore
 from tutor.config import Settings
+from tutor.data_dir import make_private, write_private
 from tutor.db import Database
 from tutor.db.checkpoints import open_checkpointer
+from tutor.db.embedded import server_group_id
 from tutor.embeddings import build_embeddings
 from tutor.grading import ShortAnswerGrader
 from tutor.graph.build import build_graph_store
@@ -108,13 +111,13 @@ async def open_resources(
         settle: Once it is loaded, tune the garbage collector for a long-running server
             (:func:`settle_heap`).
     """
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    make_private(settings.data_dir, server_group=server_group_id())
     async with AsyncExitStack() as stack:
         database = await Database.open(settings)
         stack.push_async_callback(database.close)
         accounts = AccountStore(database.pool)
         if not settings.database.url:
-            await _first_local_learner(accounts)
+            await _first_local_learner(accounts, settings.data_dir)
 
         embeddings = build_embeddings(settings.embeddings, ollama_url=settings.llm.ollama_url)
         vectors = build_vector_store(settings.chroma, settings.data_dir, embeddings)
@@ -177,21 +180,38 @@ async def open_resources(
 
 LOCAL_LEARNER = "local"
 """The learner the embedded setup creates, so ``make run`` works at once."""
+FIRST_PASSWORD_FILE = "first-learner-password"
+"""Where, in the data directory, the local learner's first password is given (0600)."""
 
 
-async def _first_local_learner(accounts: AccountStore) -> None:
-    """Give the first migration's local learner a password, and show it this once."""
+async def _first_local_learner(accounts: AccountStore, data_dir: Path) -> None:
+    """Give the first migration's local learner a password, and hand it to the operator.
+
+    The password goes to a 0600 file in the data directory, and to the terminal when
+    stderr is one; never through logging, and never to a redirected stderr, since both
+    usually end up in log files that outlive the first start.
+    """
     user = await accounts.by_name(LOCAL_LEARNER)
     if user is None or await accounts.has_password(user.id):
         return
     password = new_password()
+    path = data_dir / FIRST_PASSWORD_FILE
+    # Kept before it is set, so a start killed in between loses nothing.
+    write_private(path, f"{LOCAL_LEARNER}\n{password}\n")
     await accounts.set_password(user.id, password)
-    message = (
-        f"first learner created: name {LOCAL_LEARNER!r}, password {password!r} "
-        "(shown once; change it with `tutor users set-password local`)"
+    _log.warning(
+        "first learner %r created; its password is in %s (only this service's user can "
+        "read it; delete it once noted, and change it with `tutor users set-password %s`)",
+        LOCAL_LEARNER,
+        path,
+        LOCAL_LEARNER,
     )
-    _log.warning(message)
-    print(message, file=sys.stderr, flush=True)
+    if sys.stderr.isatty():
+        print(
+            f"first learner: name {LOCAL_LEARNER!r}, password {password!r}",
+            file=sys.stderr,
+            flush=True,
+        )
 
 
 async def _warm_up(embeddings: Embeddings, settle: bool) -> None:

@@ -440,7 +440,7 @@ async def test_watcher_restarts_a_server_that_died_while_idle(tmp_path: Path) ->
 async def test_requests_get_503_while_the_database_is_down_then_work(tmp_path: Path) -> None:
     data_dir = tmp_path / "data"
     settings = _embedded_settings(data_dir)
-    async with AsyncTestClient(create_app(settings)) as client:
+    async with AsyncTestClient(create_app(settings), base_url="http://127.0.0.1") as client:
         learner = await sign_up(client)
         assert (await client.get("/api/v1/auth/me")).status_code == 200
         # Holding the start lock stands for a restart under way in another process: the
