@@ -19,7 +19,7 @@ from tutor.graph.postgres import PostgresGraphStore
 from tutor.ingest.files import SourceFile
 from tutor.ingest.parsing import FileParser
 from tutor.ingest.service import Ingestor
-from tutor.ingest.store import DocumentStore
+from tutor.ingest.store import ChunkPlan, DocumentStore
 from tutor.vectors import VectorRecord, VectorStore, build_vector_store
 
 pytestmark = pytest.mark.integration
@@ -370,3 +370,30 @@ async def test_owners_never_see_each_other(
     assert await ingestor.documents.get(other, mine[0].id) is None
     assert not await ingestor.delete(other, mine[0].id)
     assert await ingestor.documents.get(owner, mine[0].id) is not None
+
+
+async def test_a_document_deleted_while_its_new_version_is_read_fails_alone(
+    parts: tuple[Ingestor, asyncpg.Pool, VectorStore, UUID], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ingestor, pool, vectors, owner = parts
+    await ingestor.ingest(owner, _book())
+    plan = ingestor.documents.plan
+
+    async def plan_then_delete(*args: Any) -> ChunkPlan:
+        planned = await plan(*args)
+        if args[1] == "ownership.md":  # the learner deletes it from another tab
+            assert await ingestor.delete(owner, planned.document_id)
+        return planned
+
+    monkeypatch.setattr(ingestor.documents, "plan", plan_then_delete)
+    report = await ingestor.ingest(
+        owner, [SourceFile("ownership.md", NEW_OWNERSHIP), SourceFile("new.md", b"# New\n\nfresh")]
+    )
+    outcome = {f.path: f for f in report.files}
+    assert outcome["ownership.md"].status == "failed"
+    assert "changed during ingestion" in (outcome["ownership.md"].error or "")
+    assert outcome["new.md"].status == "ingested"
+    paths = [d.path for d in await ingestor.documents.list_documents(owner)]
+    assert "ownership.md" not in paths and "new.md" in paths
+    rows = await pool.fetchval("SELECT count(*) FROM chunks WHERE owner_id = $1", owner)
+    assert await vectors.count(str(owner)) == rows

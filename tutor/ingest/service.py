@@ -33,6 +33,7 @@ from tutor.ingest.parsing import FileParser
 from tutor.ingest.prepare import PreparedFile
 from tutor.ingest.store import (
     ChunkPlan,
+    DocumentChangedError,
     DocumentStore,
     DocumentVersion,
     SavedDocument,
@@ -152,18 +153,22 @@ class Ingestor:
                 if progress:
                     await progress(report.files[-1], report.chunks_embedded)
                 continue
-            outcome = await self._ingest_document(
-                owner,
-                item,
-                ordered.index(path),
-                ordered,
-                toc,
-                sections,
-                root_keys,
-                existing,
-                progress,
-                report,
-            )
+            try:
+                outcome = await self._ingest_document(
+                    owner,
+                    item,
+                    ordered.index(path),
+                    ordered,
+                    toc,
+                    sections,
+                    root_keys,
+                    existing,
+                    progress,
+                    report,
+                )
+            except DocumentChangedError as error:
+                # Deleted while it was being read: this file fails, the others go on.
+                outcome = FileOutcome(path, "failed", error=str(error))
             report.files.append(outcome)
             if progress:
                 await progress(outcome, report.chunks_embedded)
