@@ -14,6 +14,7 @@ import json
 import os
 import shutil
 import socket
+import subprocess
 import tempfile
 import time
 import uuid
@@ -32,6 +33,7 @@ pytestmark = pytest.mark.integration
 AS_ROOT = os.geteuid() == 0
 needs_root = pytest.mark.skipif(not AS_ROOT, reason="runs get user ids of their own only as root")
 PROJECT = Path(__file__).resolve().parents[2]
+NOBODY = 65534
 
 # Reads each path three ways (Python, a subprocess, libc through ctypes) and prints what
 # each way got: the bytes, or None when it was refused.
@@ -372,13 +374,9 @@ def test_concurrent_runs_see_neither_each_others_files_nor_processes(
         assert uid_a != uid_b and {int(uid_a), int(uid_b)} <= set(SANDBOX_UIDS)
 
 
-def test_one_run_holding_every_process_it_may_does_not_starve_another(
-    background: Callable[..., Future[RunResult]],
-) -> None:
-    tag = uuid.uuid4().int % 10**6
-    hold, full = ["sleep", f"61.{tag}"], ["sleep", f"62.{tag}"]
-    processes = 16
-    holder = background(
+def _holder(hold: list[str], full: list[str]) -> str:
+    """Code that starts sleepers until its process budget is spent, then shows ``full``."""
+    return (
         "import os\n"
         "def spawn(argv):\n"
         "    pid = os.fork()\n"
@@ -397,15 +395,24 @@ def test_one_run_holding_every_process_it_may_does_not_starve_another(
         "os.waitpid(children.pop(), 0)\n"
         f"children.append(spawn({full!r}))\n"
         "for pid in children:  # the test ends them once the other run is over\n"
-        "    os.waitpid(pid, 0)\n",
-        processes=processes,
-        wall_s=90,
+        "    os.waitpid(pid, 0)\n"
     )
+
+
+NEEDS_PROCESSES = (
+    "import subprocess\nfor _ in range(5):\n    subprocess.run(['true'], check=True)\n"
+)
+
+
+def test_one_run_holding_every_process_it_may_does_not_starve_another(
+    background: Callable[..., Future[RunResult]],
+) -> None:
+    tag = uuid.uuid4().int % 10**6
+    hold, full = ["sleep", f"61.{tag}"], ["sleep", f"62.{tag}"]
+    processes = 16
+    holder = background(_holder(hold, full), processes=processes, wall_s=90)
     _wait_for(lambda: bool(_processes_running(full)), "the holder is full")
-    other = _run(
-        "import subprocess\nfor _ in range(5):\n    subprocess.run(['true'], check=True)\n",
-        processes=processes,
-    )
+    other = _run(NEEDS_PROCESSES, processes=processes)
     for pid in _processes_running(hold) + _processes_running(full):
         os.kill(pid, 15)
     held = holder.result()
@@ -413,6 +420,75 @@ def test_one_run_holding_every_process_it_may_does_not_starve_another(
     assert held.passed, held.feedback
     # Its budget counts the jail's first process and the code's own: the rest slept.
     assert int(held.stdout) == processes - 2
+
+
+# The same two runs, started by a service that is not root (so no user id of their own). The
+# system's Python runs it, without the project's virtual environment: it imports only tutor.
+UNPRIVILEGED_SERVICE = """
+import json, os, sys, threading, time
+from tutor.sandbox import Limits, run_python
+
+holder_code, other_code, hold, full = json.loads(sys.argv[1])
+
+def running(argv):
+    wanted = "\\0".join(argv).encode() + b"\\0"
+    found = []
+    for name in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{name}/cmdline", "rb") as f:
+                if f.read() == wanted:
+                    found.append(int(name))
+        except OSError:
+            pass
+    return found
+
+held = []
+holder = threading.Thread(
+    target=lambda: held.append(run_python(holder_code, "", limits=Limits(wall_s=90)))
+)
+holder.start()
+deadline = time.monotonic() + 60
+while not running(full) and time.monotonic() < deadline:
+    time.sleep(0.05)
+full_when_other_ran = bool(running(full))
+other = run_python(other_code, "")
+for pid in running(hold) + running(full):
+    os.kill(pid, 15)
+holder.join()
+print(json.dumps({"service": os.getuid(), "other": [other.status, other.stdout, other.feedback],
+                  "holder": [held[0].status, held[0].stdout, held[0].feedback],
+                  "full_when_other_ran": full_when_other_ran}))
+"""
+
+
+@needs_root
+def test_a_service_that_is_not_root_still_gives_each_run_its_own_budget() -> None:
+    if any(p.stat().st_mode & 0o005 != 0o005 for p in (PROJECT, *PROJECT.parents)):
+        pytest.skip("the project's folder is not open to other users")
+    tag = uuid.uuid4().int % 10**6
+    hold, full = ["sleep", f"63.{tag}"], ["sleep", f"64.{tag}"]
+    other = NEEDS_PROCESSES + "import os\nprint(os.getuid())\n"
+    python = jail_module.interpreter_candidates("/usr/bin/python3")[0]
+    done = subprocess.run(
+        [python, "-c", UNPRIVILEGED_SERVICE, json.dumps([_holder(hold, full), other, hold, full])],
+        user=NOBODY,
+        group=NOBODY,
+        extra_groups=[],
+        cwd=PROJECT,
+        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(PROJECT), "PYTHONDONTWRITEBYTECODE": "1"},
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    outcome = json.loads(done.stdout)
+    assert outcome["full_when_other_ran"]
+    assert outcome["other"][0] == "passed", outcome["other"]
+    assert outcome["holder"][0] == "passed", outcome["holder"]
+    # The runs run as the service's user, the only one it can give them.
+    assert int(outcome["other"][1]) == outcome["service"] != 0
+    assert int(outcome["holder"][1]) == Limits().processes - 2
 
 
 def test_a_sleeping_fork_bomb_and_an_endless_loop_end_with_the_right_status() -> None:
