@@ -12,7 +12,7 @@ import pytest
 
 from tutor.api.protocol import TokenEvent
 from tutor.threads import ThreadBusyError, ThreadNotFoundError, ThreadStore, Turn, TurnHub
-from tutor.threads.store import LoggedRow
+from tutor.threads.store import LoggedEvent, LoggedRow
 
 pytestmark = pytest.mark.integration
 
@@ -189,3 +189,118 @@ async def test_a_nul_written_by_the_model_neither_breaks_the_log_nor_the_thread(
     assert logged[0].event["text"] == "before "
     statuses = [r["status"] for r in await pool.fetch("SELECT status FROM turns")]
     assert statuses == ["complete", "complete"]
+
+
+class SlowReads(ThreadStore):
+    """The real store, whose log reads hang until told: the moment a client resumes."""
+
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        super().__init__(pool)
+        self.reading = asyncio.Event()
+        self.go_on = asyncio.Event()
+
+    async def events_since(self, thread_id: UUID, seq: int, limit: int) -> list[LoggedEvent]:
+        found = await super().events_since(thread_id, seq, limit)
+        self.reading.set()
+        await self.go_on.wait()
+        return found
+
+
+async def test_a_client_resuming_while_a_turn_ends_misses_nothing(
+    pool: asyncpg.Pool, database_url: str
+) -> None:
+    store = SlowReads(pool)
+    hub = TurnHub(pool, store, database_url)
+    await hub.start()
+    try:
+        thread = (await store.open(await _learner(pool), None)).id
+        second_half = asyncio.Event()
+
+        async def run(turn: Turn) -> None:
+            for word in ("one ", "two "):
+                hub.publish(turn, TokenEvent(text=word))
+            await second_half.wait()
+            hub.publish(turn, TokenEvent(text="three"))
+
+        turn = await hub.begin(thread, {"type": "chat"}, run)
+        while len(turn.log) < 2:
+            await asyncio.sleep(0.01)
+        client = Recorder()
+        resuming = asyncio.create_task(hub.subscribe(thread, 0, client))
+        await store.reading.wait()
+        # While the client's read of the log is under way, the turn goes on and ends.
+        second_half.set()
+        assert turn.task is not None
+        await turn.task
+        assert hub.running(thread) is None
+        store.go_on.set()
+        missed = await resuming
+        assert [seq for seq, _ in missed] == [1, 2, 3, 4]
+        assert [json.loads(frame)["type"] for _, frame in missed][-1] == "done"
+        assert client.frames == []
+
+        # What follows comes live.
+        second = await hub.begin(thread, {"type": "chat"}, run)
+        assert second.task is not None
+        await second.task
+        assert [seq for seq, _ in client.frames] == [5, 6, 7, 8]
+    finally:
+        await hub.close()
+
+
+class BrokenEnd(ThreadStore):
+    """The real store, failing (not for want of a database) to record one turn's end."""
+
+    broken = True
+
+    async def write(
+        self,
+        events: Sequence[LoggedRow],
+        worker: UUID,
+        *,
+        ending: tuple[UUID, str] | None = None,
+    ) -> set[UUID]:
+        if ending is not None and self.broken:
+            self.broken = False
+            raise RuntimeError("a bug")
+        return await super().write(events, worker, ending=ending)
+
+
+async def test_a_turn_that_could_not_end_does_not_keep_its_thread_busy(
+    pool: asyncpg.Pool, database_url: str
+) -> None:
+    store = BrokenEnd(pool)
+    hub = TurnHub(pool, store, database_url)
+    await hub.start()
+    try:
+        thread = (await store.open(await _learner(pool), None)).id
+        client = Recorder()
+        hub.attach(thread, 0, client)
+
+        async def run(turn: Turn) -> None:
+            hub.publish(turn, TokenEvent(text="hello"))
+
+        broken = await hub.begin(thread, {"type": "chat"}, run)
+        assert broken.task is not None
+        await broken.task
+        assert hub.running(thread) is None
+        # The next action finds the turn left running, closes it, and goes on.
+        again = await hub.begin(thread, {"type": "chat"}, run)
+        assert again.task is not None
+        await again.task
+        logged = await store.events_since(thread, 0, 10)
+        assert [(e.seq, e.event["type"]) for e in logged] == [
+            (1, "token"),
+            (2, "error"),
+            (3, "done"),
+            (4, "token"),
+            (5, "done"),
+        ]
+        assert logged[1].event["code"] == "interrupted"
+        assert [seq for seq, _ in client.frames] == [1, 2, 3, 4, 5]
+        statuses = [
+            r["status"] for r in await pool.fetch("SELECT status FROM turns ORDER BY started_at")
+        ]
+        assert statuses == ["interrupted", "complete"]
+    finally:
+        await hub.close()

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 from collections.abc import AsyncGenerator
 from contextlib import aclosing
@@ -70,8 +69,6 @@ IDLE_CLOSE = 4408
 """Close code: the client sent nothing for too long, or no ``hello`` in time."""
 TOO_MANY_CLOSE = 4429
 """Close code: the learner has too many connections open."""
-REPLAY_LIMIT = 10_000
-"""Most logged events sent again on resuming (a client further behind starts afresh)."""
 
 
 class Connection:
@@ -219,13 +216,19 @@ async def _act(connection: Connection, action: ClientAction | ErrorEvent) -> boo
     elif isinstance(action, PingAction):
         connection.send_now(PongEvent(nonce=action.nonce))
     elif isinstance(action, HelloAction):
+        # A connection's first hello is free; switching threads again and again is not.
+        if connection.user is not None and (wait := _wait(connection)) > 0:
+            _error(
+                connection, "rate_limited", f"too many actions; wait {wait:.1f} s", retryable=True
+            )
+            return True
         return await _hello(connection, action)
     elif connection.thread is None or connection.user is None:
         _error(connection, "hello_first", 'send {"v": 1, "type": "hello"} first')
     elif await signed_in(connection) is None:
         await _unauthorized(connection)
         return False
-    elif (wait := resources.action_limiter.take(str(connection.user.id))) > 0:
+    elif (wait := _wait(connection)) > 0:
         _error(connection, "rate_limited", f"too many actions; wait {wait:.1f} s", retryable=True)
     elif isinstance(action, InterruptAction):
         if not await resources.turns.interrupt(connection.thread):
@@ -235,6 +238,12 @@ async def _act(connection: Connection, action: ClientAction | ErrorEvent) -> boo
     else:
         await _start_turn(connection, action)
     return True
+
+
+def _wait(connection: Connection) -> float:
+    """Take one of the learner's actions; how long to wait when none is left."""
+    assert connection.user is not None
+    return connection.resources.action_limiter.take(str(connection.user.id))
 
 
 async def signed_in(connection: Connection) -> User | None:
@@ -293,24 +302,24 @@ async def _hello(connection: Connection, hello: HelloAction) -> bool:
             _error(connection, "forbidden", str(error))
             return True
         raise
-    if connection.thread is not None and connection.thread != opened.id:
+    if connection.thread is not None:
+        # Off the old thread first: nothing of it may be queued among the replay.
         resources.turns.detach(connection.thread, connection)
-    connection.thread = opened.id
+        connection.thread = None
     after = hello.last_seq if hello.last_seq is not None else opened.last_seq
-    missed = await resources.threads.events_since(opened.id, after, REPLAY_LIMIT)
-    live = resources.turns.attach(opened.id, after, connection)
+    missed = await resources.turns.subscribe(opened.id, after, connection)
+    # No await from here: the missed events go out before any live one.
+    connection.thread = opened.id
     connection.last_seq = after
     connection.send_now(
         ReadyEvent(
             thread=opened.id,
             resumed=opened.resumed,
-            missed=len({e.seq for e in missed} | {seq for seq, _ in live}),
+            missed=len(missed),
             running=resources.turns.running(opened.id) is not None,
         )
     )
-    for event in missed:
-        connection.deliver(event.seq, _dumps(event.event))
-    for seq, frame in live:
+    for seq, frame in missed:
         connection.deliver(seq, frame)
     return True
 
@@ -427,7 +436,3 @@ def _origin_allowed(socket: WebSocket[Any, Any, State], allowed: list[str]) -> b
         return True
     host = socket.headers.get("host", "")
     return urlsplit(origin).netloc == host
-
-
-def _dumps(event: dict[str, Any]) -> str:
-    return json.dumps(event, separators=(",", ":"))

@@ -101,6 +101,16 @@ class Turn:
     """Closed by another worker while this one could not reach the database."""
 
 
+class _Holder:
+    """Holds what is delivered while a new subscriber reads the log."""
+
+    def __init__(self) -> None:
+        self.frames: list[tuple[int, str]] = []
+
+    def deliver(self, seq: int, frame: str) -> None:
+        self.frames.append((seq, frame))
+
+
 @dataclass
 class _Queued:
     turn: Turn
@@ -224,6 +234,8 @@ class TurnHub:
             # This worker's, yet not among its turns: its task is gone.
             if any(turn.id == turn_id for turn in self._turns.values()):
                 return False
+            # What it said before is kept: written first, then the error after it.
+            await self.flush()
         elif await self._alive(worker):
             return False
         return bool(await self._close_interrupted(turn_id, thread_id))
@@ -332,6 +344,13 @@ class TurnHub:
                     self._forget(turn)
                     return
                 _log.warning("could not write the end of turn %s (%s); retrying", turn.id, error)
+            except Exception:
+                # Not the database being away: trying again would fail again. The thread
+                # is let go; its turn, still running in the database on no task of this
+                # worker, is closed as interrupted by the next action on the thread.
+                _log.exception("could not end turn %s", turn.id)
+                self._forget(turn)
+                return
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._stopping.wait(), timeout=delay)
             delay = min(delay * 2, MAX_RETRY_S)
@@ -352,6 +371,33 @@ class TurnHub:
         self._subscribers.setdefault(thread_id, set()).add(subscriber)
         turn = self._turns.get(thread_id)
         return [] if turn is None else [(seq, frame) for seq, frame in turn.log if seq > after]
+
+    async def subscribe(
+        self, thread_id: UUID, after: int, subscriber: Subscriber
+    ) -> list[tuple[int, str]]:
+        """Send the thread's events to ``subscriber`` from now on; the ones it missed.
+
+        Returns:
+            Every event after ``after`` so far, in order: from the log, from the running
+            turn, and any written while the log was read. Give them to the subscriber
+            before anything else; what follows comes live.
+        """
+        early = _Holder()
+        # Listening before reading: an event written during the read is held, not lost,
+        # even if its turn ends meanwhile.
+        self._subscribers.setdefault(thread_id, set()).add(early)
+        try:
+            logged = await self._store.events_since(thread_id, after, REPLAY_LIMIT)
+        finally:
+            self.detach(thread_id, early)
+        frames = {event.seq: _dumps(event.event) for event in logged}
+        turn = self._turns.get(thread_id)
+        if turn is not None:
+            frames.update((seq, frame) for seq, frame in turn.log if seq > after)
+        frames.update((seq, frame) for seq, frame in early.frames if seq > after)
+        # No await since the read: nothing was delivered that is not among these.
+        self._subscribers.setdefault(thread_id, set()).add(subscriber)
+        return sorted(frames.items())
 
     def detach(self, thread_id: UUID, subscriber: Subscriber) -> None:
         """Stop sending the thread's events to ``subscriber``."""
@@ -454,6 +500,14 @@ class TurnHub:
                     len(self._pending),
                     error,
                     delay,
+                )
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, MAX_RETRY_S)
+                self._queued.set()
+            except Exception:
+                # The writer must outlive any failure: without it no turn ever ends.
+                _log.exception(
+                    "could not write %d event(s) to the log; retrying", len(self._pending)
                 )
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, MAX_RETRY_S)
