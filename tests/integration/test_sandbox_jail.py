@@ -281,6 +281,27 @@ def test_the_file_count_budget_covers_every_writable_place() -> None:
     assert json.loads(result.stdout) == {"created": 50, "failure": errno.ENOSPC}
 
 
+def test_files_outside_any_folder_are_bounded_by_the_open_files_limit() -> None:
+    # A memfd is RAM that no tmpfs counts; each is at most file_mb, and only so many stay open.
+    code = (
+        "import json, os\n"
+        "held, failure = [], None\n"
+        "try:\n"
+        "    while len(held) < 300:\n"
+        "        fd = os.memfd_create('hoard')\n"
+        "        os.write(fd, b'x' * (1024 * 1024))\n"
+        "        held.append(fd)\n"
+        "except OSError as error:\n"
+        "    failure = error.errno\n"
+        "print(json.dumps({'held': len(held), 'failure': failure}))\n"
+    )
+    result = _run(code, open_files=32, file_mb=1)
+    assert result.passed, result.feedback
+    outcome = json.loads(result.stdout)
+    assert outcome["failure"] == errno.EMFILE
+    assert 0 < outcome["held"] < 32
+
+
 def test_nothing_written_stays_after_the_run() -> None:
     name = f"left-{uuid.uuid4().hex}"
     places = ["/tmp", "/var/tmp", "/dev/shm"]

@@ -17,8 +17,8 @@ nothing outside the jail's namespaces. In order it:
    and message queues (RAM outside the tmpfs);
 4. moves into a user namespace of its own as the run's user, so the code holds no power over
    the jail's mounts, IPC or settings, and drops every capability there for good;
-5. sets the resource limits (CPU, address space, file size, processes, no core files) and
-   tells the runner it is ready;
+5. sets the resource limits (CPU, address space, file size, processes, open files, no core
+   files) and tells the runner it is ready;
 6. forks: this first process of the PID namespace stays behind to reap every process the
    code leaves and to end as the code's process ended (when it ends, the kernel kills what
    is left of the run); the forked process
@@ -143,6 +143,8 @@ def _set_limits(request: dict[str, Any]) -> None:
     # Counted per user namespace, and the jail's is its own: no other run shares this budget.
     resource.setrlimit(resource.RLIMIT_NPROC, (request["processes"], request["processes"]))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    # A file made with memfd_create lives in RAM outside the tmpfs while it is open.
+    resource.setrlimit(resource.RLIMIT_NOFILE, (request["open_files"], request["open_files"]))
 
 
 def _supervise(child: int) -> NoReturn:

@@ -66,6 +66,9 @@ class Limits:
         disk_mb: MiB the run may store in all: its working folder, ``/tmp``, ``/var/tmp``
             and ``/dev/shm`` share this one budget (RAM-backed, freed when the run ends).
         files: Files and folders the code may create in those places together.
+        open_files: Open files of each process (``RLIMIT_NOFILE``); with ``file_mb`` it
+            bounds the RAM that files kept outside any folder can hold (``memfd_create``,
+            unlinked files, pipes).
     """
 
     cpu_s: int = 2
@@ -76,6 +79,7 @@ class Limits:
     output_kb: int = 64
     disk_mb: int = 16
     files: int = 1000
+    open_files: int = 64
 
 
 @dataclass(frozen=True)
@@ -205,6 +209,7 @@ def _run(
             "processes": limits.processes,
             "disk_bytes": limits.disk_mb * 1024 * 1024,
             "files": limits.files + _OWN_INODES,
+            "open_files": limits.open_files,
             "uid": uid if uid is not None else os.getuid(),
         }
     ).encode()
