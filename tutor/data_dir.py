@@ -13,6 +13,7 @@ import os
 import shutil
 import stat
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from tutor.errors import StartupError
@@ -24,11 +25,21 @@ PRIVATE_UMASK = 0o077
 _OPEN_BITS = stat.S_IRWXG | stat.S_IRWXO
 
 
-def make_private(data_dir: Path, *, server_group: int | None = None) -> list[Path]:
-    """Make ``data_dir`` and everything in it private; set this process's umask to 077.
+@contextmanager
+def private_umask() -> Iterator[None]:
+    """Within: this process makes every new file 0600 and folder 0700 (umask 077).
 
-    The umask is the whole process's: every file the service writes later, wherever, is
-    private too.
+    The umask is the whole process's, threads included; ``tutor serve`` sets it for good.
+    """
+    previous = os.umask(PRIVATE_UMASK)
+    try:
+        yield
+    finally:
+        os.umask(previous)
+
+
+def make_private(data_dir: Path, *, server_group: int | None = None) -> list[Path]:
+    """Make ``data_dir`` and everything in it private (created 0700 when missing).
 
     Args:
         data_dir: The data directory; created (0700) when missing.
@@ -43,7 +54,6 @@ def make_private(data_dir: Path, *, server_group: int | None = None) -> list[Pat
         StartupError: Something in ``data_dir`` is open to others and this process cannot
             change that (it belongs to another user).
     """
-    os.umask(PRIVATE_UMASK)
     data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     repaired: list[Path] = []
     for path, info in _walk(data_dir):

@@ -24,7 +24,7 @@ from tutor.auth.limits import AttemptLimiter
 from tutor.auth.secrets import new_password
 from tutor.auth.store import AccountStore
 from tutor.config import Settings
-from tutor.data_dir import make_private, write_private
+from tutor.data_dir import make_private, private_umask, write_private
 from tutor.db import Database
 from tutor.db.checkpoints import open_checkpointer
 from tutor.db.embedded import server_group_id
@@ -111,8 +111,10 @@ async def open_resources(
         settle: Once it is loaded, tune the garbage collector for a long-running server
             (:func:`settle_heap`).
     """
-    make_private(settings.data_dir, server_group=server_group_id())
     async with AsyncExitStack() as stack:
+        # What the service writes while open (Chroma, models, secrets) is its user's alone.
+        stack.enter_context(private_umask())
+        make_private(settings.data_dir, server_group=server_group_id())
         database = await Database.open(settings)
         stack.push_async_callback(database.close)
         accounts = AccountStore(database.pool)

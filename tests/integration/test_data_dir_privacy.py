@@ -20,7 +20,7 @@ from litestar.testing import AsyncTestClient
 from tests.integration.conftest import sign_up, upload
 from tutor.api.app import create_app
 from tutor.config import DatabaseSettings, LLMSettings, Settings
-from tutor.data_dir import make_private
+from tutor.data_dir import make_private, private_umask
 from tutor.db.embedded import server_group_id
 from tutor.errors import StartupError
 from tutor.resources import FIRST_PASSWORD_FILE
@@ -123,13 +123,18 @@ def test_a_file_that_cannot_be_made_private_is_refused_by_name(tmp_path: Path) -
         subprocess.run(["chattr", "-i", str(stuck)], check=True)
 
 
-def test_files_made_after_the_check_are_private(tmp_path: Path) -> None:
+def test_files_made_while_private_are_private(tmp_path: Path) -> None:
     data_dir = tmp_path / "data"
-    make_private(data_dir)
-    (data_dir / "later").mkdir()
-    (data_dir / "later" / "file").write_text("x")
+    with private_umask():
+        make_private(data_dir)
+        (data_dir / "later").mkdir()
+        (data_dir / "later" / "file").write_text("x")
+    assert stat.S_IMODE(data_dir.stat().st_mode) == 0o700
     assert stat.S_IMODE((data_dir / "later").stat().st_mode) == 0o700
     assert stat.S_IMODE((data_dir / "later" / "file").stat().st_mode) == 0o600
+    # Left as it was found (022, from the fixture) for the rest of the process.
+    (tmp_path / "outside").write_text("x")
+    assert stat.S_IMODE((tmp_path / "outside").stat().st_mode) == 0o644
 
 
 def _free_port() -> int:
