@@ -13,6 +13,7 @@ from tests.integration.conftest import sign_up
 from tutor.api.app import create_app
 from tutor.config import ServerSettings, Settings
 from tutor.errors import ConfigurationError
+from tutor.sandbox import jail
 
 pytestmark = pytest.mark.integration
 
@@ -69,6 +70,16 @@ async def test_code_cannot_read_the_data_directory_by_any_route(
     cat, libc = body["stdout"].split()
     assert int(cat) != 0 and int(libc) == -1
     assert "FileNotFoundError" in body["feedback"]
+
+
+async def test_without_bubblewrap_the_api_refuses_to_run_code(
+    client: AsyncTestClient[Litestar], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    await sign_up(client)
+    monkeypatch.setattr(jail, "TOOL_PATH", str(tmp_path))
+    ran = await client.post("/api/v1/sandbox/run", json={"code": "print('ran')"})
+    assert ran.status_code >= 400, ran.text
+    assert "bubblewrap" in ran.json()["detail"] and "ran" not in ran.json().get("stdout", "")
 
 
 async def test_runs_are_rate_limited_per_learner(settings: Settings) -> None:
