@@ -31,6 +31,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
+from urllib.parse import quote
 
 from tutor.data_dir import write_private
 from tutor.db import embedded_auth
@@ -57,11 +58,11 @@ class ServerAddress:
     socket_dir: Path
     port: int
     password: str = field(default="", repr=False)
-    """The superuser's password; the URL carries it (url-safe characters only)."""
+    """The superuser's password; the URL carries it."""
 
     def dsn(self, database: str) -> str:
         """A libpq/asyncpg URL for ``database`` on this server, over the Unix socket."""
-        login = f"{SUPERUSER}:{self.password}" if self.password else SUPERUSER
+        login = f"{SUPERUSER}:{quote(self.password, safe='')}" if self.password else SUPERUSER
         return f"postgresql://{login}@/{database}?host={self.socket_dir}&port={self.port}"
 
 
