@@ -130,6 +130,14 @@ def test_growing_list_is_reported() -> None:
     assert not result.passed
 
 
+def test_the_run_is_the_first_the_out_of_memory_killer_ends() -> None:
+    code = "import subprocess\nprint(open('/proc/self/oom_score_adj').read().strip())\n"
+    code += "subprocess.run(['cat', '/proc/self/oom_score_adj'])\n"
+    result = _run(code, "")
+    assert result.passed, result.feedback
+    assert result.stdout.split() == ["1000", "1000"]
+
+
 def test_socket_connection_fails_inside() -> None:
     result = _run("import socket\nsocket.create_connection(('127.0.0.1', 1))\n", "")
     assert result.status in {"failed", "error"}

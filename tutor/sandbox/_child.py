@@ -18,7 +18,8 @@ nothing outside the jail's namespaces. In order it:
 4. moves into a user namespace of its own as the run's user, so the code holds no power over
    the jail's mounts, IPC or settings, and drops every capability there for good;
 5. sets the resource limits (CPU, address space, file size, processes, open files, no core
-   files) and tells the runner it is ready;
+   files), offers the run first to the kernel's out-of-memory killer, and tells the runner it
+   is ready;
 6. forks: this first process of the PID namespace stays behind to reap every process the
    code leaves and to end as the code's process ended (when it ends, the kernel kills what
    is left of the run); the forked process
@@ -145,6 +146,10 @@ def _set_limits(request: dict[str, Any]) -> None:
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     # A file made with memfd_create lives in RAM outside the tmpfs while it is open.
     resource.setrlimit(resource.RLIMIT_NOFILE, (request["open_files"], request["open_files"]))
+    # Address space is limited per process, not per run: should the machine run short of
+    # memory, the kernel ends the run's processes before the service's or the database's.
+    with open("/proc/self/oom_score_adj", "w", encoding="ascii") as preference:
+        preference.write("1000")
 
 
 def _supervise(child: int) -> NoReturn:
