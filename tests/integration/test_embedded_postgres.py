@@ -27,7 +27,7 @@ from litestar.testing import AsyncTestClient
 from tests.integration.conftest import sign_up
 from tutor.api.app import create_app
 from tutor.config import DatabaseSettings, LLMSettings, Settings
-from tutor.db import Database, EmbeddedPostgres, ServerAddress
+from tutor.db import CONNECTION_LOST, Database, EmbeddedPostgres, ServerAddress
 from tutor.db.checkpoints import open_checkpointer
 from tutor.errors import EmbeddedPostgresError
 
@@ -393,6 +393,12 @@ async def _eventually(check: Callable[[], Awaitable[bool]], what: str) -> None:
     raise AssertionError(f"never happened: {what}")
 
 
+async def _sleeping(database: Database) -> bool:
+    query = "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep%'"
+    running: int = await database.pool.fetchval(query)
+    return running > 0
+
+
 async def test_pools_hand_out_no_connection_broken_by_a_restart(tmp_path: Path) -> None:
     # Watched only when a connection fails or drops: the restart comes from the failure.
     database = await Database.open(_embedded_settings(tmp_path / "data", watch_interval_s=3600))
@@ -403,7 +409,13 @@ async def test_pools_hand_out_no_connection_broken_by_a_restart(tmp_path: Path) 
         async with open_checkpointer(database.dsn) as saver:
             assert await saver.aget_tuple(config) is None
             await database.pool.execute("CREATE TABLE kept (n int); INSERT INTO kept VALUES (7)")
+            in_flight = asyncio.create_task(database.pool.fetchval("SELECT pg_sleep(60)"))
+            await _eventually(lambda: _sleeping(database), "the long query runs")
             killed = _kill_postmaster(pgdata)
+            # The query under way when the server died fails as "connection lost", which
+            # the API answers with 503, not as a generic error.
+            with pytest.raises(CONNECTION_LOST):
+                await in_flight
 
             async def restarted() -> bool:
                 return database.supervisor is not None and database.supervisor.restarts == 1
