@@ -50,9 +50,12 @@ class FileParser:
             IngestError: The file is refused, by a check, the parser or the budget.
         """
         executor = self._pool()
-        future = asyncio.get_running_loop().run_in_executor(
-            executor, _parse_worker.prepare_within_budget, source, self.settings
+        # Submitting may start a worker, and the first one waits for the fork server to
+        # import the parser: most of a second that must not be the event loop's.
+        submitted = await asyncio.to_thread(
+            executor.submit, _parse_worker.prepare_within_budget, source, self.settings
         )
+        future = asyncio.wrap_future(submitted)
         backstop = self.settings.parse_budget_s * _BACKSTOP_FACTOR + _BACKSTOP_EXTRA_S
         try:
             return await asyncio.wait_for(future, backstop)
