@@ -74,12 +74,21 @@ def new_database(pg_server: ServerAddress) -> str:
 
 
 @contextmanager
-def serve(database_url: str, data_dir: Path, **server: Any) -> Iterator[Served]:
-    """The app, served by uvicorn in a thread, with these server settings."""
+def serve(
+    database_url: str | None,
+    data_dir: Path,
+    *,
+    database: dict[str, Any] | None = None,
+    **server: Any,
+) -> Iterator[Served]:
+    """The app, served by uvicorn in a thread, with these server (and database) settings.
+
+    Without a URL, the app runs its own embedded PostgreSQL in ``data_dir``.
+    """
     port = _free_port()
     settings = Settings(
         data_dir=data_dir,
-        database=DatabaseSettings(url=database_url),
+        database=DatabaseSettings(url=database_url, **(database or {})),
         llm=LLMSettings(provider="fake", fake_tokens_per_second=20),
         server=ServerSettings(host="127.0.0.1", port=port, **server),
     )

@@ -10,10 +10,10 @@ from uuid import UUID
 
 import asyncpg
 
-from tutor.errors import TutorError
+from tutor.errors import DatabaseUnavailable, TutorError
 
 INTERRUPTED_MESSAGE = "The server stopped during this turn; send the action again."
-DATABASE_ERRORS = (OSError, asyncpg.PostgresError, asyncpg.InterfaceError)
+DATABASE_ERRORS = (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, DatabaseUnavailable)
 """What a query raises when the database is down, restarting, or its connection died."""
 LoggedRow = tuple[UUID, int, UUID, str]
 """One event to log: (thread, seq, turn, event JSON)."""
