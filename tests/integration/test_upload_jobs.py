@@ -12,7 +12,7 @@ import asyncpg
 import pytest
 
 from tutor.config import ChromaSettings, IngestSettings
-from tutor.db import upgrade
+from tutor.db import EmbeddedPostgres, upgrade
 from tutor.embeddings import FakeEmbeddings
 from tutor.graph.postgres import PostgresGraphStore
 from tutor.ingest.files import SourceFile
@@ -185,3 +185,45 @@ async def test_many_queued_jobs_leave_the_pool_free(
     await jobs.wait()
     assert [(await _status(pool, job))[0] for job in ids] == ["done"] * len(ids)
     await jobs.close()
+
+
+async def test_a_job_whose_database_went_away_does_not_stay_running(tmp_path: Path) -> None:
+    # A server of its own, stopped and started again in the middle of a job.
+    server = EmbeddedPostgres(tmp_path / "postgres")
+    address = await asyncio.to_thread(server.start)
+    made: list[Ingestor] = []
+    try:
+        admin = await asyncpg.connect(address.dsn("postgres"))
+        await admin.execute('CREATE DATABASE "jobs"')
+        await admin.close()
+        url = address.dsn("jobs")
+        await upgrade(url)
+        pool = await asyncpg.create_pool(url, min_size=1, max_size=4)
+        owner = uuid4()
+        await pool.execute("INSERT INTO users (id, name) VALUES ($1, 'ada')", owner)
+        jobs = IngestJobs(pool, _ingestor(pool, made, tmp_path, job_lease_s=1.0))
+        await jobs.recover()
+        job = await jobs.start(owner, [SourceFile("loops.md", NOTE)])
+        await _until(pool, job, "running")
+        await asyncio.to_thread(server.stop)
+        _gate(made[0]).set()  # the job goes on, and meets no database
+        await jobs.wait()
+        await asyncio.to_thread(server.start)
+        # Its end could not be written; once its claim lapses, it is marked interrupted.
+        async with asyncio.timeout(120):
+            while True:
+                try:
+                    status = await _status(pool, job)
+                except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
+                    status = ("unreachable", [])
+                if status[0] == "failed":
+                    break
+                await asyncio.sleep(0.25)
+        assert status[1] == [INTERRUPTED]
+        assert await pool.fetchval("SELECT count(*) FROM documents") == 0
+        await jobs.close()
+        await pool.close()
+    finally:
+        for ingestor in made:
+            await ingestor.close()
+        await asyncio.to_thread(server.stop)
