@@ -397,3 +397,20 @@ async def test_a_document_deleted_while_its_new_version_is_read_fails_alone(
     assert "ownership.md" not in paths and "new.md" in paths
     rows = await pool.fetchval("SELECT count(*) FROM chunks WHERE owner_id = $1", owner)
     assert await vectors.count(str(owner)) == rows
+
+
+async def test_a_document_missing_vectors_is_listed_as_not_ready(
+    parts: tuple[Ingestor, asyncpg.Pool, VectorStore, UUID],
+) -> None:
+    ingestor, _pool, _vectors, owner = parts
+    await ingestor.ingest(owner, _book())
+
+    async def notes() -> list[tuple[bool, int, int]]:
+        listed = await ingestor.documents.list_documents(owner)
+        return [(d.ready, d.embedded_chunks, d.chunks) for d in listed if d.kind == "notes"]
+
+    assert all(ready and 0 < embedded == chunks for ready, embedded, chunks in await notes())
+    await ingestor.documents.mark_all_unembedded(owner)  # a re-index under way
+    assert all(not ready and embedded < chunks for ready, embedded, chunks in await notes())
+    await ingestor.reindex(owner)
+    assert all(ready and embedded == chunks for ready, embedded, chunks in await notes())

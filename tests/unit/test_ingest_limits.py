@@ -14,7 +14,7 @@ from tutor.ingest.errors import (
     NestingTooDeepError,
     ParseBudgetError,
 )
-from tutor.ingest.files import SourceFile
+from tutor.ingest.files import SourceFile, UnsupportedFileError
 from tutor.ingest.limits import check_structure
 from tutor.ingest.prepare import prepare_file
 
@@ -71,3 +71,12 @@ def test_refusals_survive_pickling_between_processes(error: IngestError) -> None
     copy = pickle.loads(pickle.dumps(error))
     assert type(copy) is type(error)
     assert (copy.name, copy.problem, str(copy)) == (error.name, error.problem, str(error))
+
+
+def test_a_table_of_contents_linking_a_nul_path_is_refused() -> None:
+    summary = b"# Summary\n\n- [Intro](intro.md)\n- [Odd](odd%00.md)\n"
+    with pytest.raises(UnsupportedFileError) as refused:
+        prepare_file(SourceFile("book/SUMMARY.md", summary), IngestSettings(), len)
+    message = str(refused.value)
+    assert message.startswith("book/SUMMARY.md: the entry 'Odd' links book/odd\\x00.md")
+    assert "\x00" not in message

@@ -19,7 +19,7 @@ from tutor.ingest._parser import check_text
 from tutor.ingest.chunking import ChunkDraft, chunk_document
 from tutor.ingest.corpus import TOC_NAME
 from tutor.ingest.errors import FrontMatterError
-from tutor.ingest.files import SourceFile, decode
+from tutor.ingest.files import SourceFile, UnsupportedFileError, decode, shown_name
 from tutor.ingest.limits import check_structure
 from tutor.ingest.markdown import ParsedDocument, parse_markdown
 from tutor.ingest.summary import parse_summary
@@ -91,6 +91,15 @@ def prepare_file(
             }
             for e in parse_summary(text)
         ]
+        for entry in toc:
+            # A link such as a%00.md decodes to a NUL: no file is named so, and PostgreSQL
+            # refuses to store it.
+            if shown_name(entry["path"]) != entry["path"]:
+                raise UnsupportedFileError(
+                    source.path,
+                    f"the entry {entry['title']!r} links {shown_name(entry['path'])}, "
+                    "a path with a control character",
+                )
         return PreparedFile(source.path, content_hash, size, toc=toc)
     parsed = parse_markdown(text, name=source.path)
     # YAML escapes ("\0") make a NUL the file's bytes never held; PostgreSQL refuses it.
