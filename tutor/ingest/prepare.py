@@ -79,7 +79,7 @@ def prepare_file(
     size = len(source.data)
     if posixpath.basename(source.path) == TOC_NAME:
         base = posixpath.dirname(source.path)
-        toc = [
+        toc: list[dict[str, Any]] = [
             {
                 "path": posixpath.normpath(posixpath.join(base, e.path)),
                 "parent_path": (
