@@ -85,20 +85,26 @@ class Connection:
         """The thread's latest seq this connection knows of (sent, or seen at hello)."""
         self._outbox: asyncio.Queue[tuple[int, str] | None] = asyncio.Queue()
         self._recheck: asyncio.Task[None] | None = None
+        self._stale = False
         self.closed = False
+        """The server is closing the connection; no more actions are served."""
 
     def credentials_changed(self) -> None:
         """One of the learner's sessions or tokens ended: check this one's now."""
+        self._stale = True
         if self._recheck is None or self._recheck.done():
             self._recheck = asyncio.create_task(self._close_if_signed_out())
 
     async def _close_if_signed_out(self) -> None:
-        try:
-            if await signed_in(self) is not None:
-                return
-        except DATABASE_ERRORS:
-            return  # checked again on the next action
-        await _unauthorized(self)
+        # A notice during a check may concern what the check already read: check again.
+        while self._stale and not self.closed:
+            self._stale = False
+            try:
+                user = await signed_in(self)
+            except DATABASE_ERRORS:
+                return  # checked again on the next action
+            if user is None:
+                await _unauthorized(self)
 
     def cancel_recheck(self) -> None:
         """Stop a check under way (the connection is closing)."""
@@ -283,10 +289,9 @@ async def _hello(connection: Connection, hello: HelloAction) -> bool:
         _error(connection, "unauthorized", "sign in, or send a personal API token in hello")
         await _close_after_writing(connection, UNAUTHORIZED_CLOSE)
         return False
-    first = connection.thread is None
-    sockets = resources.turns.sockets
-    # Claimed before any await: simultaneous hellos of one learner are counted one by one.
-    if first and not sockets.claim(
+    # Claimed before any await, so simultaneous hellos of one learner are counted one by
+    # one; a connection counts from its first signed-in hello until it closes.
+    if not resources.turns.sockets.claim(
         user.id, connection, resources.settings.server.ws_connections_per_learner
     ):
         _error(connection, "rate_limited", "too many connections open for this learner")
@@ -295,13 +300,9 @@ async def _hello(connection: Connection, hello: HelloAction) -> bool:
     connection.user = user
     try:
         opened = await resources.threads.open(user.id, hello.thread, new=hello.new_thread)
-    except BaseException as error:
-        if first:
-            sockets.release(user.id, connection)
-        if isinstance(error, ThreadNotFoundError):
-            _error(connection, "forbidden", str(error))
-            return True
-        raise
+    except ThreadNotFoundError as error:
+        _error(connection, "forbidden", str(error))
+        return True
     if connection.thread is not None:
         # Off the old thread first: nothing of it may be queued among the replay.
         resources.turns.detach(connection.thread, connection)
