@@ -226,3 +226,30 @@ def test_hostile_frames_get_protocol_errors_not_an_internal_close(served: Served
             assert event["type"] == "error" and event["code"] == code, (frame[:40], event)
         send(ws, "ping", nonce="alive")
         assert receive(ws)["nonce"] == "alive"
+
+
+def test_deleting_the_learner_closes_their_sockets(served: Served, database_url_ws: str) -> None:
+    http, session = _signed_in(served)
+    with (
+        closing(http),
+        connect(served.ws_url, additional_headers={"Cookie": f"{SESSION_COOKIE}={session}"}) as ws,
+    ):
+        hello(ws)
+        learner_id = uuid.UUID(http.get("/api/v1/auth/me").json()["id"])
+        _sql(database_url_ws, "DELETE FROM users WHERE id = $1", learner_id)
+        _refused(ws)
+
+
+def test_opening_threads_again_and_again_counts_as_actions(served: Served) -> None:
+    me = learner(served, notes=False)
+    with connect(me.url) as ws:
+        hello(ws)
+        answers = []
+        for _ in range(61):
+            send(ws, "hello", new_thread=True)
+            answers.append(receive(ws))
+        kinds = [a.get("code", a["type"]) for a in answers]
+        assert kinds[:60] == ["ready"] * 60
+        assert kinds[60] == "rate_limited"
+        send(ws, "ping", nonce="alive")
+        assert receive(ws)["type"] == "pong"
