@@ -414,3 +414,36 @@ async def test_a_document_missing_vectors_is_listed_as_not_ready(
     assert all(not ready and embedded < chunks for ready, embedded, chunks in await notes())
     await ingestor.reindex(owner)
     assert all(ready and embedded == chunks for ready, embedded, chunks in await notes())
+
+
+class _CountingEmbeddings(Embeddings):
+    """The real model, counting the texts it is asked to embed."""
+
+    def __init__(self, inner: Embeddings) -> None:
+        self.inner = inner
+        self.texts = 0
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        self.texts += len(texts)
+        return self.inner.embed_documents(texts)
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.inner.embed_query(text)
+
+
+async def test_a_rewritten_section_keeps_its_concept_on_re_upload(
+    parts: tuple[Ingestor, asyncpg.Pool, VectorStore, UUID],
+) -> None:
+    ingestor, _pool, _vectors, owner = parts
+    first = b"# Kitchen\n\nNotes on the kitchen.\n\n## Setup\n\nInstall the compiler first.\n"
+    await ingestor.ingest(owner, [SourceFile("kitchen.md", first)])
+    before = {c.key for c in await ingestor.graph.concepts(owner)}
+    counting = _CountingEmbeddings(ingestor.embeddings)
+    ingestor.embeddings = counting
+    rewritten = first.replace(b"Install the compiler first.", b"Bake the bread for an hour.")
+    report = await ingestor.ingest(owner, [SourceFile("kitchen.md", rewritten)])
+    assert [f.status for f in report.files] == ["ingested"]
+    # Same sections, same concepts: nothing renamed as a namesake of its own old text,
+    # and no section compared with its previous version.
+    assert {c.key for c in await ingestor.graph.concepts(owner)} == before
+    assert counting.texts == 0

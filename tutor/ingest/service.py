@@ -163,6 +163,7 @@ class Ingestor:
                     sections,
                     root_keys,
                     existing,
+                    stored_paths.get(path),
                     progress,
                     report,
                 )
@@ -239,6 +240,7 @@ class Ingestor:
         sections: dict[str, list[dict[str, Any]]],
         root_keys: dict[str, str],
         existing: dict[str, Concept],
+        previous: UUID | None,
         progress: Progress | None,
         report: IngestReport,
     ) -> FileOutcome:
@@ -247,7 +249,7 @@ class Ingestor:
         path = item.path
         chunks = item.chunks
         graph = extract_concepts(parsed, position_base=index * _POSITIONS_PER_DOCUMENT)
-        renamed = await self._renames(graph.concepts, existing, parsed.title)
+        renamed = await self._renames(graph.concepts, existing, parsed.title, previous)
         concepts = [replace(c, key=renamed.get(c.key, c.key)) for c in graph.concepts]
         edges = [
             replace(
@@ -306,14 +308,23 @@ class Ingestor:
         return outcome
 
     async def _renames(
-        self, concepts: Sequence[ConceptDraft], existing: dict[str, Concept], document_title: str
+        self,
+        concepts: Sequence[ConceptDraft],
+        existing: dict[str, Concept],
+        document_title: str,
+        previous: UUID | None,
     ) -> dict[str, str]:
         """Keys to change: same title and similar meaning merge, a chance namesake does not.
 
         A "Summary" section in every chapter has one normalised title but different
-        content each time; merging those would wrongly make one concept of them.
+        content each time; merging those would wrongly make one concept of them. A concept
+        that only the document's previous version holds is the same concept, however much
+        its text changed: comparing it would cost an embedding per section of every
+        re-upload, and rename the sections that were rewritten.
         """
-        clashes = [c for c in concepts if c.key in existing]
+        clashes = [
+            c for c in concepts if c.key in existing and not existing[c.key].documents <= {previous}
+        ]
         if not clashes:
             return {}
         texts = [f"{c.title}. {c.summary}" for c in clashes]
