@@ -482,7 +482,13 @@ class TurnHub:
         if turn.task is not None and turn.task is not asyncio.current_task():
             turn.task.cancel()
         last = turn.log[-1][0] if turn.log else 0
-        for event in await self._store.events_since(turn.thread_id, last, REPLAY_LIMIT):
+        try:
+            logged = await self._store.events_since(turn.thread_id, last, REPLAY_LIMIT)
+        except DATABASE_ERRORS as error:
+            # Its clients read the rest from the log when they come back.
+            _log.warning("could not send the end of turn %s on: %s", turn.id, error)
+            return
+        for event in logged:
             self._deliver(turn.thread_id, event.seq, _dumps(event.event))
 
     async def _write_forever(self) -> None:
