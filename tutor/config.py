@@ -30,8 +30,9 @@ class ServerSettings(BaseSettings):
     port: int = Field(default=8000, ge=1, le=65535)
     """TCP port (``TUTOR_PORT``)."""
     allowed_origins: list[str] = Field(default_factory=list)
-    """Browser origins besides the server's own that may open ``/ws``, e.g.
-    ``["http://localhost:3000"]`` for the UI's dev server (``TUTOR_ALLOWED_ORIGINS``, JSON)."""
+    """Browser origins besides the server's own that may open ``/ws`` and send requests
+    that change something, e.g. ``["http://localhost:3000"]`` for the UI's dev server
+    (``TUTOR_ALLOWED_ORIGINS``, JSON)."""
     ws_connections_per_learner: int = Field(default=8, ge=1)
     """Open ``/ws`` connections one learner may have (``TUTOR_WS_CONNECTIONS_PER_LEARNER``)."""
     ws_actions_per_minute: int = Field(default=60, ge=1)
@@ -209,6 +210,9 @@ class IngestSettings(BaseSettings):
     job_lease_s: float = Field(default=60.0, gt=0)
     """A job whose process has not renewed its claim for this long is taken as
     interrupted (``TUTOR_INGEST_JOB_LEASE_S``)."""
+    max_waiting_bytes: int = Field(default=100 * 1024 * 1024, ge=1)
+    """Bytes of one learner's uploads that may wait for ingestion in one process; more
+    are refused until some are done (``TUTOR_INGEST_MAX_WAITING_BYTES``, 100 MB)."""
 
 
 class AuthSettings(BaseSettings):

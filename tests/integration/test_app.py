@@ -16,7 +16,7 @@ from litestar.testing import AsyncTestClient
 
 from tests.integration.conftest import sign_up, upload
 from tutor.api.app import create_app
-from tutor.config import Settings
+from tutor.config import ServerSettings, Settings
 from tutor.db import ServerAddress
 from tutor.resources import Resources
 
@@ -25,9 +25,11 @@ pytestmark = pytest.mark.integration
 
 @pytest.fixture
 async def client(settings: Settings) -> AsyncIterator[AsyncTestClient[Litestar]]:
-    async with AsyncTestClient(create_app(settings)) as client:
-        await sign_up(client)
-        yield client
+    # /readyz tells each component only when the server is set to.
+    server = ServerSettings(readyz_details=True)
+    async with AsyncTestClient(create_app(settings.model_copy(update={"server": server}))) as c:
+        await sign_up(c)
+        yield c
 
 
 def _resources(client: AsyncTestClient[Litestar]) -> Resources:
@@ -62,6 +64,23 @@ async def test_readyz_names_every_component(client: AsyncTestClient[Litestar]) -
     assert all(c["state"] == "ok" for c in components.values())
     assert components["graph"]["where"].startswith("tables in postgres")
     assert components["embeddings"]["detail"] == "384 dimensions"
+
+
+async def test_readyz_tells_anyone_only_whether_it_is_ready(settings: Settings) -> None:
+    async with AsyncTestClient(create_app(settings)) as client:
+        for _ in range(300):
+            answer = await client.get("/readyz")
+            if answer.status_code == 200:
+                break
+            assert answer.json() == {"ready": False, "components": None}, answer.text
+            await asyncio.sleep(0.2)
+        assert answer.json() == {"ready": True, "components": None}, answer.text
+        # Nothing about where the data lives or what runs, signed in or not.
+        await sign_up(client)
+        signed_in = await client.get("/readyz")
+        assert signed_in.json() == {"ready": True, "components": None}
+        for secret in (str(settings.data_dir), "postgres", "384", "fake"):
+            assert secret not in answer.text and secret not in signed_in.text
 
 
 async def test_readyz_reports_a_component_that_is_down(

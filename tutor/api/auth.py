@@ -25,6 +25,7 @@ from tutor.api.errors import error_responses
 from tutor.api.fields import Text, Timestamp
 from tutor.api.security import SESSION_COOKIE
 from tutor.auth.store import User
+from tutor.auth.throttle import AccountLimits
 from tutor.resources import Resources
 
 
@@ -37,7 +38,10 @@ class Credentials(BaseModel):
 
     name: Text = Field(max_length=64, examples=["ada"])
     password: Text = Field(
-        max_length=1024, description="8 to 1024 characters.", examples=["correct horse battery"]
+        max_length=1024,
+        description="Up to 1024 characters; a new one needs 10 besides spaces, and must not "
+        "be easy to guess.",
+        examples=["correct horse battery"],
     )
 
 
@@ -115,25 +119,52 @@ class CreatedToken(TokenInfo):
     token: str = Field(description="The secret: send it as 'Authorization: Bearer <token>'.")
 
 
-def _secure(request: Request[Any, Any, Any]) -> bool:
-    forwarded = request.headers.get("x-forwarded-proto", "")
-    return request.url.scheme == "https" or forwarded.split(",")[0].strip() == "https"
+DEVICE_COOKIE = "tutor_device"
+"""Marks a browser the learner has signed in from (see :mod:`tutor.auth.throttle`)."""
+_DEVICE_DAYS = 400
+"""How long a browser is remembered; browsers keep a cookie at most this long."""
+
+
+def _client(request: Request[Any, Any, Any]) -> str:
+    # The proxy middleware has put the real client here when a trusted proxy forwarded it.
+    return request.client.host if request.client else "?"
+
+
+def _too_many(what: str, wait: float) -> HTTPException:
+    return HTTPException(
+        status_code=HTTP_429_TOO_MANY_REQUESTS,
+        detail=f"too many {what}; try again in {max(1, round(wait))} s",
+        headers={"Retry-After": str(max(1, round(wait)))},
+    )
 
 
 async def _signed_in(
-    request: Request[Any, Any, Any], resources: Resources, user: User, status: int
+    request: Request[Any, Any, Any], resources: Resources, user: User, status: int, device: str
 ) -> Response[Learner]:
     token = await resources.accounts.open_session(user, resources.settings.auth.session_days)
-    cookie = Cookie(
+    # X-Forwarded-Proto counts only from a trusted proxy, which has set the scheme.
+    secure = request.url.scheme == "https"
+    session = Cookie(
         key=SESSION_COOKIE,
         value=token,
         httponly=True,
         samesite="lax",
-        secure=_secure(request),
+        secure=secure,
         max_age=resources.settings.auth.session_days * 86_400,
         path="/",
     )
-    return Response(Learner(id=user.id, name=user.name), status_code=status, cookies=[cookie])
+    known = Cookie(
+        key=DEVICE_COOKIE,
+        value=device,
+        httponly=True,
+        samesite="lax",
+        secure=secure,
+        max_age=_DEVICE_DAYS * 86_400,
+        path="/api/v1/auth",
+    )
+    return Response(
+        Learner(id=user.id, name=user.name), status_code=status, cookies=[session, known]
+    )
 
 
 class AuthController(Controller):
@@ -145,44 +176,52 @@ class AuthController(Controller):
     @post(
         "/signup",
         summary="Create an account and sign in",
-        responses=error_responses(400, 403, 413),
+        responses=error_responses(400, 403, 413, 429),
     )
     async def signup(
         self,
         request: Request[Any, Any, Any],
         resources: NamedDependency[Resources],
+        account_limits: NamedDependency[AccountLimits],
         data: JSONBody[Credentials],
     ) -> Response[Learner]:
-        """Create a learner (name and password of 8+ characters); sets the session cookie."""
+        """Create a learner and sign in; sets the session cookie.
+
+        The password needs 10 characters besides spaces and must not be easy to guess (a
+        common password, a word, a name, a keyboard pattern); the refusal says why.
+        Attempts are limited per address, whatever their outcome.
+        """
         if not resources.settings.auth.allow_signup:
             raise HTTPException(status_code=HTTP_403_FORBIDDEN, detail="sign-up is closed here")
+        if (wait := account_limits.signup_wait(_client(request))) > 0:
+            raise _too_many("sign-ups from this address", wait)
         user = await resources.accounts.create_user(data.name, data.password)
-        return await _signed_in(request, resources, user, HTTP_201_CREATED)
+        device = account_limits.remember(user.name, None)
+        return await _signed_in(request, resources, user, HTTP_201_CREATED, device)
 
     @post("/signin", summary="Sign in", responses=error_responses(400, 401, 413, 429))
     async def signin(
         self,
         request: Request[Any, Any, Any],
         resources: NamedDependency[Resources],
+        account_limits: NamedDependency[AccountLimits],
         data: JSONBody[Credentials],
     ) -> Response[Learner]:
-        """Check the password; sets the session cookie. Failures are rate-limited."""
-        limiter = resources.signin_limiter
-        key = f"{data.name}|{request.client.host if request.client else '?'}"
-        wait = limiter.retry_after(key)
-        if wait > 0:
-            raise HTTPException(
-                status_code=HTTP_429_TOO_MANY_REQUESTS,
-                detail=f"too many failed sign-ins; try again in {wait:.0f} s",
-                headers={"Retry-After": str(max(1, round(wait)))},
-            )
+        """Check the password; sets the session cookie.
+
+        Failures are limited per name and address, per address and per name; the limit
+        per name does not hold a browser the learner has signed in from before.
+        """
+        client, device = _client(request), request.cookies.get(DEVICE_COOKIE)
+        if (wait := account_limits.signin_wait(data.name, client, device)) > 0:
+            raise _too_many("failed sign-ins", wait)
         user = await resources.accounts.authenticate(data.name, data.password)
         if user is None:
-            limiter.failed(key)
+            account_limits.signin_failed(data.name, client, device)
             # The same answer for an unknown name and a wrong password: no name probing.
             raise NotAuthorizedException("wrong name or password")
-        limiter.succeeded(key)
-        return await _signed_in(request, resources, user, HTTP_200_OK)
+        device = account_limits.signin_succeeded(user.name, client, device)
+        return await _signed_in(request, resources, user, HTTP_200_OK, device)
 
     @post(
         "/signout",

@@ -1,7 +1,7 @@
 """Sliding-window limits in this process.
 
-Sign-in failures per name and address (to slow down password guessing), and actions per
-learner on the WebSocket.
+The building block of the account limits (:mod:`tutor.auth.throttle`) and of the actions
+a learner may take a minute.
 """
 
 from __future__ import annotations
@@ -9,6 +9,9 @@ from __future__ import annotations
 import time
 from collections import deque
 from collections.abc import Callable
+
+_FIRST_SWEEP = 1024
+"""Keys kept before expired ones are swept out; then twice what a sweep leaves."""
 
 
 class AttemptLimiter:
@@ -21,6 +24,7 @@ class AttemptLimiter:
         self._window = window_s
         self._clock = clock
         self._failures: dict[str, deque[float]] = {}
+        self._sweep_at = _FIRST_SWEEP
 
     def retry_after(self, key: str) -> float:
         """Seconds until ``key`` may try again; 0 when it may now."""
@@ -33,6 +37,12 @@ class AttemptLimiter:
         """Count a failure for ``key``."""
         self._recent(key)
         self._failures.setdefault(key, deque()).append(self._clock())
+        if len(self._failures) >= self._sweep_at:
+            self._sweep()
+
+    def __len__(self) -> int:
+        """Keys with failures kept (some may have expired since)."""
+        return len(self._failures)
 
     def take(self, key: str) -> float:
         """Count one use of ``key`` if it is under the limit; else the seconds to wait."""
@@ -55,3 +65,10 @@ class AttemptLimiter:
         if not failures:
             del self._failures[key]  # keys that stopped trying do not pile up
         return failures
+
+    def _sweep(self) -> None:
+        # Keys that never come back (one name tried once) would otherwise pile up.
+        cutoff = self._clock() - self._window
+        for key in [k for k, times in self._failures.items() if times[-1] <= cutoff]:
+            del self._failures[key]
+        self._sweep_at = max(_FIRST_SWEEP, 2 * len(self._failures))

@@ -10,6 +10,8 @@ from uuid import UUID
 
 import asyncpg
 
+from tutor.auth.errors import AccountError
+from tutor.auth.passwords import check_password
 from tutor.auth.secrets import (
     API_TOKEN_PREFIX,
     hash_password,
@@ -17,15 +19,10 @@ from tutor.auth.secrets import (
     token_hash,
     verify_password,
 )
-from tutor.errors import TutorError
+
+__all__ = ["AccountError", "AccountStore", "ApiToken", "User", "check_credentials"]
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$")
-MIN_PASSWORD = 8
-MAX_PASSWORD = 1024
-
-
-class AccountError(TutorError):
-    """A sign-up or account change that cannot be made; the message says why."""
 
 
 @dataclass(frozen=True)
@@ -54,13 +51,17 @@ def check_credentials(name: str, password: str) -> None:
         raise AccountError(
             "the name must be 1 to 64 letters, digits or . _ @ -, starting with a letter or digit"
         )
-    check_password(password)
+    check_password(password, name=name)
 
 
-def check_password(password: str) -> None:
-    """Refuse a password that is too short or absurdly long."""
-    if not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
-        raise AccountError(f"the password must be {MIN_PASSWORD} to {MAX_PASSWORD} characters long")
+def _checked_hash(name: str, password: str) -> str:
+    check_credentials(name, password)
+    return hash_password(password)
+
+
+def _checked_password_hash(name: str, password: str) -> str:
+    check_password(password, name=name)
+    return hash_password(password)
 
 
 class AccountStore:
@@ -71,9 +72,9 @@ class AccountStore:
 
     async def create_user(self, name: str, password: str) -> User:
         """A new learner; refused if the name is taken or the credentials are weak."""
-        check_credentials(name, password)
-        # Hashing takes a fraction of a second of CPU on purpose: not on the event loop.
-        password_hash = await asyncio.to_thread(hash_password, password)
+        # Rating and hashing the password take CPU (hashing a fraction of a second, on
+        # purpose): not on the event loop.
+        password_hash = await asyncio.to_thread(_checked_hash, name, password)
         try:
             row = await self._pool.fetchrow(
                 "INSERT INTO users (name, password_hash) VALUES ($1, $2) RETURNING id, name",
@@ -84,10 +85,9 @@ class AccountStore:
             raise AccountError(f"the name {name!r} is taken") from None
         return User(row["id"], row["name"])
 
-    async def set_password(self, user_id: UUID, password: str) -> None:
-        """Replace a learner's password."""
-        check_password(password)
-        password_hash = await asyncio.to_thread(hash_password, password)
+    async def set_password(self, user_id: UUID, password: str, *, name: str = "") -> None:
+        """Replace a learner's password (refused when weak; ``name`` helps judge that)."""
+        password_hash = await asyncio.to_thread(_checked_password_hash, name, password)
         await self._pool.execute(
             "UPDATE users SET password_hash = $2 WHERE id = $1", user_id, password_hash
         )

@@ -55,7 +55,10 @@ export interface paths {
         put?: never;
         /**
          * Sign in
-         * @description Check the password; sets the session cookie. Failures are rate-limited.
+         * @description Check the password; sets the session cookie.
+         *
+         *     Failures are limited per name and address, per address and per name; the limit
+         *     per name does not hold a browser the learner has signed in from before.
          */
         post: operations["ApiV1AuthSigninSignin"];
         delete?: never;
@@ -95,7 +98,11 @@ export interface paths {
         put?: never;
         /**
          * Create an account and sign in
-         * @description Create a learner (name and password of 8+ characters); sets the session cookie.
+         * @description Create a learner and sign in; sets the session cookie.
+         *
+         *     The password needs 10 characters besides spaces and must not be easy to guess (a
+         *     common password, a word, a name, a keyboard pattern); the refusal says why.
+         *     Attempts are limited per address, whatever their outcome.
          */
         post: operations["ApiV1AuthSignupSignup"];
         delete?: never;
@@ -168,7 +175,8 @@ export interface paths {
          *     Each file is checked at once (name, type, size, UTF-8, not binary, structural
          *     limits); refused files are listed with the reason, and a file the parser refuses
          *     later is marked failed in the job, with the reason. When every file is refused,
-         *     the answer is 422.
+         *     the answer is 422; when the learner's earlier uploads still waiting for ingestion
+         *     hold too many bytes, 429.
          */
         post: operations["ApiV1DocumentsUpload"];
         delete?: never;
@@ -408,6 +416,10 @@ export interface paths {
         /**
          * Every component answers
          * @description Check each component; 200 when all are ready, 503 otherwise (same body).
+         *
+         *     The answer says only ready or not, unless the server is set to tell each
+         *     component (``TUTOR_READYZ_DETAILS``): anyone may ask, and the details show where
+         *     the data lives and what runs. ``tutor doctor`` prints them on the server.
          */
         get: operations["ReadyzReadyz"];
         put?: never;
@@ -528,7 +540,7 @@ export interface components {
             /** @example ada */
             name: string;
             /**
-             * @description 8 to 1024 characters.
+             * @description Up to 1024 characters; a new one needs 10 besides spaces, and must not be easy to guess.
              * @example correct horse battery
              */
             password: string;
@@ -674,9 +686,10 @@ export interface components {
             streak_days: number;
             totals: components["schemas"]["Totals"];
         };
-        /** Readiness */
-        Readiness: {
-            components: components["schemas"]["ComponentStatus"][];
+        /** Ready */
+        Ready: {
+            /** @description Each component, where it runs and its state: only when the server is set to tell (TUTOR_READYZ_DETAILS), since they show paths and versions. */
+            components?: components["schemas"]["ComponentStatus"][] | null;
             ready: boolean;
         };
         /** RunOutput */
@@ -767,6 +780,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Sent by a page from another site */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description Nothing with that id belongs to the learner */
             404: {
                 headers: {
@@ -778,6 +800,15 @@ export interface operations {
             };
             /** @description The body is larger than the server accepts */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not in the media type the route reads */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -856,8 +887,26 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Sent by a page from another site */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description The body is larger than the server accepts */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not in the media type the route reads */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -892,6 +941,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Sent by a page from another site */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
         };
     };
@@ -937,6 +995,24 @@ export interface operations {
             };
             /** @description The body is larger than the server accepts */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not in the media type the route reads */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1015,8 +1091,26 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Sent by a page from another site */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description The body is larger than the server accepts */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not in the media type the route reads */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1061,6 +1155,15 @@ export interface operations {
             };
             /** @description No learner: sign in, or send a valid personal API token */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Sent by a page from another site */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1144,6 +1247,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Sent by a page from another site */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description The body is larger than the server accepts */
             413: {
                 headers: {
@@ -1155,6 +1267,15 @@ export interface operations {
             };
             /** @description Nothing in the request could be used */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1254,6 +1375,15 @@ export interface operations {
             };
             /** @description No learner: sign in, or send a valid personal API token */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Sent by a page from another site */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1425,6 +1555,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Sent by a page from another site */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description Nothing with that id belongs to the learner */
             404: {
                 headers: {
@@ -1436,6 +1575,15 @@ export interface operations {
             };
             /** @description The body is larger than the server accepts */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not in the media type the route reads */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1535,6 +1683,15 @@ export interface operations {
             };
             /** @description No learner: sign in, or send a valid personal API token */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Sent by a page from another site */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1651,8 +1808,26 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Sent by a page from another site */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description The body is larger than the server accepts */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not in the media type the route reads */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1731,6 +1906,33 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Sent by a page from another site */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the server accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not in the media type the route reads */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description Too many attempts; see Retry-After */
             429: {
                 headers: {
@@ -1777,7 +1979,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Readiness"];
+                    "application/json": components["schemas"]["Ready"];
                 };
             };
             /** @description A component is down or still starting */
@@ -1786,7 +1988,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Readiness"];
+                    "application/json": components["schemas"]["Ready"];
                 };
             };
         };
