@@ -13,6 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 import httpx
 import pytest
 from litestar import Litestar
@@ -326,3 +327,34 @@ def test_sigterm_stops_the_server_with_uploads_queued_and_says_which_to_send_aga
         assert {f["error"] for f in job["files"] if f["status"] == "failed"} == {
             INTERRUPTED_BY_SHUTDOWN
         }, job
+
+
+async def test_uploads_waiting_past_their_share_are_refused_until_some_are_done(
+    database_url: str, data_dir: Path
+) -> None:
+    settings = Settings(
+        data_dir=data_dir,
+        database=DatabaseSettings(url=database_url),
+        llm=LLMSettings(provider="fake"),
+        ingest=IngestSettings(max_waiting_bytes=2 * len(_note(1))),
+    )
+    async with AsyncTestClient(create_app(settings)) as client:
+        who = await _learner(client, "ada")
+        learner_id = (await client.get("/api/v1/auth/me", headers=who)).json()["id"]
+        # Another process ingests for her: her uploads wait their turn.
+        other = await asyncpg.connect(database_url)
+        try:
+            await other.execute("SELECT pg_advisory_lock(7302, hashtext($1))", learner_id)
+            first = [await _upload(client, who, f"n{i}.md", _note(i)) for i in range(2)]
+            assert [r.status_code for r in first] == [202, 202]
+            refused = await _upload(client, who, "n2.md", _note(2))
+            assert refused.status_code == 429, refused.text
+            assert "TUTOR_INGEST_MAX_WAITING_BYTES" in refused.json()["detail"]
+            assert refused.headers["retry-after"]
+        finally:
+            await other.close()  # her turn comes
+        for response in first:
+            assert (await _finished_as(client, who, response.json()["job_id"]))["status"] == "done"
+        again = await _upload(client, who, "n2.md", _note(2))
+        assert again.status_code == 202
+        assert (await _finished_as(client, who, again.json()["job_id"]))["status"] == "done"

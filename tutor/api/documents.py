@@ -13,6 +13,7 @@ from litestar.exceptions import (
     HTTPException,
     NotFoundException,
     ServiceUnavailableException,
+    TooManyRequestsException,
     ValidationException,
 )
 from litestar.openapi.spec import OpenAPIFormat, OpenAPIMediaType, OpenAPIType, RequestBody, Schema
@@ -24,7 +25,7 @@ from tutor.api.errors import error_responses
 from tutor.auth.store import User
 from tutor.ingest.errors import IngestError
 from tutor.ingest.files import SourceFile, clean_path, shown_name
-from tutor.ingest.jobs import IngestClosedError
+from tutor.ingest.jobs import IngestBusyError, IngestClosedError
 from tutor.ingest.service import FileOutcome
 from tutor.ingest.store import DocumentSummary
 from tutor.resources import Resources
@@ -189,7 +190,7 @@ class DocumentController(Controller):
             description="One or many `.md`, `.markdown` or `.txt` files, in any part names.",
             required=True,
         ),
-        responses=error_responses(400, 401, 413, 422),
+        responses=error_responses(400, 401, 413, 422, 429),
     )
     async def upload(
         self,
@@ -202,7 +203,8 @@ class DocumentController(Controller):
         Each file is checked at once (name, type, size, UTF-8, not binary, structural
         limits); refused files are listed with the reason, and a file the parser refuses
         later is marked failed in the job, with the reason. When every file is refused,
-        the answer is 422.
+        the answer is 422; when the learner's earlier uploads still waiting for ingestion
+        hold too many bytes, 429.
         """
         # The form is read here, after authentication, and an empty or non-multipart
         # body becomes a clear 400 rather than the framework's error.
@@ -233,6 +235,8 @@ class DocumentController(Controller):
             job_id = await resources.jobs.start(user.id, accepted, rejected)
         except IngestClosedError as error:
             raise ServiceUnavailableException(str(error)) from None
+        except IngestBusyError as error:
+            raise TooManyRequestsException(str(error), headers={"Retry-After": "30"}) from None
         return UploadAccepted(
             job_id=job_id,
             accepted=[s.path for s in accepted],

@@ -44,6 +44,10 @@ class IngestClosedError(TutorError):
     """The service is shutting down and takes no new uploads."""
 
 
+class IngestBusyError(TutorError):
+    """The learner's uploads waiting for ingestion already fill their share."""
+
+
 @dataclass(frozen=True)
 class JobStatus:
     """A job as the API shows it."""
@@ -74,6 +78,7 @@ class IngestJobs:
         self._ingestor = ingestor
         settings = ingestor.settings
         self._lease_s = settings.job_lease_s
+        self._max_waiting_bytes = settings.max_waiting_bytes
         self._slots = asyncio.Semaphore(settings.concurrent_jobs)
         self._queues: dict[UUID, deque[_Job]] = {}
         self._runners: dict[UUID, asyncio.Task[None]] = {}
@@ -100,9 +105,20 @@ class IngestJobs:
 
         Raises:
             IngestClosedError: The service is shutting down.
+            IngestBusyError: The owner's waiting uploads would pass ``max_waiting_bytes``.
         """
         if self._closing:
             raise IngestClosedError("the server is shutting down; upload the files again soon")
+        # Waiting files are held in memory: without a cap, one learner's uploads could
+        # fill it.
+        waiting = sum(len(s.data) for job in self._queues.get(owner, ()) for s in job.sources)
+        size = sum(len(s.data) for s in sources)
+        if waiting and waiting + size > self._max_waiting_bytes:
+            raise IngestBusyError(
+                f"{waiting:,} bytes of your uploads are still waiting to be ingested, and "
+                f"{size:,} more would pass the limit of {self._max_waiting_bytes:,} bytes "
+                "(TUTOR_INGEST_MAX_WAITING_BYTES); upload again once some are done"
+            )
         files = [asdict(o) for o in rejected] + [
             {
                 "path": s.path,
