@@ -91,6 +91,9 @@ def serve(
         "TUTOR_DATA_DIR": str(data_dir),
         "TUTOR_PORT": str(port),
         "TUTOR_LLM_PROVIDER": "llamacpp",
+        # Every simulated learner signs up from this one address, like a classroom behind
+        # one router; the default limit would refuse all but the first twenty.
+        "TUTOR_AUTH_SIGNUPS_PER_ADDRESS": "1000000",
         **(env or {}),
     }
     tutor = Path(sys.executable).with_name("tutor")

@@ -68,7 +68,6 @@ class Resources:
     accounts: AccountStore
     learner: LearnerStore
     planning_graphs: PlanningGraphs
-    signin_limiter: AttemptLimiter
     lessons: LessonStore
     grader: ShortAnswerGrader
     guard: QualityGuard
@@ -163,9 +162,6 @@ async def open_resources(
                 require_explain_back=settings.learner.require_explain_back,
             ),
             planning_graphs=PlanningGraphs(database.pool, graph_store),
-            signin_limiter=AttemptLimiter(
-                settings.auth.signin_attempts, settings.auth.signin_window_s
-            ),
             lessons=LessonStore(database.pool),
             grader=ShortAnswerGrader(embeddings),
             guard=QualityGuard(embeddings),
