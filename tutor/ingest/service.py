@@ -228,6 +228,7 @@ class Ingestor:
         )
         plan = await self.documents.plan(owner, item.path, [], [])
         saved = await self.documents.commit(owner, version, plan)
+        await self._forget_vectors(owner, saved.removed)
         await self.documents.mark_graph_synced(owner, saved.id)
 
     async def _ingest_document(
