@@ -24,6 +24,7 @@ OLD_BROWSER_FOREIGN_PAGE = {"Origin": "http://evil.example"}
 SAME_SITE_PAGE = {"Origin": "http://testserver.local:3000", "Sec-Fetch-Site": "same-site"}
 """A page on another port of the same host."""
 SANDBOXED_PAGE = {"Origin": "null"}
+MALFORMED_ORIGIN = {"Origin": "http://[::1"}
 OWN_PAGE = {"Origin": "http://testserver.local", "Sec-Fetch-Site": "same-origin"}
 
 
@@ -56,8 +57,8 @@ async def _changes(
 
 @pytest.mark.parametrize(
     "headers",
-    [FOREIGN_PAGE, OLD_BROWSER_FOREIGN_PAGE, SAME_SITE_PAGE, SANDBOXED_PAGE],
-    ids=["cross-site", "origin-only", "same-site", "null-origin"],
+    [FOREIGN_PAGE, OLD_BROWSER_FOREIGN_PAGE, SAME_SITE_PAGE, SANDBOXED_PAGE, MALFORMED_ORIGIN],
+    ids=["cross-site", "origin-only", "same-site", "null-origin", "malformed-origin"],
 )
 async def test_a_foreign_page_cannot_change_anything_with_the_cookie(
     client: AsyncTestClient[Litestar], headers: dict[str, str]

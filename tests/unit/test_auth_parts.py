@@ -235,6 +235,7 @@ def _scope(method: str, **headers: str) -> dict[str, object]:
         ("POST", {"Origin": "http://evil.example", "Sec-Fetch-Site": "cross-site"}, False),
         ("DELETE", {"Origin": "http://evil.example"}, False),
         ("POST", {"Origin": "null"}, False),
+        ("POST", {"Origin": "http://[::1"}, False),
         ("POST", {"Sec-Fetch-Site": "same-site"}, False),
         ("POST", {"Sec-Fetch-Site": "same-origin", "Origin": "http://t.local"}, True),
         ("POST", {"Sec-Fetch-Site": "none"}, True),

@@ -58,7 +58,10 @@ class CrossSiteCheck(ASGIMiddleware):
         if origin is None:
             return True
         host = (_header(scope, b"host") or "").strip().lower()
-        return origin != "null" and urlsplit(origin).netloc == host
+        try:
+            return origin != "null" and urlsplit(origin).netloc == host
+        except ValueError:  # not a URL at all ("http://[::1"): no page of ours sent it
+            return False
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         """Pass the request on, or refuse it."""
