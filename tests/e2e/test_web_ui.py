@@ -97,7 +97,7 @@ def test_a_new_learner_learns_from_their_notes(
     page.get_by_label("Name").fill("grace")
     page.get_by_label("Password").fill("short")
     page.get_by_role("button", name="Sign up").click()
-    expect(page.locator("#auth-error")).to_contain_text("at least 8 characters")
+    expect(page.locator("#auth-error")).to_contain_text("at least 10 characters")
     check_page(page, "signup", "desktop")
     _on_phone(browser, desktop, tutor, "/signup/", "signup")
     page.get_by_label("Password").fill(PASSWORD)

@@ -20,7 +20,9 @@ describe("checkCredentials", () => {
   it("names what is missing or too short", () => {
     expect(checkCredentials("signin", " ", "x")).toMatch(/name/);
     expect(checkCredentials("signin", "ada", "")).toMatch(/password/);
-    expect(checkCredentials("signup", "ada", "short")).toMatch(/at least 8/);
+    expect(checkCredentials("signup", "ada", "short")).toMatch(/at least 10/);
+    expect(checkCredentials("signup", "ada", "a b c d e f g h i")).toMatch(/spaces not counted/);
+    expect(checkCredentials("signup", "ada", "correct horse")).toBeNull();
     expect(checkCredentials("signin", "ada", "short")).toBeNull();
   });
 });
@@ -44,7 +46,7 @@ describe("AuthForm", () => {
     await userEvent.type(screen.getByLabelText("Name"), "ada");
     await userEvent.type(screen.getByLabelText("Password"), "short");
     await userEvent.click(screen.getByRole("button", { name: "Sign up" }));
-    expect(screen.getByRole("alert")).toHaveTextContent("at least 8 characters");
+    expect(screen.getByRole("alert")).toHaveTextContent("at least 10 characters");
     expect(api.signUp).not.toHaveBeenCalled();
   });
 

@@ -12,14 +12,15 @@ import { Label } from "@/components/ui/label";
 import { api, ApiError } from "@/lib/api";
 import { useSession } from "@/lib/session";
 
-export const MIN_PASSWORD = 8;
+/** Characters besides spaces a new password needs, as the server counts them. */
+export const MIN_PASSWORD = 10;
 
 /** What is wrong with the fields before the server is asked; null when nothing. */
 export function checkCredentials(mode: "signin" | "signup", name: string, password: string): string | null {
   if (!name.trim()) return "Enter a name.";
   if (!password) return "Enter a password.";
-  if (mode === "signup" && password.length < MIN_PASSWORD) {
-    return `Use at least ${MIN_PASSWORD} characters for the password.`;
+  if (mode === "signup" && password.replace(/\s/g, "").length < MIN_PASSWORD) {
+    return `Use at least ${MIN_PASSWORD} characters for the password, spaces not counted.`;
   }
   return null;
 }
@@ -90,7 +91,7 @@ export function AuthForm({ mode }: { mode: "signin" | "signup" }) {
               />
               {signup && (
                 <p id="password-hint" className="text-xs text-muted-foreground">
-                  At least {MIN_PASSWORD} characters.
+                  At least {MIN_PASSWORD} characters besides spaces, and not a common password.
                 </p>
               )}
             </div>
