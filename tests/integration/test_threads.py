@@ -249,9 +249,10 @@ async def test_a_client_resuming_while_a_turn_ends_misses_nothing(
 
 
 class BrokenEnd(ThreadStore):
-    """The real store, failing (not for want of a database) to record one turn's end."""
+    """The real store, failing (not for want of a database) to record turns' ends."""
 
     broken = True
+    tries = 0
 
     async def write(
         self,
@@ -261,7 +262,7 @@ class BrokenEnd(ThreadStore):
         ending: tuple[UUID, str] | None = None,
     ) -> set[UUID]:
         if ending is not None and self.broken:
-            self.broken = False
+            self.tries += 1
             raise RuntimeError("a bug")
         return await super().write(events, worker, ending=ending)
 
@@ -284,6 +285,8 @@ async def test_a_turn_that_could_not_end_does_not_keep_its_thread_busy(
         assert broken.task is not None
         await broken.task
         assert hub.running(thread) is None
+        assert store.tries > 1, "tried more than once"
+        store.broken = False
         # The next action finds the turn left running, closes it, and goes on.
         again = await hub.begin(thread, {"type": "chat"}, run)
         assert again.task is not None

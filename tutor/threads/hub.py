@@ -64,6 +64,8 @@ RETRY_S = 0.2
 MAX_RETRY_S = 2.0
 LEASE_CHECK_S = 1.0
 """How often the writer checks, when idle, that this worker still holds its lease."""
+END_ATTEMPTS = 3
+"""Tries at ending a turn that fails otherwise than for want of the database."""
 ENDING_WAIT_S = 2.0
 """How long a new action waits for the previous turn of its thread to record its end."""
 REPLAY_LIMIT = 10_000
@@ -334,6 +336,7 @@ class TurnHub:
         turn.status = status
         turn.ending = True
         delay = RETRY_S
+        strange = 0
         while not turn.lost:
             try:
                 await self.flush(ending=turn)
@@ -345,12 +348,14 @@ class TurnHub:
                     return
                 _log.warning("could not write the end of turn %s (%s); retrying", turn.id, error)
             except Exception:
-                # Not the database being away: trying again would fail again. The thread
-                # is let go; its turn, still running in the database on no task of this
-                # worker, is closed as interrupted by the next action on the thread.
-                _log.exception("could not end turn %s", turn.id)
-                self._forget(turn)
-                return
+                strange += 1
+                _log.exception("could not end turn %s (attempt %d)", turn.id, strange)
+                if strange >= END_ATTEMPTS or self._stopping.is_set():
+                    # Not the database being away, and not passing: the thread is let go.
+                    # Its turn, running in the database on no task of this worker, is
+                    # closed as interrupted by the next action on the thread.
+                    self._forget(turn)
+                    return
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._stopping.wait(), timeout=delay)
             delay = min(delay * 2, MAX_RETRY_S)

@@ -13,7 +13,15 @@ import asyncpg
 from tutor.errors import DatabaseUnavailable, TutorError
 
 INTERRUPTED_MESSAGE = "The server stopped during this turn; send the action again."
-DATABASE_ERRORS = (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, DatabaseUnavailable)
+DATABASE_ERRORS = (
+    OSError,
+    asyncpg.PostgresError,
+    asyncpg.InterfaceError,
+    # A connection whose server died in the middle of a statement is left in a state the
+    # driver refuses to use again; the pool replaces it.
+    asyncpg.InternalClientError,
+    DatabaseUnavailable,
+)
 """What a query raises when the database is down, restarting, or its connection died."""
 LoggedRow = tuple[UUID, int, UUID, str]
 """One event to log: (thread, seq, turn, event JSON)."""
