@@ -346,7 +346,12 @@ class TurnHub:
                     _log.warning("turn %s left for recovery: %s", turn.id, error)
                     self._forget(turn)
                     return
-                _log.warning("could not write the end of turn %s (%s); retrying", turn.id, error)
+                _log.log(
+                    logging.DEBUG if delay > RETRY_S else logging.WARNING,
+                    "could not write the end of turn %s (%s); retrying until it works",
+                    turn.id,
+                    error,
+                )
             except Exception:
                 strange += 1
                 _log.exception("could not end turn %s (attempt %d)", turn.id, strange)
@@ -506,11 +511,12 @@ class TurnHub:
                 await self._keep_lease()
                 await self.flush()
             except DATABASE_ERRORS as error:
-                _log.warning(
-                    "could not write %d event(s) to the log (%s); retrying in %.1f s",
+                # Said once per outage; the events wait, in order, meanwhile.
+                _log.log(
+                    logging.DEBUG if delay > RETRY_S else logging.WARNING,
+                    "could not write %d event(s) to the log (%s); retrying until it works",
                     len(self._pending),
                     error,
-                    delay,
                 )
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, MAX_RETRY_S)
@@ -524,6 +530,8 @@ class TurnHub:
                 delay = min(delay * 2, MAX_RETRY_S)
                 self._queued.set()
             else:
+                if delay > RETRY_S:
+                    _log.warning("the event log is written again")
                 delay = RETRY_S
 
 
