@@ -307,3 +307,23 @@ async def test_a_turn_that_could_not_end_does_not_keep_its_thread_busy(
         assert statuses == ["interrupted", "complete"]
     finally:
         await hub.close()
+
+
+async def test_text_no_json_can_carry_is_replaced_under_its_number(
+    pool: asyncpg.Pool, hub: TurnHub
+) -> None:
+    store = ThreadStore(pool)
+    thread = (await store.open(await _learner(pool), None)).id
+
+    async def run(turn: Turn) -> None:
+        hub.publish(turn, TokenEvent(text="half a pair \ud800"))
+        hub.publish(turn, TokenEvent(text="\\u0000 as typed"))
+
+    turn = await hub.begin(thread, {"type": "chat"}, run)
+    assert turn.task is not None
+    await turn.task
+    logged = await store.events_since(thread, 0, 10)
+    assert [(e.seq, e.event["type"]) for e in logged] == [(1, "error"), (2, "token"), (3, "done")]
+    assert logged[0].event["code"] == "internal" and "stored" in logged[0].event["message"]
+    assert logged[1].event["text"] == "\\u0000 as typed"
+    assert logged[2].event["status"] == "complete"
