@@ -1,14 +1,13 @@
 """`tutor serve` on the embedded stack, for the benchmarks and the real-model tests.
 
 Starts the server on a fresh data directory and a free loopback port, waits until it
-answers, signs in as the learner the embedded setup creates (its password is in the
-server's log), makes a personal API token, and uploads Markdown notes.
+answers, signs in as the learner the embedded setup creates (its password is in a
+private file in the data directory), makes a personal API token, and uploads Markdown notes.
 """
 
 from __future__ import annotations
 
 import os
-import re
 import socket
 import subprocess
 import sys
@@ -21,7 +20,8 @@ from typing import Any
 
 import httpx
 
-FIRST_LEARNER = re.compile(r"first learner created: name '([^']+)', password '([^']+)'")
+FIRST_PASSWORD_FILE = "first-learner-password"
+"""The file, in the data directory, where the embedded setup hands over its first learner."""
 
 
 class ServeError(RuntimeError):
@@ -35,6 +35,7 @@ class Tutor:
     base_url: str
     token: str
     log: Path
+    data_dir: Path
     startup_s: float
     process: subprocess.Popen[bytes]
 
@@ -50,6 +51,10 @@ class Tutor:
             headers={"Authorization": f"Bearer {self.token}"},
             timeout=timeout_s,
         )
+
+    def first_learner(self) -> tuple[str, str]:
+        """The name and password of the learner the embedded setup created."""
+        return first_learner(self.data_dir)
 
     def log_text(self) -> str:
         """Everything the server logged so far."""
@@ -103,8 +108,8 @@ def serve(
         )
     try:
         startup_s = _wait_healthy(base, process, log, startup_timeout_s)
-        token = local_token(base, log)
-        yield Tutor(base, token, log, startup_s, process)
+        token = local_token(base, data_dir)
+        yield Tutor(base, token, log, data_dir, startup_s, process)
     finally:
         process.terminate()
         try:
@@ -132,13 +137,20 @@ def _wait_healthy(
     raise ServeError(f"server did not answer /healthz within {timeout_s:.0f} s")
 
 
-def local_token(base: str, log: Path, name: str = "bench") -> str:
+def first_learner(data_dir: Path) -> tuple[str, str]:
+    """The name and password the embedded setup gave its first learner."""
+    try:
+        name, password = (data_dir / FIRST_PASSWORD_FILE).read_text().split("\n")[:2]
+    except (OSError, ValueError) as error:
+        raise ServeError(f"the server did not hand over its first learner: {error}") from None
+    return name, password
+
+
+def local_token(base: str, data_dir: Path, name: str = "bench") -> str:
     """Sign in as the embedded setup's first learner and make a personal API token."""
-    match = FIRST_LEARNER.search(log.read_text(errors="replace"))
-    if match is None:
-        raise ServeError("the server did not log the first learner's name and password")
+    learner, password = first_learner(data_dir)
     with httpx.Client(base_url=base, timeout=30.0) as client:
-        signin = client.post("/api/v1/auth/signin", json={"name": match[1], "password": match[2]})
+        signin = client.post("/api/v1/auth/signin", json={"name": learner, "password": password})
         signin.raise_for_status()
         created = client.post("/api/v1/auth/tokens", json={"name": name})
         created.raise_for_status()

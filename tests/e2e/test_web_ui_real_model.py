@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, expect
 
-from bench._serve import FIRST_LEARNER, Tutor, upload_notes
+from bench._serve import Tutor, upload_notes
 from tests.e2e.browser import DESKTOP, answer_exercise
 from tests.e2e.conftest import serve_ui
 from tests.rust_notes import NOTES
@@ -30,15 +30,14 @@ def tutor(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Tutor]:
 
 
 def test_a_lesson_streams_and_an_answer_is_graded(browser: Browser, tutor: Tutor) -> None:
-    found = FIRST_LEARNER.search(tutor.log_text())
-    assert found is not None
+    name, password = tutor.first_learner()
     context = browser.new_context(viewport=DESKTOP, base_url=tutor.base_url)
     context.set_default_timeout(60_000)
     try:
         page = context.new_page()
         page.goto("/signin/")
-        page.get_by_label("Name").fill(found[1])
-        page.get_by_label("Password").fill(found[2])
+        page.get_by_label("Name").fill(name)
+        page.get_by_label("Password").fill(password)
         page.get_by_role("button", name="Sign in").click()
         expect(page).to_have_url(re.compile(r"/learn/?$"))
         expect(page.get_by_test_id("connection")).to_have_text(re.compile("Online"))
