@@ -436,4 +436,8 @@ def _origin_allowed(socket: WebSocket[Any, Any, State], allowed: list[str]) -> b
     if origin in allowed:
         return True
     host = socket.headers.get("host", "")
-    return urlsplit(origin).netloc == host
+    try:
+        netloc = urlsplit(origin).netloc
+    except ValueError:  # e.g. an unclosed IPv6 bracket: not an origin anyone may use
+        return False
+    return netloc == host

@@ -26,6 +26,7 @@ function DocumentRow({ document, onDelete }: { document: Document; onDelete: Pro
           <p className="font-medium break-words">{document.title}</p>
           <p className="font-mono text-xs break-all text-muted-foreground">{document.path}</p>
           <p className="text-sm text-muted-foreground">
+            {document.ready ? null : <span className="font-medium text-foreground">Indexing · </span>}
             {document.chunks} {document.chunks === 1 ? "chunk" : "chunks"} · {formatSize(document.size_bytes)} · Updated{" "}
             <time dateTime={document.updated_at}>{formatDate(document.updated_at)}</time>
           </p>

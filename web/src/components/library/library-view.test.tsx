@@ -29,6 +29,7 @@ function doc(over: Partial<Document> = {}): Document {
     chunks: 12,
     embedded_chunks: 12,
     graph_synced: true,
+    ready: true,
     created_at: "2026-01-05T09:30:00Z",
     updated_at: "2026-01-05T09:30:04Z",
     ...over,
@@ -217,6 +218,7 @@ describe("LibraryView", () => {
     expect(rows[0]).toHaveTextContent("12 chunks");
     expect(rows[0]).toHaveTextContent("2.0 KB");
     expect(within(rows[0]).getByText(/2026/)).toBeInTheDocument();
+    expect(rows[0]).not.toHaveTextContent("Indexing");
 
     await user.click(screen.getByRole("button", { name: "Delete Borrowing" }));
     expect(api.deleteDocument).not.toHaveBeenCalled();
@@ -225,6 +227,14 @@ describe("LibraryView", () => {
     await user.click(screen.getByRole("button", { name: "Confirm delete" }));
     expect(api.deleteDocument).toHaveBeenCalledWith("d2");
     await waitFor(() => expect(screen.getAllByTestId("document")).toHaveLength(1));
+  });
+
+  it("marks a document still being indexed", async () => {
+    api.documents.mockResolvedValue([doc({ ready: false, embedded_chunks: 5 })]);
+    render(<LibraryView />);
+
+    const [row] = await screen.findAllByTestId("document");
+    expect(row).toHaveTextContent("Indexing · 12 chunks");
   });
 
   it("keeps the document when the confirmation is cancelled", async () => {
