@@ -27,8 +27,10 @@ from litestar.testing import AsyncTestClient
 from tests.integration.conftest import sign_up
 from tutor.api.app import create_app
 from tutor.config import DatabaseSettings, LLMSettings, Settings
+from tutor.data_dir import make_private, private_umask
 from tutor.db import CONNECTION_LOST, Database, EmbeddedPostgres, ServerAddress
 from tutor.db.checkpoints import open_checkpointer
+from tutor.db.embedded import server_group_id
 from tutor.errors import EmbeddedPostgresError
 
 pytestmark = pytest.mark.integration
@@ -476,3 +478,40 @@ async def test_requests_get_503_while_the_database_is_down_then_work(tmp_path: P
         await _eventually(answered, "the database answers again")
         me = await client.get("/api/v1/auth/me")
         assert me.status_code == 200 and me.json()["id"] == learner["id"]
+
+
+@pytest.mark.parametrize("closed", ["folder_above", "data_dir"])
+async def test_killed_server_restarts_at_once_though_its_way_in_was_closed(
+    tmp_path: Path, closed: str
+) -> None:
+    # As the app holds it: made private under umask 077, the server's folder inside.
+    data_dir = tmp_path / "data"
+    pgdata = data_dir / "postgres"
+    with private_umask():
+        make_private(data_dir, server_group=server_group_id())
+        server = EmbeddedPostgres(pgdata)
+        address = server.start()
+        connection = await asyncpg.connect(address.dsn("postgres"))
+        await connection.execute("CREATE TABLE kept (n int)")
+        await connection.close()
+        for n in range(3):
+            # Closed after the first start: pytest makes its temporary root 0700 again at
+            # each run, an operator may `chmod 700` the data directory. The server's own
+            # user must still reach its folder to start again.
+            (tmp_path if closed == "folder_above" else data_dir).chmod(0o700)
+            killed = _kill_postmaster(pgdata)
+            assert not server.is_running()
+            assert server.ensure_running() is True  # on the first try
+            pid = _postmaster_pid(pgdata)
+            assert pid is not None and pid != killed and _alive(pid)
+            connection = await asyncpg.connect(server.address.dsn("postgres"))
+            try:
+                await connection.execute("INSERT INTO kept VALUES ($1)", n)
+                assert await connection.fetchval("SELECT count(*) FROM kept") == n + 1
+            finally:
+                await connection.close()
+        # Stopping needs the same way in.
+        (tmp_path if closed == "folder_above" else data_dir).chmod(0o700)
+        assert server.stop() is True
+    assert not _alive(pid)
+    assert make_private(data_dir, server_group=server_group_id()) == []

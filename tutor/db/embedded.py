@@ -94,8 +94,7 @@ class EmbeddedPostgres:
         self.pgdata.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         with self._start_lock():
             system_user = _system_user()
-            if system_user is not None:
-                _let_server_reach(self.pgdata.parent, system_user)
+            self._let_server_in(system_user)
             if not (self.pgdata / "PG_VERSION").exists():
                 self._initdb(system_user)
             address = self._running_address()
@@ -199,6 +198,17 @@ class EmbeddedPostgres:
             fcntl.flock(users, fcntl.LOCK_UN)
             return True
 
+    def _let_server_in(self, system_user: str | None) -> None:
+        """Let the server's own user reach its data directory, on every start and stop.
+
+        Not only on the first start: a folder on the way may have been closed since (an
+        operator's ``chmod``, or a tool that keeps its temporary root private, as pytest
+        does to ``/tmp/pytest-of-USER`` at each run), and the server's user could then
+        no longer reach its own directory to start again after a crash.
+        """
+        if system_user is not None:
+            _let_server_reach(self.pgdata.parent, system_user)
+
     def _hba_conf(self) -> str:
         return (self.pgdata / "pg_hba.conf").read_text(encoding="utf-8")
 
@@ -299,6 +309,7 @@ class EmbeddedPostgres:
         return ServerAddress(address.socket_dir, address.port, password)
 
     def _start_server(self, system_user: str | None) -> ServerAddress:
+        self._let_server_in(system_user)
         socket_dir = _socket_dir(self.pgdata, system_user)
         log_file = self.pgdata / "server.log"
         _log.info("starting embedded PostgreSQL (socket in %s)", socket_dir)
@@ -360,7 +371,9 @@ class EmbeddedPostgres:
         if self._running_address() is None:
             return
         _log.info("stopping embedded PostgreSQL in %s", self.pgdata)
-        _run("pg_ctl", ["-D", str(self.pgdata), "-w", "-m", "fast", "stop"], _system_user())
+        system_user = _system_user()
+        self._let_server_in(system_user)
+        _run("pg_ctl", ["-D", str(self.pgdata), "-w", "-m", "fast", "stop"], system_user)
 
 
 def _bin(name: str) -> Path:
@@ -409,6 +422,7 @@ def _let_others_pass(path: Path) -> None:
     for directory in (path, *path.parents):
         mode = directory.stat().st_mode
         if not mode & stat.S_IXOTH:
+            _log.info("letting other users pass through %s", directory)
             directory.chmod(mode | stat.S_IXOTH)
 
 
