@@ -197,6 +197,9 @@ class IngestSettings(BaseSettings):
     parse_workers: int = Field(default=1, ge=1)
     """Processes that parse files, away from the server's event loop
     (``TUTOR_INGEST_PARSE_WORKERS``)."""
+    parse_memory_bytes: int = Field(default=2 * 1024**3, ge=64 * 1024**2)
+    """Address space a parse worker may use; a file that needs more is refused
+    (``TUTOR_INGEST_PARSE_MEMORY_BYTES``, 2 GiB)."""
     max_headings: int = Field(default=10_000, ge=1)
     """Most heading lines one file may hold (``TUTOR_INGEST_MAX_HEADINGS``)."""
     max_brackets: int = Field(default=50_000, ge=1)

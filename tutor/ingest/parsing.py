@@ -3,8 +3,9 @@
 Parsing is pure Python: in a thread it would still hold the interpreter for seconds on a
 large or pathological file and stall every other request. Worker processes come from a
 fork server (a small clean process, not a fork of the threaded server) and are reused.
-Each file gets a CPU-time budget enforced inside the worker; a worker that ignores it
-(stuck in native code) is killed when a wall-clock backstop runs out.
+Each file gets a CPU-time budget enforced inside the worker, and each worker a memory
+limit; a worker that ignores the time budget (stuck in native code) is killed when a
+wall-clock backstop runs out.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ _BACKSTOP_FACTOR = 4
 """Wall-clock allowance, as a multiple of the CPU budget: workers share busy cores."""
 _BACKSTOP_EXTRA_S = 30.0
 """Added to the allowance: a fresh worker first starts and imports the parser."""
+_STOPPED = "reading it was stopped: the server is shutting down; upload it again"
 
 
 class FileParser:
@@ -34,6 +36,7 @@ class FileParser:
     def __init__(self, settings: IngestSettings) -> None:
         self.settings = settings
         self._executor: ProcessPoolExecutor | None = None
+        self._closed = False
 
     async def check(self, source: SourceFile) -> None:
         """Raise the :class:`IngestError` of the cheap checks (type, size, text, limits).
@@ -49,12 +52,21 @@ class FileParser:
         Raises:
             IngestError: The file is refused, by a check, the parser or the budget.
         """
+        if self._closed:
+            raise IngestError(source.path, _STOPPED)
         executor = self._pool()
         # Submitting may start a worker, and the first one waits for the fork server to
         # import the parser: most of a second that must not be the event loop's.
-        submitted = await asyncio.to_thread(
-            executor.submit, _parse_worker.prepare_within_budget, source, self.settings
-        )
+        try:
+            submitted = await asyncio.to_thread(
+                executor.submit, _parse_worker.prepare_within_budget, source, self.settings
+            )
+        except RuntimeError:  # the pool was shut down while the file was handed over
+            raise IngestError(source.path, _STOPPED) from None
+        if self._closed:
+            # Closed while the file was handed over: the worker it may have started goes.
+            self._discard(executor)
+            raise IngestError(source.path, _STOPPED)
         future = asyncio.wrap_future(submitted)
         backstop = self.settings.parse_budget_s * _BACKSTOP_FACTOR + _BACKSTOP_EXTRA_S
         try:
@@ -68,12 +80,18 @@ class FileParser:
             ) from None
         except BrokenProcessPool:
             self._discard(executor)
-            raise IngestError(
-                source.path, "the parser stopped while reading it (out of memory?)"
-            ) from None
+            problem = _STOPPED if self._closed else "the parser stopped while reading it"
+            raise IngestError(source.path, problem) from None
+        except asyncio.CancelledError:
+            task = asyncio.current_task()
+            if self._closed and not (task is not None and task.cancelling()):
+                # The pool was shut down under this file, not its caller cancelled.
+                raise IngestError(source.path, _STOPPED) from None
+            raise
 
     async def close(self) -> None:
         """Stop the worker processes at once, even in the middle of a file."""
+        self._closed = True
         if self._executor is not None:
             self._discard(self._executor)
 
@@ -83,7 +101,10 @@ class FileParser:
             # The fork server imports the parser once; each worker starts from it.
             context.set_forkserver_preload([_parse_worker.__name__])
             self._executor = ProcessPoolExecutor(
-                max_workers=self.settings.parse_workers, mp_context=context
+                max_workers=self.settings.parse_workers,
+                mp_context=context,
+                initializer=_parse_worker.limit_memory,
+                initargs=(self.settings.parse_memory_bytes,),
             )
         return self._executor
 
