@@ -1,9 +1,10 @@
 """Uploads against `tutor serve`: pathological files, then many learners at once.
 
 Starts the server on the embedded stack (fake chat model), asks ``/healthz`` every 20 ms
-from a thread the whole time, and reports the longest gap between two answers, each
-pathological file's answer, and each concurrent upload's time from request to job done.
-The last line printed is a JSON object of the figures.
+from a thread the whole time, and reports the longest gap between two answers (in each
+phase, and overall after a first warm-up upload, which loads the embedding model and
+starts a parse worker), each pathological file's answer, and each concurrent upload's
+time from request to job done. The last line printed is a JSON object of the figures.
 
     .venv/bin/python bench/upload_storm.py            # 10 learners, full-size files
     .venv/bin/python bench/upload_storm.py --smoke    # 3 learners, small files, seconds
