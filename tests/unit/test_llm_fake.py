@@ -12,7 +12,7 @@ from langgraph.graph import START, MessagesState, StateGraph
 from pydantic import BaseModel, Field
 
 from tutor.llm import FakeChatModel, FakeRequest, generate_structured
-from tutor.llm.fake import split_tokens
+from tutor.llm.fake import HISTORY_KEPT, split_tokens
 
 
 class Exercise(BaseModel):
@@ -82,6 +82,18 @@ async def test_history_records_every_request() -> None:
     ]
     assert model.history[0] == FakeRequest(tuple(conversation))
     assert model.history[2].schema == {"type": "object"}
+
+
+async def test_history_keeps_only_the_latest_requests() -> None:
+    # A server on the fake model (load tests, soaks) asks it without end.
+    model = FakeChatModel()
+    for number in range(HISTORY_KEPT + 5):
+        await model.ainvoke([HumanMessage(f"question {number}")])
+    await model.agenerate_json([HumanMessage("as JSON")], {"type": "object"})
+
+    assert len(model.history) == HISTORY_KEPT
+    assert model.history[0].messages[-1].content == "question 6"
+    assert model.history[-1].schema == {"type": "object"}
 
 
 async def test_each_reply_is_a_new_message_with_its_own_id() -> None:

@@ -373,3 +373,27 @@ def test_passages_are_embedded_once_across_checks() -> None:
     # Only the text's own segments were embedded again.
     assert passage.text not in embeddings.history[embedded:]
     assert len(embeddings.history) > embedded
+
+
+def test_remembered_passages_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tutor.embeddings import FakeEmbeddings
+    from tutor.teaching import guard as guard_module
+    from tutor.teaching.material import ConceptInfo, Passage
+
+    monkeypatch.setattr(guard_module, "_REFERENCES_KEPT", 8)
+    embeddings = FakeEmbeddings()
+    guard = guard_module.QualityGuard(embeddings, min_relevance=0.5)
+    concept = ConceptInfo("o", "Ownership", "Who owns a value.")
+    notes = [
+        Passage(f"c{n}", f"Passage {n} says each value has an owner.", "O", "o.md", "o", "prose", 1)
+        for n in range(20)
+    ]
+    text = "Each value in Rust has an owner, and the owner drops it when it leaves scope."
+    for passage in notes:
+        guard.relevance(text, concept, [passage])
+
+    embedded = len(embeddings.history)
+    guard.relevance(text, concept, [notes[-1]])
+    assert notes[-1].text not in embeddings.history[embedded:], "the latest one is kept"
+    guard.relevance(text, concept, [notes[0]])
+    assert notes[0].text in embeddings.history[embedded:], "the oldest one was let go"

@@ -36,6 +36,8 @@ _FIRST_PASSAGE = re.compile(r"^\[1\] \([^\n]*\)\n(?P<text>(?:.+\n?)+)", re.MULTI
 """The first passage a prompt lists: ``[1] (heading)`` then its text up to a blank line."""
 _QUOTED_WORDS = 40
 """Words of the first passage the fake repeats."""
+HISTORY_KEPT = 1000
+"""Requests the fake remembers: a load test's server asks it without end."""
 
 
 @dataclass(frozen=True)
@@ -59,15 +61,15 @@ class FakeChatModel(ChatModel):
     ``enqueue`` queues replies for chat calls and ``enqueue_json`` for structured
     calls; with an empty queue a chat reply echoes the last human message and a
     structured reply is the simplest value the schema allows. ``history`` records
-    every request.
+    the latest requests.
     """
 
     replies: deque[str] = Field(default_factory=deque)
     """Queued chat replies, first out first."""
     json_replies: deque[str] = Field(default_factory=deque)
     """Queued structured replies (JSON text), first out first."""
-    history: list[FakeRequest] = Field(default_factory=list)
-    """Every request, oldest first."""
+    history: deque[FakeRequest] = Field(default_factory=lambda: deque(maxlen=HISTORY_KEPT))
+    """The latest requests (up to :data:`HISTORY_KEPT`), oldest first."""
     tokens_per_second: float | None = None
     """Pace of the stream; ``None`` streams as fast as possible."""
 
