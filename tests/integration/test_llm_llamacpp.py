@@ -6,6 +6,7 @@ import asyncio
 import itertools
 import json
 import os
+import platform
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from langchain_core.messages import HumanMessage, SystemMessage
 from langgraph.graph import START, MessagesState, StateGraph
 from pydantic import BaseModel, Field
 
+from tests.unit.test_native_heap import mapped_after_a_larger_block_is_freed
 from tutor.config import LLMSettings
 from tutor.llm import (
     GenerationError,
@@ -58,6 +60,14 @@ def llama(models_dir: Path) -> Iterator[LlamaCppChatModel]:
     model = load_llamacpp(settings, models_dir)
     yield model
     model.close()
+
+
+@pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="glibc's mmap threshold")
+@pytest.mark.skipif("MALLOC_MMAP_THRESHOLD_" in os.environ, reason="set by the operator")
+def test_a_loaded_model_leaves_large_blocks_mapped(llama: LlamaCppChatModel) -> None:
+    # A large block freed after loading must not move glibc's threshold, or the
+    # process's later large buffers would stay in the heap for good.
+    assert mapped_after_a_larger_block_is_freed() >= 4 << 20
 
 
 def test_the_bundled_model_is_assembled_once(llama: LlamaCppChatModel, models_dir: Path) -> None:

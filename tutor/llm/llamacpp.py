@@ -38,6 +38,7 @@ from tutor.config import LLMSettings
 from tutor.llm.base import ChatModel
 from tutor.llm.errors import GenerationError, LLMError, ModelUnavailableError
 from tutor.llm.gguf import prepare_model
+from tutor.native_heap import keep_large_blocks_mapped
 
 Chunk = dict[str, Any]
 """One OpenAI-style ``chat.completion.chunk`` as llama.cpp hands it over."""
@@ -353,6 +354,8 @@ def load_llamacpp(settings: LLMSettings, models_dir: Path) -> LlamaCppChatModel:
         ModelUnavailableError: The model file is missing or llama.cpp cannot load it.
     """
     model_file = prepare_model(models_dir, settings.model_path)
+    # Its buffers are sized per request; freed, they must leave the process, not the heap.
+    keep_large_blocks_mapped()
     import xllamacpp
 
     params = xllamacpp.CommonParams()
