@@ -15,7 +15,7 @@ describe("LibraryView accessibility", () => {
     api.documents.mockResolvedValue([
       {
         id: "d1", path: "rust/ownership.md", kind: "notes", title: "Ownership", size_bytes: 10, content_hash: "x",
-        chunks: 1, embedded_chunks: 1, graph_synced: true, created_at: "2026-01-05T09:30:00Z", updated_at: "2026-01-05T09:30:00Z",
+        chunks: 1, embedded_chunks: 1, graph_synced: true, ready: true, created_at: "2026-01-05T09:30:00Z", updated_at: "2026-01-05T09:30:00Z",
       },
     ]);
     const { container } = render(<main><LibraryView /></main>);
