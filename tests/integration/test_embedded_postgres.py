@@ -513,5 +513,5 @@ async def test_killed_server_restarts_at_once_though_its_way_in_was_closed(
         # Stopping needs the same way in.
         (tmp_path if closed == "folder_above" else data_dir).chmod(0o700)
         assert server.stop() is True
-    assert not _alive(pid)
+    assert pid is not None and not _alive(pid)
     assert make_private(data_dir, server_group=server_group_id()) == []
