@@ -591,7 +591,7 @@ def phase(
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--learners", type=int, default=20)
-    parser.add_argument("--fake-minutes", type=float, default=10.0)
+    parser.add_argument("--fake-minutes", type=float, default=10.0, help="0 skips the phase")
     parser.add_argument("--real-minutes", type=float, default=5.0, help="0 skips the phase")
     parser.add_argument("--model-rate", type=float, default=30.0, help="fake tokens/s")
     parser.add_argument(
@@ -637,7 +637,9 @@ def main() -> None:
         "TUTOR_LLM_FAKE_TOKENS_PER_SECOND": str(args.model_rate),
     }
     try:
-        figures["fake"] = phase("fake", args.fake_minutes, fake_env, args, args.storm_bytes > 0)
+        if args.fake_minutes > 0:
+            storm = args.storm_bytes > 0
+            figures["fake"] = phase("fake", args.fake_minutes, fake_env, args, storm)
         if args.real_minutes > 0:
             real = argparse.Namespace(**vars(args))
             real.turn_interval, real.turn_timeout = args.real_turn_interval, args.real_turn_timeout
