@@ -88,6 +88,10 @@ integration: install models web-deps
 
 bench: install models web-deps
 	$(BIN)/python bench/real_model_ws.py
+	$(BIN)/python bench/lesson_ws.py
+	$(BIN)/python bench/ws_load.py
+	$(BIN)/python bench/upload_storm.py
+	$(BIN)/python bench/soak.py
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/planner.py
 	$(BIN)/python bench/fit_bkt.py

@@ -5,6 +5,7 @@ starting from the defaults, and prints true against fitted values, the largest e
 log-loss and AUC of one-step-ahead predictions before and after. Ends with one JSON line.
 
     .venv/bin/python bench/fit_bkt.py [--learners 500] [--concepts 20] [--attempts 10]
+    .venv/bin/python bench/fit_bkt.py --smoke    # 20 learners, 3 concepts: under a second
 """
 
 from __future__ import annotations
@@ -30,9 +31,12 @@ def main() -> None:
     parser.add_argument("--concepts", type=int, default=20)
     parser.add_argument("--attempts", type=int, default=10)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--smoke", action="store_true", help="20 learners, 3 concepts, 5 attempts")
     for name, default in zip(FIELDS, (0.3, 0.12, 0.08, 0.25), strict=True):
         parser.add_argument(f"--{name}", type=float, default=default)
     args = parser.parse_args()
+    if args.smoke:
+        args.learners, args.concepts, args.attempts = 20, 3, 5
     truth = BKTParams(**{name: getattr(args, name) for name in FIELDS})
 
     sequences = simulate_population(

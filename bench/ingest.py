@@ -1,6 +1,7 @@
 """Ingest an mdBook-style corpus and measure speed, graph agreement and retrieval.
 
     bench/ingest.py [CORPUS_DIR] [--questions FILE]
+    bench/ingest.py --smoke    # three short chapters of the corpus and their questions
 
 Runs the real stack in a fresh data directory (embedded PostgreSQL, embedded Chroma, the
 real embedding model; the chat model is not needed). Reports: cold ingest seconds,
@@ -8,6 +9,9 @@ re-ingest seconds of the unchanged files, chunks, concepts, edges; precision and
 of the chapter nesting (part_of between documents) against SUMMARY.md; the share of
 prerequisite edges that agree with the book's reading order; and recall@5 of questions,
 each with the section that answers it. The last line is JSON.
+
+``--smoke`` ingests a copy of three short chapters of the corpus (a chapter, one of its
+sections, and another chapter) with SUMMARY.md, scored on the questions about them.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import asyncio
 import json
 import os
 import re
+import shutil
 import sys
 import tempfile
 import time
@@ -42,6 +47,12 @@ from tutor.resources import Resources, open_resources
 HERE = Path(__file__).resolve().parent
 DEFAULT_CORPUS = HERE.parents[1] / "shared" / "eval" / "rust-book"
 DEFAULT_QUESTIONS = HERE / "data" / "rust_book_questions.jsonl"
+SMOKE_FILES = (
+    "ch03-04-comments.md",
+    "ch04-00-understanding-ownership.md",
+    "ch04-02-references-and-borrowing.md",
+)
+"""Short files whose nesting SUMMARY.md gives, so that every figure has something to score."""
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 
 
@@ -167,17 +178,41 @@ async def run(corpus: Path, questions: Path, data_dir: Path) -> dict[str, object
     }
 
 
+def smoke_corpus(corpus: Path, questions: Path, into: Path) -> tuple[Path, Path]:
+    """A copy of the smoke files and SUMMARY.md, and the questions those files answer."""
+    small = into / corpus.name
+    small.mkdir()
+    for name in ("SUMMARY.md", *SMOKE_FILES):
+        if not (corpus / name).is_file():
+            sys.exit(f"{name} not found in {corpus}")
+        shutil.copy(corpus / name, small / name)
+    kept = [
+        line
+        for line in questions.read_text(encoding="utf-8").splitlines()
+        if line.strip() and json.loads(line)["file"] in SMOKE_FILES
+    ]
+    subset = into / "questions.jsonl"
+    subset.write_text("".join(f"{line}\n" for line in kept), encoding="utf-8")
+    return small, subset
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("corpus", nargs="?", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--questions", type=Path, default=DEFAULT_QUESTIONS)
+    parser.add_argument("--smoke", action="store_true", help="three short chapters only")
     args = parser.parse_args()
     if not args.corpus.is_dir():
         sys.exit(f"corpus not found: {args.corpus}")
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    with tempfile.TemporaryDirectory(prefix="tutor-ingest-bench-") as data_dir:
-        figures = asyncio.run(run(args.corpus, args.questions, Path(data_dir)))
-    print(json.dumps(figures))
+    with tempfile.TemporaryDirectory(prefix="tutor-ingest-bench-") as scratch:
+        corpus, questions = args.corpus, args.questions
+        if args.smoke:
+            corpus, questions = smoke_corpus(corpus, questions, Path(scratch))
+        data_dir = Path(scratch) / "data"
+        data_dir.mkdir()
+        figures = asyncio.run(run(corpus, questions, data_dir))
+    print(json.dumps({**figures, "smoke": args.smoke}))
 
 
 if __name__ == "__main__":

@@ -11,6 +11,9 @@ notes, then asks for lessons over a real WebSocket and measures:
   of the text has a citation entry, and each entry's text occurs verbatim in the notes;
 - how many lessons the model wrote and how many were quoted from the notes.
 
+``--smoke`` asks for lessons on one concept of one chapter, then one on another,
+with a handful of tokens each: it checks the bench still runs, in under a minute.
+
 Prints one line per lesson, then the figures as JSON on the last line.
 """
 
@@ -232,7 +235,13 @@ def main() -> None:
         default="What Is Ownership?",
         help="the concept asked for lessons in a row (default: the chapter's main section)",
     )
+    parser.add_argument(
+        "--smoke", action="store_true", help="one chapter, 2 lessons of 8 tokens: checks it runs"
+    )
     args = parser.parse_args()
+    if args.smoke:
+        args.files, args.concepts, args.repeats = ["ch04-01-what-is-ownership.md"], 1, 1
+        args.max_tokens = 8
     if not args.notes.is_dir():
         sys.exit(f"no notes folder at {args.notes}: pass the Rust book's chapters with --notes")
     files = sorted({path for pattern in args.files for path in args.notes.glob(pattern)})
@@ -256,6 +265,7 @@ def main() -> None:
         except ServeError as error:
             sys.exit(str(error))
     figures |= {
+        "smoke": args.smoke,
         "files": [path.name for path in files],
         "ingest_s": round(ingest_s, 1),
         "server_tracebacks": tracebacks,

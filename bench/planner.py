@@ -6,6 +6,7 @@ Builds a seeded DAG of concepts (chapters of sections joined by ``part_of``, and
 ``next_concept`` and ``learning_path``. Prints figures, then one JSON line.
 
     .venv/bin/python bench/planner.py [--concepts 10000] [--edges 30000] [--runs 200]
+    .venv/bin/python bench/planner.py --smoke    # 200 concepts, 3 runs: about a second
 """
 
 from __future__ import annotations
@@ -111,7 +112,10 @@ def main() -> None:
     parser.add_argument("--targets", type=int, default=3)
     parser.add_argument("--runs", type=int, default=200)
     parser.add_argument("--seed", type=int, default=20250601)
+    parser.add_argument("--smoke", action="store_true", help="200 concepts, 500 edges, 3 runs")
     args = parser.parse_args()
+    if args.smoke:
+        args.concepts, args.edges, args.attempts, args.runs = 200, 500, 100, 3
     rng = random.Random(args.seed)
 
     concepts, edges = synthetic_graph(args.concepts, args.edges, rng)

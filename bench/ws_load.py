@@ -31,6 +31,9 @@ server process alone. The embedded PostgreSQL detaches from the server (its pare
 init), so it is in neither: a connection costs it nothing, as it holds no database
 connection while idle.
 
+``--smoke`` runs every phase at a tiny size (3 learners, 2 of them streaming for 3 s,
+short pauses) to check the bench still runs; its trial pace is reported, not enforced.
+
 Prints progress lines, then the figures as one JSON object on the last line.
 """
 
@@ -131,6 +134,7 @@ LATE_S = 0.1
 """Added delay from which a token event counts as late in the stall analysis."""
 SETTLE_S = 3.0
 """Pause before reading the server's memory, so that it reflects connections at rest."""
+SMOKE_SETTLE_S = 0.5
 
 
 # --- measurement -------------------------------------------------------------------------
@@ -478,7 +482,8 @@ async def trial(tutor: Tutor, learner: Learner, args: argparse.Namespace) -> dic
         "trial_added_delay_ms_max": _ms(max(added_delays(turn.arrivals, args.model_rate))),
     }
     say(f"trial: {result}")
-    if not 0.6 * args.model_rate <= pace <= 1.4 * args.model_rate:
+    # A smoke run only checks that the bench works: a busy machine may slow its one turn.
+    if not args.smoke and not 0.6 * args.model_rate <= pace <= 1.4 * args.model_rate:
         raise ServeError(f"trial turn streamed {pace:.1f} tokens/s, not ~{args.model_rate}")
     return result
 
@@ -537,6 +542,7 @@ async def run(tutor: Tutor, args: argparse.Namespace) -> dict[str, Any]:
     """Every phase against a running server; returns the figures."""
     errors = Errors()
     result: dict[str, Any] = {
+        "smoke": args.smoke,
         "learners": args.learners,
         "streaming_learners": args.streaming,
         "model_tokens_per_s": args.model_rate,
@@ -567,12 +573,13 @@ async def run(tutor: Tutor, args: argparse.Namespace) -> dict[str, Any]:
     if not args.skip_trial:
         result.update(await trial(tutor, streamers[0], args))
 
-    await asyncio.sleep(SETTLE_S)
+    settle_s = SMOKE_SETTLE_S if args.smoke else SETTLE_S
+    await asyncio.sleep(settle_s)
     before = process_tree(pid)
     started = time.perf_counter()
     idle = await connect_all(tutor, idlers, args, errors)
     result["connect_idle_s"] = round(time.perf_counter() - started, 1)
-    await asyncio.sleep(SETTLE_S)
+    await asyncio.sleep(settle_s)
     after = process_tree(pid)
     result.update(
         {
@@ -737,7 +744,12 @@ def main() -> None:
     parser.add_argument(
         "--server-env", action="append", default=[], metavar="KEY=VALUE", help="TUTOR_* setting"
     )
+    parser.add_argument(
+        "--smoke", action="store_true", help="3 learners, 2 streaming for 3 s: checks it runs"
+    )
     args = parser.parse_args()
+    if args.smoke:
+        args.learners, args.streaming, args.duration, args.setup_timeout = 3, 2, 3.0, 120.0
     if not 0 < args.streaming <= args.learners:
         parser.error("--streaming must be between 1 and --learners")
     open_files = raise_open_files(2 * args.learners + 1024)
