@@ -12,7 +12,7 @@ notes, then asks for lessons over a real WebSocket and measures:
 - how many lessons the model wrote and how many were quoted from the notes.
 
 ``--smoke`` asks for lessons on one concept of one chapter, then one on another,
-with a handful of tokens each: it checks the bench still runs, in under a minute.
+with a handful of tokens each: it checks the bench still runs, in about a minute.
 
 Prints one line per lesson, then the figures as JSON on the last line.
 """
@@ -240,8 +240,8 @@ def main() -> None:
     )
     args = parser.parse_args()
     if args.smoke:
-        args.files, args.concepts, args.repeats = ["ch04-01-what-is-ownership.md"], 1, 1
-        args.max_tokens = 8
+        args.files, args.concepts, args.repeats = ["ch04-02-references-and-borrowing.md"], 1, 1
+        args.max_tokens, args.novelty_title = 8, "References and Borrowing"
     if not args.notes.is_dir():
         sys.exit(f"no notes folder at {args.notes}: pass the Rust book's chapters with --notes")
     files = sorted({path for pattern in args.files for path in args.notes.glob(pattern)})
