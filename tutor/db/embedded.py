@@ -65,6 +65,11 @@ class ServerAddress:
         login = f"{SUPERUSER}:{quote(self.password, safe='')}" if self.password else SUPERUSER
         return f"postgresql://{login}@/{database}?host={self.socket_dir}&port={self.port}"
 
+    def client_args(self) -> list[str]:
+        """The arguments that point a PostgreSQL client program (psql, pg_isready) here."""
+        args = ["-h", str(self.socket_dir), "-p", str(self.port)]
+        return [*args, "-U", SUPERUSER, "-d", "postgres"]
+
 
 class EmbeddedPostgres:
     """One process's claim on the embedded server of a data directory.
@@ -229,14 +234,7 @@ class EmbeddedPostgres:
                 "-q",
                 "-v",
                 "ON_ERROR_STOP=1",
-                "-h",
-                str(address.socket_dir),
-                "-p",
-                str(address.port),
-                "-U",
-                SUPERUSER,
-                "-d",
-                "postgres",
+                *address.client_args(),
             ],
             None,
             stdin_text=embedded_auth.alter_password_sql(password),
@@ -347,14 +345,7 @@ class EmbeddedPostgres:
                 [
                     str(_bin("pg_isready")),
                     "-q",
-                    "-h",
-                    str(address.socket_dir),
-                    "-p",
-                    str(address.port),
-                    "-U",
-                    SUPERUSER,
-                    "-d",
-                    "postgres",
+                    *address.client_args(),
                 ],
                 check=False,
             )
