@@ -131,6 +131,9 @@ class LLMSettings(BaseSettings):
     """Requests llama.cpp serves at once, one slot each (``TUTOR_LLM_PARALLEL``)."""
     threads: int = Field(default=2, ge=1)
     """CPU threads for llama.cpp (``TUTOR_LLM_THREADS``)."""
+    prompt_cache_mib: int = Field(default=0, ge=0)
+    """RAM for llama.cpp's cache of finished prompts, in MiB; 0 keeps none
+    (``TUTOR_LLM_PROMPT_CACHE_MIB``)."""
     max_tokens: int = Field(default=256, ge=1)
     """Most tokens in one reply (``TUTOR_LLM_MAX_TOKENS``)."""
     temperature: float = Field(default=0.7, ge=0.0, le=2.0)

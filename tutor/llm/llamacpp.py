@@ -366,6 +366,9 @@ def load_llamacpp(settings: LLMSettings, models_dir: Path) -> LlamaCppChatModel:
     params.n_parallel = settings.parallel
     params.n_ctx = settings.context_size * settings.parallel
     params.kv_unified = False
+    # llama.cpp keeps every finished prompt's state in RAM for reuse, up to 8 GiB by
+    # default: to a server that is memory growing by megabytes a turn, never given back.
+    params.cache_ram_mib = settings.prompt_cache_mib
     for cpu in (params.cpuparams, params.cpuparams_batch):
         cpu.n_threads = settings.threads
         # Sleep rather than spin between work items: spinning threads starve each other
