@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import shutil
+import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -16,12 +18,21 @@ from tutor.db import EmbeddedPostgres, ServerAddress, upgrade
 
 
 @pytest.fixture(scope="session")
-def pg_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerAddress]:
-    """The real PostgreSQL server, started once for the whole session."""
-    server = EmbeddedPostgres(tmp_path_factory.mktemp("pg") / "postgres")
-    address = server.start()
-    yield address
-    server.stop()
+def pg_server() -> Iterator[ServerAddress]:
+    """The real PostgreSQL server, started once for the whole session.
+
+    Its folder is its own rather than under pytest's temporary root: every pytest session
+    that starts closes that root (0700) again, and a server running as its own system user
+    that can no longer reach its data directory stops at its next checkpoint.
+    """
+    folder = Path(tempfile.mkdtemp(prefix="tutor-test-pg-"))
+    server = EmbeddedPostgres(folder / "postgres")
+    try:
+        address = server.start()
+        yield address
+    finally:
+        server.stop()
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture

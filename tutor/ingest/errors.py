@@ -54,4 +54,4 @@ class LimitExceededError(IngestError):
 
 
 class ParseBudgetError(IngestError):
-    """Reading the file took longer than the time one file may take."""
+    """Reading the file took more time or memory than one file may take."""

@@ -80,8 +80,17 @@ class FileParser:
             ) from None
         except BrokenProcessPool:
             self._discard(executor)
-            problem = _STOPPED if self._closed else "the parser stopped while reading it"
-            raise IngestError(source.path, problem) from None
+            if self._closed:
+                raise IngestError(source.path, _STOPPED) from None
+            # A worker that dies rather than raising has almost always run out of its
+            # address space where Python could not turn that into a MemoryError (in the
+            # parser's C code, or while reporting the error itself).
+            raise ParseBudgetError(
+                source.path,
+                "the parser stopped while reading it, most likely past its memory budget of "
+                f"{self.settings.parse_memory_bytes:,} bytes (TUTOR_INGEST_PARSE_MEMORY_BYTES); "
+                "split it or simplify its structure",
+            ) from None
         except asyncio.CancelledError:
             task = asyncio.current_task()
             if self._closed and not (task is not None and task.cancelling()):
