@@ -12,9 +12,18 @@ from typing import Literal
 from uuid import UUID
 
 EdgeKind = Literal["part_of", "prerequisite"]
-EdgeOrigin = Literal["heading", "order", "summary", "link", "model"]
+EdgeOrigin = Literal["heading", "order", "summary", "link", "term", "model"]
 """Why an edge exists: heading nesting, the author's order, an mdBook SUMMARY.md, a link
-between sections, or the language model's suggestion."""
+between sections, a term introduced in one concept and used in another, or the language
+model's suggestion."""
+HARD_ORIGINS: frozenset[EdgeOrigin] = frozenset({"link", "term", "model"})
+"""Prerequisite origins the notes show: a learner must meet the source first. Edges of the
+author's order (``order``, ``summary``) only say what comes first by default."""
+ConceptRole = Literal["teachable", "chapter", "front_matter", "back_matter", "navigation"]
+"""What a concept is for: ``teachable`` material is planned, tested and mastered; a
+``chapter`` groups teachable parts but is too thin to teach alone; front and back matter
+(title page, foreword, licence, index, ...) and ``navigation`` (mostly links) are kept for
+the outline and for search, never taught."""
 
 
 @dataclass(frozen=True)
@@ -31,6 +40,10 @@ class ConceptDraft:
     """Short statements a learner should be able to make; used for grading."""
     position: int
     """Place in the author's order across the owner's whole corpus (smaller first)."""
+    role: ConceptRole = "teachable"
+    terms: tuple[str, ...] = ()
+    """Terms this concept introduces (defines), case-folded: a concept that uses one of
+    them later in the notes needs this one first."""
 
 
 @dataclass(frozen=True)
@@ -59,6 +72,9 @@ class Concept:
     position: int
     documents: frozenset[UUID] = field(default_factory=frozenset)
     """The documents that support it; it is deleted when the last one goes."""
+    role: ConceptRole = "teachable"
+    terms: tuple[str, ...] = ()
+    """Terms this concept introduces, case-folded."""
 
 
 @dataclass(frozen=True)
