@@ -13,7 +13,7 @@ from uuid import UUID, uuid4
 
 import pytest
 
-from tutor.graph.model import ConceptDraft, EdgeDraft, EdgeKind, EdgeOrigin
+from tutor.graph.model import ConceptDraft, ConceptRole, EdgeDraft, EdgeKind, EdgeOrigin
 from tutor.graph.port import GraphStore
 
 NewOwner = Callable[[], Awaitable[UUID]]
@@ -27,6 +27,8 @@ def concept(
     summary: str = "",
     level: int = 2,
     key_points: tuple[str, ...] = (),
+    role: ConceptRole = "teachable",
+    terms: tuple[str, ...] = (),
 ) -> ConceptDraft:
     return ConceptDraft(
         key=key,
@@ -35,6 +37,8 @@ def concept(
         level=level,
         key_points=key_points,
         position=position,
+        role=role,
+        terms=terms,
     )
 
 
@@ -178,6 +182,7 @@ class GraphStoreContract:
             ([concept("a")], [edge("a", "a")], "to itself"),
             ([concept("a"), concept("b")], [edge("a", "b", weight=1.5)], "outside 0..1"),
             ([concept("")], [], "must not be empty"),
+            ([concept("a", role="appendix")], [], "unknown concept role"),  # type: ignore[arg-type]
         ]
         for drafts, edges, message in cases:
             with pytest.raises(ValueError, match=message):
@@ -209,6 +214,30 @@ class GraphStoreContract:
             "it's a \\key": ids["it's a \\key"]
         }
         assert await keyed_edges(store, owner) == {("awkward", "it's a \\key", "part_of")}
+
+    async def test_role_and_terms_round_trip(self, store: GraphStore, owner: UUID) -> None:
+        many_terms = tuple(f"term {i} 'quoted' \"x\" \\ ü" for i in range(300))
+        drafts = [
+            concept("title page", 0, role="front_matter"),
+            concept("ownership", 1, terms=("ownership", "move", "drop")),
+            concept("understanding ownership", 2, role="chapter"),
+            concept("contents", 3, role="navigation"),
+            concept("index", 4, role="back_matter"),
+            concept("plain", 5),
+            concept("glossary", 6, summary="x " * 3000, terms=many_terms),
+        ]
+        await store.put_document_graph(owner, uuid4(), drafts, [])
+        stored = {c.key: c for c in await store.concepts(owner)}
+        for draft in drafts:
+            assert (stored[draft.key].role, stored[draft.key].terms) == (draft.role, draft.terms)
+        assert stored["plain"].role == "teachable" and stored["plain"].terms == ()
+
+    async def test_a_rewrite_changes_role_and_terms(self, store: GraphStore, owner: UUID) -> None:
+        document = uuid4()
+        await store.put_document_graph(owner, document, [concept("a", terms=("x", "y"))], [])
+        await store.put_document_graph(owner, document, [concept("a", role="back_matter")], [])
+        (stored,) = await store.concepts(owner)
+        assert (stored.role, stored.terms) == ("back_matter", ())
 
     # -- several documents ---------------------------------------------------------
 

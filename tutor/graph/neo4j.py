@@ -1,7 +1,7 @@
 """The Neo4j graph store: Cypher over Bolt, through the official async ``neo4j`` driver.
 
 The graph: ``(:Concept {id, owner, key, title, summary, level, key_points, position,
-documents, positions})`` joined by ``[:PART_OF]`` and ``[:PREREQUISITE]`` relationships
+role, terms, documents, positions})`` joined by ``[:PART_OF]`` and ``[:PREREQUISITE]`` relationships
 carrying ``{weight, origin, documents}``. ``documents`` lists the supporting documents;
 ``positions`` holds, in the same order, the position each of them gives the concept, and
 ``position`` is the lowest of them. One ``(:ConceptGraphLock {owner})`` node per owner
@@ -42,7 +42,15 @@ from neo4j.exceptions import Neo4jError
 from tutor.config import GraphSettings
 from tutor.db import redact
 from tutor.errors import ConfigurationError
-from tutor.graph.model import Concept, ConceptDraft, Edge, EdgeDraft, EdgeKind, EdgeOrigin
+from tutor.graph.model import (
+    Concept,
+    ConceptDraft,
+    ConceptRole,
+    Edge,
+    EdgeDraft,
+    EdgeKind,
+    EdgeOrigin,
+)
 from tutor.graph.port import (
     EDGE_KINDS,
     EdgeRef,
@@ -102,7 +110,8 @@ WITH c, row, [i IN range(0, size(c.documents) - 1) WHERE c.documents[i] <> $docu
 WITH c, row, [i IN kept | c.documents[i]] + [$document] AS documents,
      [i IN kept | c.positions[i]] + [row.position] AS positions
 SET c.title = row.title, c.summary = row.summary, c.level = row.level,
-    c.key_points = row.key_points, c.documents = documents, c.positions = positions,
+    c.key_points = row.key_points, c.role = row.role, c.terms = row.terms,
+    c.documents = documents, c.positions = positions,
     c.position = reduce(low = row.position, p IN positions |
                         CASE WHEN p < low THEN p ELSE low END)
 RETURN c.key AS key, c.id AS id
@@ -115,6 +124,7 @@ _APPEND_TEXT = {
 _APPEND_POINT = (
     "MATCH (c:Concept {owner: $owner, key: $key}) SET c.key_points = c.key_points + [$piece]"
 )
+_APPEND_TERM = "MATCH (c:Concept {owner: $owner, key: $key}) SET c.terms = c.terms + [$piece]"
 _EXTEND_POINT = (
     "MATCH (c:Concept {owner: $owner, key: $key}) "
     "SET c.key_points = c.key_points[..-1] + [last(c.key_points) + $piece]"
@@ -165,7 +175,8 @@ DELETE r
 _CONCEPTS = """
 MATCH (c:Concept {owner: $owner})
 RETURN c.id AS id, c.key AS key, c.title AS title, c.summary AS summary, c.level AS level,
-       c.key_points AS key_points, c.position AS position, c.documents AS documents
+       c.key_points AS key_points, c.position AS position, c.documents AS documents,
+       c.role AS role, c.terms AS terms
 ORDER BY c.position, c.key
 """
 
@@ -478,12 +489,14 @@ class Neo4jGraphStore:
             "level": concept.level,
             "key_points": list(concept.key_points),
             "position": concept.position,
+            "role": concept.role,
+            "terms": list(concept.terms),
         }
         fixed = self._fixed_bytes(_PUT_CONCEPTS, owner=owner, document=document)
         if fixed + 4 + rendered_size(self._params(row=row)["row"]) <= self._max_bytes:
             return row, []
         # Too long for one message: the text follows in pieces, each in its own statement.
-        row.update(title="", summary="", key_points=[])
+        row.update(title="", summary="", key_points=[], terms=[])
         appends: list[_Statement] = []
         probe = self._params(owner=owner, key=concept.key, piece="")
         room = self._max_bytes - message_size(_EXTEND_POINT, probe)
@@ -503,6 +516,12 @@ class Neo4jGraphStore:
                 appends.append(
                     _Statement(query, {"owner": owner, "key": concept.key, "piece": piece})
                 )
+        for term in concept.terms:
+            # A term longer than a message is no term anyone wrote: it is cut, not split.
+            piece = term[: room // 4]
+            appends.append(
+                _Statement(_APPEND_TERM, {"owner": owner, "key": concept.key, "piece": piece})
+            )
         return row, appends
 
     async def remove_document(self, owner: UUID, document_id: UUID) -> None:
@@ -556,6 +575,9 @@ class Neo4jGraphStore:
                 key_points=tuple(r["key_points"] or ()),
                 position=r["position"],
                 documents=frozenset(UUID(d) for d in r["documents"]),
+                # Concepts written before roles existed read as teachable.
+                role=cast(ConceptRole, r["role"] or "teachable"),
+                terms=tuple(r["terms"] or ()),
             )
             for r in records
         ]

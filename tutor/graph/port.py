@@ -13,12 +13,14 @@ in PostgreSQL) and :class:`tutor.graph.neo4j.Neo4jGraphStore` (Cypher over Bolt)
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from typing import Protocol
+from typing import Protocol, get_args
 from uuid import UUID
 
-from tutor.graph.model import Concept, ConceptDraft, Edge, EdgeDraft, EdgeKind
+from tutor.graph.model import Concept, ConceptDraft, ConceptRole, Edge, EdgeDraft, EdgeKind
 
 EDGE_KINDS: tuple[EdgeKind, ...] = ("part_of", "prerequisite")
+CONCEPT_ROLES: tuple[ConceptRole, ...] = get_args(ConceptRole)
+"""Every role a concept may have."""
 """Every kind of edge, in the order stores list them."""
 
 EdgeRef = tuple[UUID, UUID, EdgeKind]
@@ -47,9 +49,9 @@ class GraphStore(Protocol):
         """Make the graph this document supports exactly ``concepts`` and ``edges``.
 
         Concepts merge by (owner, key): one already stored gains this document as a
-        supporter and takes the draft's title, summary, level and key points; its
-        position is the lowest any supporting document gives it. Edges merge by (source,
-        target, kind) and take the draft's weight and origin. Support this document gave
+        supporter and takes the draft's title, summary, level, key points, role and
+        terms; its position is the lowest any supporting document gives it. Edges merge
+        by (source, target, kind) and take the draft's weight and origin. Support this document gave
         before but gives no longer is withdrawn, and a concept or edge left with no
         supporting document is deleted (with a concept go its edges).
 
@@ -122,6 +124,8 @@ def check_drafts(
             raise ValueError("a concept key must not be empty")
         if concept.key in seen:
             raise ValueError(f"two concepts share the key {concept.key!r}")
+        if concept.role not in CONCEPT_ROLES:
+            raise ValueError(f"unknown concept role {concept.role!r}")
         seen.add(concept.key)
     merged: dict[tuple[str, str, EdgeKind], EdgeDraft] = {}
     for edge in edges:

@@ -16,7 +16,15 @@ from uuid import UUID
 
 import asyncpg
 
-from tutor.graph.model import Concept, ConceptDraft, Edge, EdgeDraft, EdgeKind, EdgeOrigin
+from tutor.graph.model import (
+    Concept,
+    ConceptDraft,
+    ConceptRole,
+    Edge,
+    EdgeDraft,
+    EdgeKind,
+    EdgeOrigin,
+)
 from tutor.graph.port import EdgeRef, check_drafts, outside_keys, refuse_unknown_keys
 
 _LOCK_NAMESPACE = 0x636F6E63
@@ -34,14 +42,18 @@ WHERE c.owner_id = $1 AND c.key = ANY($2::text[])
 
 _PUT_CONCEPTS = """
 WITH draft AS (
-    SELECT * FROM unnest($3::text[], $4::text[], $5::text[], $6::int[], $7::text[], $8::int[])
-        AS d(key, title, summary, level, key_points, position)
+    SELECT * FROM unnest(
+        $3::text[], $4::text[], $5::text[], $6::int[], $7::text[], $8::int[], $9::text[],
+        $10::text[]
+    ) AS d(key, title, summary, level, key_points, position, role, terms)
 ), upserted AS (
-    INSERT INTO concepts AS c (owner_id, key, title, summary, level, key_points, position)
-    SELECT $1, key, title, summary, level, key_points::jsonb, position FROM draft ORDER BY key
+    INSERT INTO concepts AS c
+        (owner_id, key, title, summary, level, key_points, position, role, terms)
+    SELECT $1, key, title, summary, level, key_points::jsonb, position, role, terms::jsonb
+    FROM draft ORDER BY key
     ON CONFLICT (owner_id, key) DO UPDATE
         SET title = excluded.title, summary = excluded.summary, level = excluded.level,
-            key_points = excluded.key_points
+            key_points = excluded.key_points, role = excluded.role, terms = excluded.terms
     RETURNING c.id, c.key
 ), supported AS (
     INSERT INTO concept_documents (concept_id, document_id, position)
@@ -122,6 +134,11 @@ SELECT c.id, c.key, c.title, c.summary, c.level, c.position,
                WITH ORDINALITY AS p(value, n)
            ORDER BY p.n
        ) AS key_points,
+       c.role,
+       ARRAY(
+           SELECT t.value FROM jsonb_array_elements_text(c.terms) WITH ORDINALITY AS t(value, n)
+           ORDER BY t.n
+       ) AS terms,
        ARRAY(SELECT d.document_id FROM concept_documents d WHERE d.concept_id = c.id)
            AS documents
 FROM concepts c
@@ -211,6 +228,8 @@ class PostgresGraphStore:
                 [c.level for c in concepts],
                 [json.dumps(list(c.key_points)) for c in concepts],
                 [c.position for c in concepts],
+                [c.role for c in concepts],
+                [json.dumps(list(c.terms)) for c in concepts],
             )
             put = {row["key"]: row["id"] for row in rows}
         rows = await connection.fetch(_WITHDRAW_CONCEPTS, owner, document_id, list(put.values()))
@@ -260,6 +279,8 @@ class PostgresGraphStore:
                 key_points=tuple(row["key_points"]),
                 position=row["position"],
                 documents=frozenset(row["documents"]),
+                role=cast(ConceptRole, row["role"]),
+                terms=tuple(row["terms"]),
             )
             for row in rows
         ]
