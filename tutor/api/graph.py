@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from tutor.api.errors import error_responses
 from tutor.auth.store import User
+from tutor.graph.model import ConceptRole
 from tutor.resources import Resources
 
 
@@ -24,6 +25,14 @@ class ConceptNode(BaseModel):
     position: int = Field(description="Place in the author's order; smaller comes first")
     key_points: list[str]
     documents: list[UUID]
+    role: ConceptRole = Field(
+        description=(
+            "What the concept is for: only `teachable` concepts are taught; a `chapter` "
+            "groups teachable parts; front and back matter and `navigation` are kept for "
+            "the outline and for search"
+        )
+    )
+    terms: list[str] = Field(description="Terms the concept introduces, case-folded")
 
 
 class ConceptEdge(BaseModel):
@@ -53,6 +62,8 @@ class ConceptGraph(BaseModel):
                             "position": 0,
                             "key_points": ["Each value has exactly one owner."],
                             "documents": ["9a4f7c1e-2b3d-4e5f-8a6b-7c8d9e0f1a2b"],
+                            "role": "teachable",
+                            "terms": [],
                         },
                         {
                             "id": "8f2b3c4d-5e6f-4a71-9b2c-3d4e5f6a7b8c",
@@ -63,6 +74,8 @@ class ConceptGraph(BaseModel):
                             "position": 1,
                             "key_points": ["A reference never outlives its value."],
                             "documents": ["9a4f7c1e-2b3d-4e5f-8a6b-7c8d9e0f1a2b"],
+                            "role": "teachable",
+                            "terms": [],
                         },
                     ],
                     "edges": [
@@ -109,6 +122,8 @@ class GraphController(Controller):
                     position=c.position,
                     key_points=list(c.key_points),
                     documents=sorted(c.documents),
+                    role=c.role,
+                    terms=list(c.terms),
                 )
                 for c in concepts
             ],

@@ -506,7 +506,14 @@ export interface components {
             level: number;
             /** @description Place in the author's order; smaller comes first */
             position: number;
+            /**
+             * @description What the concept is for: only `teachable` concepts are taught; a `chapter` groups teachable parts; front and back matter and `navigation` are kept for the outline and for search
+             * @enum {string}
+             */
+            role: "teachable" | "chapter" | "front_matter" | "back_matter" | "navigation";
             summary: string;
+            /** @description Terms the concept introduces, case-folded */
+            terms: string[];
             title: string;
         };
         /** ConceptProgress */
