@@ -159,9 +159,16 @@ def local_token(base: str, data_dir: Path, name: str = "bench") -> str:
 
 
 def upload_notes(
-    tutor: Tutor, files: Sequence[Path], *, timeout_s: float = 900.0
+    tutor: Tutor, files: Sequence[Path], *, timeout_s: float = 900.0, root: Path | None = None
 ) -> dict[str, Any]:
     """Upload Markdown files and wait until their ingest job is done.
+
+    Args:
+        tutor: The running server.
+        files: The files to upload, in one request.
+        timeout_s: How long the ingest job may take.
+        root: Name each file by its path under this folder (``part1/intro.md``), as the
+            CLI does for a folder; by default a file is named by its base name.
 
     Returns:
         The finished job, as ``GET /api/v1/ingest-jobs/{id}`` shows it.
@@ -169,7 +176,9 @@ def upload_notes(
     Raises:
         ServeError: The upload was refused, a file failed, or the job did not finish.
     """
-    parts = [("data", (path.name, path.read_bytes(), "text/markdown")) for path in files]
+    parts = [
+        ("data", (_upload_name(path, root), path.read_bytes(), "text/markdown")) for path in files
+    ]
     with tutor.client() as client:
         accepted = client.post("/api/v1/documents", files=parts)
         if accepted.status_code != 202:
@@ -186,3 +195,7 @@ def upload_notes(
                 return job
             time.sleep(0.5)
     raise ServeError(f"ingestion did not finish within {timeout_s:.0f} s")
+
+
+def _upload_name(path: Path, root: Path | None) -> str:
+    return path.name if root is None else path.relative_to(root).as_posix()

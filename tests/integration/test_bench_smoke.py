@@ -111,6 +111,21 @@ BENCHES = [
         real_model=True,
     ),
     Bench("web_build.py", ("next_version", "build_command")),
+    Bench(
+        "learner_walk.py",
+        (
+            "learner",
+            "turns",
+            "corpus",
+            "distinct_concepts",
+            "non_teachable_lessons",
+            "longest_run",
+            "order_position",
+            "against_verdict",
+            "path_length",
+            "moved_past_failed",
+        ),
+    ),
 ]
 
 
