@@ -31,7 +31,7 @@ async def explain_back(state: TutorState, runtime: Runtime[TutorContext]) -> dic
         return await say(EMPTY)
     result = await explain(context, concept, text, concept.key_points)
     emit_explain(concept_id, result)
-    await record(context, concept_id, "explain_back", result, request)
+    await record(context, concept_id, concept, result, request)
     reply = f"{result.feedback}\n\n{result.follow_up}"
     await stream_text(reply, context.settings.ready_text_words_per_second)
     return {"messages": [AIMessage(reply)], "concept_id": str(concept_id)}

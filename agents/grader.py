@@ -13,7 +13,7 @@ from agents.concepts import as_uuid, concept_info, say
 from agents.context import TutorContext
 from agents.events import emit, stream_text
 from agents.state import TutorState
-from tutor.learner.store import AttemptKind, NewAttempt, Recorded, Verdict
+from tutor.learner.store import NewAttempt, Recorded, Verdict
 from tutor.teaching.answers import grade_answer
 from tutor.teaching.exercises import ExplainBackDraft
 from tutor.teaching.explain import ExplainResult, compare_explanation
@@ -21,6 +21,8 @@ from tutor.teaching.material import ConceptInfo
 
 NO_EXERCISE = "There is no open exercise to answer yet: ask me for a lesson first."
 UNKNOWN_EXERCISE = "I cannot find that exercise."
+GONE_CONCEPT = "A removed concept"
+"""The name of a concept deleted while its exercise was still open."""
 
 
 async def grade(state: TutorState, runtime: Runtime[TutorContext]) -> dict[str, Any]:
@@ -38,11 +40,18 @@ async def grade(state: TutorState, runtime: Runtime[TutorContext]) -> dict[str, 
         return await say(UNKNOWN_EXERCISE)
     answer = request.get("text", "")
     body = exercise.body
+    concept = await concept_info(context, exercise.concept_id)
     if isinstance(body, ExplainBackDraft):
-        concept = await concept_info(context, exercise.concept_id)
         result = await explain(context, concept, answer, tuple(body.key_points))
         emit_explain(exercise.concept_id, result)
-        await record(context, exercise.concept_id, "explain_back", result, request)
+        await record(
+            context,
+            exercise.concept_id,
+            concept,
+            result,
+            request,
+            exercise_id=str(exercise.id),
+        )
         reply = f"{result.feedback}\n\n{result.follow_up}"
     else:
         graded = await grade_answer(
@@ -72,7 +81,7 @@ async def grade(state: TutorState, runtime: Runtime[TutorContext]) -> dict[str, 
             missed=list(graded.missed),
             output=graded.output,
         )
-        emit_mastery(exercise.concept_id, before, recorded)
+        emit_mastery(exercise.concept_id, title_of(concept), before, recorded)
         reply = graded.feedback
     await stream_text(reply, context.settings.ready_text_words_per_second)
     still_open = [e for e in state.open_exercises if e != str(exercise.id)]
@@ -93,26 +102,39 @@ async def explain(
 async def record(
     context: TutorContext,
     concept_id: UUID,
-    kind: AttemptKind,
+    concept: ConceptInfo | None,
     result: ExplainResult,
     request: dict[str, Any] | Any,
+    *,
+    exercise_id: str | None = None,
 ) -> Recorded:
-    """Record an explain-back as an attempt and send the mastery change."""
+    """Record an explain-back as an attempt and send the mastery change.
+
+    Args:
+        context: The turn's context.
+        concept_id: The concept explained.
+        concept: That concept, for its title (None when it is gone).
+        result: The comparison with the key points.
+        request: The learner's request (its text and idempotency key).
+        exercise_id: The explain-back exercise answered, if any: a second answer to it
+            is recorded but not counted.
+    """
     verdict: Verdict = "correct" if result.passed else "partial" if result.covered else "incorrect"
     before = await context.learner.p_known(context.owner, concept_id)
     recorded = await context.learner.record(
         context.owner,
         NewAttempt(
             concept_id=concept_id,
-            kind=kind,
+            kind="explain_back",
             score=result.score,
             idempotency_key=request.get("idempotency_key") or str(uuid4()),
             answer=request.get("text", ""),
             verdict=verdict,
+            exercise_id=exercise_id,
         ),
         context.clock(),
     )
-    emit_mastery(concept_id, before, recorded)
+    emit_mastery(concept_id, title_of(concept), before, recorded)
     return recorded
 
 
@@ -131,15 +153,21 @@ def emit_explain(concept_id: UUID, result: ExplainResult) -> None:
     )
 
 
-def emit_mastery(concept_id: UUID, before: float, recorded: Recorded) -> None:
-    """Send how the concept's mastery moved with this attempt."""
+def title_of(concept: ConceptInfo | None) -> str:
+    """The title a mastery change names its concept by."""
+    return concept.title if concept is not None and concept.title.strip() else GONE_CONCEPT
+
+
+def emit_mastery(concept_id: UUID, title: str, before: float, recorded: Recorded) -> None:
+    """Send how the concept's mastery moved with this attempt, naming the concept."""
     emit(
         "mastery",
         concept_id=str(concept_id),
+        title=title,
         before=round(before, 4),
         p_known=round(recorded.p_known, 4),
         mastered=recorded.mastered,
         attempts=recorded.attempts,
         due_at=recorded.due_at.isoformat(),
-        counted=recorded.created,
+        counted=recorded.counted,
     )

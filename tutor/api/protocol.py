@@ -317,12 +317,18 @@ class MasteryEvent(_Event):
 
     type: Literal["mastery"] = "mastery"
     concept_id: UUID
+    title: str = Field(min_length=1, description="The concept's title, to name the change by.")
     before: float
     p_known: float
     mastered: bool
-    attempts: int
+    attempts: int = Field(description="Counted attempts on the concept so far.")
     due_at: str
-    counted: bool = Field(description="False when the attempt repeated an idempotency key.")
+    counted: bool = Field(
+        description=(
+            "False when the attempt moved nothing: a repeated idempotency key, or a later"
+            " answer to an exercise already answered (recorded, not fresh evidence)."
+        )
+    )
 
 
 class DoneEvent(_Event):

@@ -3,6 +3,14 @@
 An attempt and the mastery it changes are written in one transaction, serialised per
 (learner, concept) so concurrent answers each see the other's effect; the same idempotency
 key twice is one attempt, counted once.
+
+Only fresh evidence moves knowledge tracing and the review card: the first attempt at an
+exercise counts, and a later answer to the same exercise (same ``exercise_id``, same
+learner) is recorded with the mastery unchanged. A retry comes after the feedback, which
+names the right answer or what was missing, so it shows what the learner just read rather
+than what they knew. Such a repeat does not count towards ``attempts`` either and cannot
+pass an explain-back; it only marks the concept as seen. Attempts without an exercise (an
+explanation offered unasked, or evidence sent through the API without one) are each fresh.
 """
 
 from __future__ import annotations
@@ -18,10 +26,17 @@ import asyncpg
 
 from tutor.learner import bkt
 from tutor.learner.bkt import DEFAULT_PARAMS, BKTParams
-from tutor.learner.reviews import new_card, review
+from tutor.learner.bkt import Verdict as Verdict
+from tutor.learner.reviews import AGAIN_BELOW, HARD_BELOW, new_card, review
 
 AttemptKind = Literal["multiple_choice", "short_answer", "code", "explain_back", "review"]
-Verdict = Literal["correct", "partial", "incorrect"]
+
+_CARD_BANDS: dict[Verdict, tuple[float, float]] = {
+    "correct": (HARD_BELOW, 1.0),
+    "partial": (AGAIN_BELOW, HARD_BELOW - 0.01),
+    "incorrect": (0.0, AGAIN_BELOW - 0.01),
+}
+"""Scores the review card reads for each verdict, so its rating agrees with the verdict."""
 
 
 def verdict_for(score: float) -> Verdict:
@@ -50,6 +65,8 @@ class Recorded:
     attempt_id: UUID
     created: bool
     """False when the idempotency key was seen before: nothing was counted again."""
+    counted: bool
+    """Whether the attempt moved mastery: a new attempt, and the first at its exercise."""
     p_known: float
     mastered: bool
     attempts: int
@@ -117,8 +134,13 @@ class LearnerStore:
             )
 
     async def record(self, owner: UUID, attempt: NewAttempt, now: datetime) -> Recorded:
-        """Append the attempt and update mastery and the review card, atomically."""
+        """Append the attempt and update mastery and the review card, atomically.
+
+        Mastery moves the way the verdict says (:func:`tutor.learner.bkt.trace`); a repeated
+        answer to an exercise is stored but moves nothing (see the module).
+        """
         params = await self.params(attempt.concept_id)
+        verdict = attempt.verdict or verdict_for(attempt.score)
         async with self._pool.acquire() as connection, connection.transaction():
             # One writer per (learner, concept): concurrent answers queue here.
             await connection.execute(
@@ -141,22 +163,23 @@ class LearnerStore:
                 return Recorded(
                     seen["id"],
                     False,
+                    False,
                     state["p_known"],
                     self.is_mastered(state["p_known"], state["explained"]),
                     state["attempts"],
                     state["due_at"],
                 )
-            before = state["p_known"] if state else params.prior
-            after = bkt.update(before, attempt.score, params)
-            explained_now = (
-                attempt.kind == "explain_back"
-                and (attempt.verdict or verdict_for(attempt.score)) == "correct"
-            )
-            explained = explained_now or bool(state and state["explained"])
-            mastered = self.is_mastered(after, explained)
-            card = json.loads(state["card"]) if state else new_card(now)
-            latency = attempt.latency_ms / 1000 if attempt.latency_ms is not None else None
-            card, due = review(card, attempt.score, latency, now)
+            repeat = state is not None and await self._answered_before(connection, owner, attempt)
+            if repeat:
+                after = float(state["p_known"])
+                explained_now = False
+                mastered = self.is_mastered(after, state["explained"])
+            else:
+                before = state["p_known"] if state else params.prior
+                after = bkt.trace(before, attempt.score, verdict, attempt.kind, params)
+                explained_now = attempt.kind == "explain_back" and verdict == "correct"
+                explained = explained_now or bool(state and state["explained"])
+                mastered = self.is_mastered(after, explained)
             attempt_id: UUID = await connection.fetchval(
                 """
                 INSERT INTO attempts (owner_id, concept_id, exercise_id, kind, answer, score,
@@ -170,14 +193,27 @@ class LearnerStore:
                 attempt.kind,
                 attempt.answer,
                 attempt.score,
-                attempt.verdict or verdict_for(attempt.score),
+                verdict,
                 attempt.latency_ms,
                 after,
                 attempt.idempotency_key,
                 now,
             )
+            if repeat:
+                count: int = await connection.fetchval(
+                    "UPDATE mastery SET last_seen = greatest(last_seen, $3) "
+                    "WHERE owner_id = $1 AND concept_id = $2 RETURNING attempts",
+                    owner,
+                    attempt.concept_id,
+                    now,
+                )
+                return Recorded(attempt_id, True, False, after, mastered, count, state["due_at"])
+            card = json.loads(state["card"]) if state else new_card(now)
+            latency = attempt.latency_ms / 1000 if attempt.latency_ms is not None else None
+            low, high = _CARD_BANDS[verdict]
+            card, due = review(card, min(max(attempt.score, low), high), latency, now)
             # $7 says whether the concept is mastered after this attempt (decided above).
-            count: int = await connection.fetchval(
+            count = await connection.fetchval(
                 """
                 INSERT INTO mastery (owner_id, concept_id, p_known, attempts, last_seen,
                                      mastered_at, card, due_at, explained_at)
@@ -203,7 +239,23 @@ class LearnerStore:
                 mastered,
                 explained_now,
             )
-        return Recorded(attempt_id, True, after, mastered, count, due)
+        return Recorded(attempt_id, True, True, after, mastered, count, due)
+
+    @staticmethod
+    async def _answered_before(
+        connection: asyncpg.Connection, owner: UUID, attempt: NewAttempt
+    ) -> bool:
+        """Whether the learner already answered this attempt's exercise."""
+        if attempt.exercise_id is None:
+            return False
+        found = await connection.fetchval(
+            "SELECT EXISTS (SELECT 1 FROM attempts WHERE owner_id = $1 AND concept_id = $2 "
+            "AND exercise_id = $3)",
+            owner,
+            attempt.concept_id,
+            attempt.exercise_id,
+        )
+        return bool(found)
 
     async def p_known(self, owner: UUID, concept_id: UUID) -> float:
         """P(known) of one concept; the prior when the learner has not met it."""
@@ -253,12 +305,28 @@ class LearnerStore:
         return [dict(row) for row in rows]
 
     async def sequences(self) -> list[list[float]]:
-        """Every (learner, concept) score sequence in time order, to fit BKT from."""
+        """Every (learner, concept) evidence sequence in time order, to fit BKT from.
+
+        Each item is what tracing read from a counted attempt (its score in its verdict's
+        band); repeated answers to an exercise are left out, as they were when recorded.
+        """
         rows = await self._pool.fetch(
-            "SELECT array_agg(score ORDER BY created_at, id) AS scores FROM attempts "
-            "GROUP BY owner_id, concept_id"
+            """
+            SELECT array_agg(score ORDER BY created_at, id) AS scores,
+                   array_agg(verdict ORDER BY created_at, id) AS verdicts
+            FROM (
+                SELECT DISTINCT ON (owner_id, concept_id, coalesce(exercise_id, id::text))
+                       owner_id, concept_id, score, verdict, created_at, id
+                FROM attempts
+                ORDER BY owner_id, concept_id, coalesce(exercise_id, id::text), created_at, id
+            ) AS first_attempts
+            GROUP BY owner_id, concept_id
+            """
         )
-        return [list(row["scores"]) for row in rows]
+        return [
+            [bkt.observation(v, s) for s, v in zip(row["scores"], row["verdicts"], strict=True)]
+            for row in rows
+        ]
 
     async def preferences(self, owner: UUID) -> dict[str, Any]:
         """The learner's preferences (defaults until set)."""

@@ -391,13 +391,20 @@ export interface MasteryEvent {
   seq: number;
   type: "mastery";
   concept_id: string;
+  /**
+   * The concept's title, to name the change by.
+   */
+  title: string;
   before: number;
   p_known: number;
   mastered: boolean;
+  /**
+   * Counted attempts on the concept so far.
+   */
   attempts: number;
   due_at: string;
   /**
-   * False when the attempt repeated an idempotency key.
+   * False when the attempt moved nothing: a repeated idempotency key, or a later answer to an exercise already answered (recorded, not fresh evidence).
    */
   counted: boolean;
 }

@@ -77,6 +77,15 @@ describe("Learn", () => {
     expect(screen.getByTestId("mastery-change")).toHaveTextContent("Mastered!");
   });
 
+  it("names a change on a concept other than the one being taught by its own title", () => {
+    const { last } = setup();
+    last().ready("thread-1", 0, false);
+    const other = "5b0e1c8a-0000-4000-8000-000000000009";
+    last().emit(ev.plan(1), ev.mastery(2, { concept_id: other, title: "Variable Scope", before: 0.78, p_known: 0.83 }));
+    expect(screen.getByTestId("mastery-change")).toHaveTextContent("Variable Scope: 78% → 83%");
+    expect(screen.getByTestId("mastery-change")).not.toHaveTextContent("Ownership");
+  });
+
   it("shows a replay in one update once every announced event is in", () => {
     const { last } = setup();
     const log = () => screen.getByRole("log", { name: "Conversation" });

@@ -18,7 +18,7 @@ export function Learn({ connect = openTutorSocket }: { connect?: ConnectionFacto
   const online = status === "online";
   const [pane, setPane] = React.useState<Pane>("chat");
   const [dismissed, setDismissed] = React.useState<number | null>(null);
-  const { plan, lesson, mastery } = conversation;
+  const { plan, mastery } = conversation;
 
   useStartFromUrl(online, send);
 
@@ -36,14 +36,6 @@ export function Learn({ connect = openTutorSocket }: { connect?: ConnectionFacto
   // Only changes seen happening are announced, not those replayed from the thread's history.
   const latest = mastery.at(-1);
   const change = latest && isLive(latest.seq) && latest.seq !== dismissed ? latest : null;
-  const changeTitle =
-    change === null
-      ? null
-      : plan?.concept_id === change.concept_id
-        ? plan.title
-        : lesson?.concept_id === change.concept_id
-          ? lesson.title
-          : null;
 
   return (
     <div className="flex min-w-0 flex-1 flex-col gap-3">
@@ -51,7 +43,7 @@ export function Learn({ connect = openTutorSocket }: { connect?: ConnectionFacto
         <h1 className="text-2xl font-semibold">Learn</h1>
         <ConnectionStatus status={status} />
       </div>
-      <MasteryToast change={change} title={changeTitle} onDismiss={() => setDismissed(change?.seq ?? null)} />
+      <MasteryToast change={change} onDismiss={() => setDismissed(change?.seq ?? null)} />
       <PaneTabs value={pane} onChange={setPane} className="lg:hidden" />
       <div className="flex min-w-0 flex-col gap-4 lg:grid lg:h-[calc(100dvh-10rem)] lg:min-h-[30rem] lg:grid-cols-[minmax(0,2fr)_minmax(0,3fr)]">
         <div

@@ -10,13 +10,11 @@ import { percent } from "./grade-result";
 export interface MasteryToastProps {
   /** The latest change that happened while the learner watched; null for none. */
   change: MasteryEvent | null;
-  /** The concept's title, when known. */
-  title: string | null;
   onDismiss?: () => void;
 }
 
-/** Announces how the learner's mastery of a concept just moved. */
-export function MasteryToast({ change, title, onDismiss }: MasteryToastProps) {
+/** Announces how the learner's mastery of a concept just moved, naming the concept. */
+export function MasteryToast({ change, onDismiss }: MasteryToastProps) {
   const Icon = change?.mastered ? Trophy : change && change.p_known < change.before ? TrendingDown : TrendingUp;
   return (
     <div className="flex min-h-0 items-center gap-2">
@@ -25,9 +23,15 @@ export function MasteryToast({ change, title, onDismiss }: MasteryToastProps) {
         {change && (
           <>
             <Icon aria-hidden className="size-4 shrink-0 text-primary" />
-            <span>
-              {title ?? "Mastery"}: {percent(change.before)} → {percent(change.p_known)}
-            </span>
+            {change.counted ? (
+              <span>
+                {change.title}: {percent(change.before)} → {percent(change.p_known)}
+              </span>
+            ) : (
+              <span>
+                {change.title}: {percent(change.p_known)}, unchanged: only the first answer to an exercise counts
+              </span>
+            )}
             {change.mastered && <span className="rounded-full bg-success px-2 py-0.5 text-xs text-white">Mastered!</span>}
           </>
         )}

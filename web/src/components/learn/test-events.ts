@@ -59,7 +59,7 @@ export const ev = {
     follow_up: "What happens when the owner goes out of scope?", ...over,
   }),
   mastery: (seq: number, over: Partial<MasteryEvent> = {}): MasteryEvent => ({
-    v: 1, seq, type: "mastery", concept_id: CONCEPT, before: 0.2, p_known: 0.61, mastered: false, attempts: 1,
+    v: 1, seq, type: "mastery", concept_id: CONCEPT, title: "Ownership", before: 0.2, p_known: 0.61, mastered: false, attempts: 1,
     due_at: "2026-12-01T00:00:00Z", counted: true, ...over,
   }),
   done: (seq: number, status: DoneEvent["status"] = "complete"): DoneEvent => ({
