@@ -194,6 +194,15 @@ class IngestSettings(BaseSettings):
     merge_similarity: float = Field(default=0.6, ge=0.0, le=1.0)
     """Same-titled concepts of two documents merge when their summaries are at least this
     similar (cosine, ``TUTOR_INGEST_MERGE_SIMILARITY``)."""
+    thin_section_words: int = Field(default=20, ge=0)
+    """A section with fewer words of its own and no teachable parts is no concept: its
+    text joins its parent's (``TUTOR_INGEST_THIN_SECTION_WORDS``)."""
+    chapter_intro_words: int = Field(default=150, ge=0)
+    """A section with teachable parts and fewer words of its own groups them as a chapter
+    and is not taught itself (``TUTOR_INGEST_CHAPTER_INTRO_WORDS``)."""
+    navigation_link_share: float = Field(default=0.6, ge=0.0, le=1.0)
+    """A section with three links or more whose words are at least this share link text
+    is navigation, never taught (``TUTOR_INGEST_NAVIGATION_LINK_SHARE``)."""
     parse_budget_s: float = Field(default=30.0, gt=0)
     """CPU seconds one file may take to be parsed and chunked before it is refused
     (``TUTOR_INGEST_PARSE_BUDGET_S``)."""

@@ -84,7 +84,9 @@ async def parts(
         PostgresGraphStore(pool),
         vectors,
         embeddings,
-        IngestSettings(),
+        # The notes above are a sentence a section: none is too thin to stand alone here
+        # (the roles of sections are tried in test_ingest_roles.py).
+        IngestSettings(thin_section_words=0),
         FileParser(IngestSettings()),
     )
     try:

@@ -12,6 +12,7 @@ from tutor.ingest.concepts import (
     normalise_title,
 )
 from tutor.ingest.markdown import parse_markdown
+from tutor.ingest.roles import RoleRules
 
 GARDEN = """\
 # Gardening Basics
@@ -44,8 +45,14 @@ Compost feeds the soil, as [testing](#testing-soil) shows.
 """
 
 
-def graph_of(text: str, *, name: str = "garden.md", base: int = 0) -> DocumentGraph:
-    return extract_concepts(parse_markdown(text, name=name), position_base=base)
+STRUCTURE_ONLY = RoleRules(thin_words=0, chapter_words=0)
+"""No section is too thin to stand alone: the tests of structure use tiny sections."""
+
+
+def graph_of(
+    text: str, *, name: str = "garden.md", base: int = 0, rules: RoleRules = STRUCTURE_ONLY
+) -> DocumentGraph:
+    return extract_concepts(parse_markdown(text, name=name), position_base=base, rules=rules)
 
 
 def pairs(graph: DocumentGraph, kind: str, origin: str | None = None) -> set[tuple[str, str]]:
@@ -181,16 +188,18 @@ def test_title_heading_repeating_the_root_is_one_concept() -> None:
 
 def test_siblings_of_a_merged_title_heading_keep_the_authors_order() -> None:
     # The first heading names the document but does not enclose "Summary".
-    graph = graph_of("## Cargo\n\nIntro.\n\n### Build\n### Run\n## Summary\n\nDone.\n")
-    assert [c.key for c in graph.concepts] == ["cargo", "build", "run", "summary"]
-    assert pairs(graph, "prerequisite", "order") == {("build", "run"), ("run", "summary")}
+    graph = graph_of("## Cargo\n\nIntro.\n\n### Build\n### Run\n## Deploy\n\nDone.\n")
+    assert [c.key for c in graph.concepts] == ["cargo", "build", "run", "deploy"]
+    assert pairs(graph, "prerequisite", "order") == {("build", "run"), ("run", "deploy")}
 
 
-def test_repeated_title_is_one_concept_under_both_parents() -> None:
+def test_a_generic_title_under_two_parents_is_two_concepts_named_with_them() -> None:
     graph = graph_of("# Book\n## Seeds\n### Examples\n## Pots\n### Examples\n")
-    assert [c.key for c in graph.concepts].count("examples") == 1
-    assert ("examples", "seeds") in pairs(graph, "part_of")
-    assert ("examples", "pots") in pairs(graph, "part_of")
+    titles = [c.title for c in graph.concepts]
+    assert titles == ["Book", "Seeds", "Seeds: Examples", "Pots", "Pots: Examples"]
+    assert ("seeds examples", "seeds") in pairs(graph, "part_of")
+    assert ("pots examples", "pots") in pairs(graph, "part_of")
+    assert graph.qualified_keys == {"seeds examples", "pots examples"}
 
 
 def test_untitled_section_folds_into_its_parent() -> None:

@@ -29,15 +29,15 @@ SUMMARY = """\
 
 def test_entries_in_order_with_depth_and_parent() -> None:
     assert parse_summary(SUMMARY) == [
-        SummaryEntry("Preface", "preface.md", 0, None),
-        SummaryEntry("Credits", "credits.md", 0, None),
+        SummaryEntry("Preface", "preface.md", 0, None, "prefix"),
+        SummaryEntry("Credits", "credits.md", 0, None, "prefix"),
         SummaryEntry("Seeds", "seeds/index.md", 0, None),
         SummaryEntry("Choosing Seeds", "seeds/choosing.md", 1, "seeds/index.md"),
         SummaryEntry("Orphan Detail", "seeds/orphan.md", 2, "seeds/index.md"),
         SummaryEntry("Odd Numbered", "seeds/odd.md", 1, "seeds/index.md"),
         SummaryEntry("Soil and pH", "soil.md", 0, None),
         SummaryEntry("Deep Item", "soil/deep.md", 1, "soil.md"),
-        SummaryEntry("Epilogue", "epilogue.md", 0, None),
+        SummaryEntry("Epilogue", "epilogue.md", 0, None, "suffix"),
     ]
 
 

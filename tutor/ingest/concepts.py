@@ -10,15 +10,19 @@ Edges (see :mod:`tutor.graph.model` for their direction):
   ("we will see this in ...") and gives no edge. Links to other documents are returned
   for the caller to resolve against them.
 
-Sections whose titles normalise to the same key are one concept: the first one names it,
-and the others' sub-sections hang from it, so that a title heading under a root of the
-same name (or a repeated "Summary") does not become a concept of its own.
+Each section is classified first (:mod:`tutor.ingest.roles`): a recap or a section too
+thin to teach alone is no concept, and its text joins its parent's; front and back
+matter, navigation and chapters are concepts with that role. A generic heading
+("Terms", "Overview", or one the corpus repeats under different parents) is named with
+its parent (:mod:`tutor.ingest.titles`), so that ten chapters' "Terms" are ten concepts.
+
+Sections whose titles still normalise to the same key are one concept: the first one
+names it, and the others' sub-sections hang from it, so that a title heading under a root
+of the same name does not become a concept of its own.
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
@@ -29,6 +33,16 @@ import networkx as nx
 from tutor.graph.model import ConceptDraft, EdgeDraft
 from tutor.ingest._digest import key_points, summarise
 from tutor.ingest._document import ParsedDocument, Section
+from tutor.ingest.keys import normalise_title
+from tutor.ingest.roles import (
+    FOLDED,
+    DocumentContext,
+    RoleRules,
+    SectionKind,
+    classify_sections,
+    concept_role,
+)
+from tutor.ingest.titles import is_generic, placed_headings, qualified, repeated_headings
 
 __all__ = [
     "LINK_WEIGHT",
@@ -50,46 +64,6 @@ DOCUMENT_SUFFIXES = frozenset({".md", ".markdown", ".html", ".htm"})
 ExternalLink = tuple[str, str, str | None]
 """(linking concept key, target file path as written, target anchor or None)."""
 
-_NUMBERING = re.compile(
-    r"""^\s*(?:
-        (?:chapter|section|part|lesson|unit|module|appendix|step|week|day)\s+
-            (?:\d+(?:\.\d+)*|[ivxlcdm]+|[a-z])\b[.:)\-\u2013\u2014]*
-      | \d+(?:\.\d+)+\.?          # 1.2, 1.2.3.
-      | \d+[.):]                  # 3.  3)  3:
-      | [ivxlcdm]+[.)](?=\s)      # IV.
-      | [a-z][.)](?=\s)           # a)  B.
-    )\s*""",
-    re.IGNORECASE | re.VERBOSE,
-)
-_APOSTROPHES = re.compile(r"[\u2019'`]")
-_NON_WORD = re.compile(r"[\W_]+")
-_ARTICLE = re.compile(r"^(?:the|a|an) (?=\S)")
-
-
-def normalise_title(title: str) -> str:
-    """The key of a title: what makes two titles name the same concept.
-
-    Case-folded; numbering such as "1.2", "3." or "Chapter 3:" and a leading article
-    removed; apostrophes dropped and other punctuation turned to spaces; spaces
-    collapsed. "What Is Ownership?" gives "what is ownership".
-
-    Args:
-        title: A heading or document title.
-
-    Returns:
-        The key; empty when the title has no letters or digits.
-    """
-    text = unicodedata.normalize("NFKC", title).casefold()
-    bare = _words(_APOSTROPHES.sub("", text))
-    key = _words(_APOSTROPHES.sub("", _NUMBERING.sub("", text, count=1)))
-    key = _ARTICLE.sub("", key, count=1)
-    # A title that is only numbering ("1.2") keeps it rather than vanishing.
-    return key or bare
-
-
-def _words(text: str) -> str:
-    return " ".join(_NON_WORD.sub(" ", text).split())
-
 
 @dataclass(frozen=True)
 class DocumentGraph:
@@ -101,27 +75,54 @@ class DocumentGraph:
     external_links: list[ExternalLink] = field(default_factory=list)
     """Links to other documents, for the caller to resolve into ``link`` edges."""
     section_keys: dict[int, str] = field(default_factory=dict)
-    """Section position to the key of the concept that covers it (its own, or its
-    nearest titled ancestor's): the concept of a chunk's section."""
+    """Section position to the key of the concept that covers it (its own, or, for a
+    section folded into its parent, the parent's): the concept of a chunk's section."""
+    merged: dict[str, int] = field(default_factory=dict)
+    """Sections that became no concept of their own, by kind (``thin``, ``recap``)."""
+    qualified_keys: frozenset[str] = frozenset()
+    """Keys of concepts named with their parent: generic headings, never merged with a
+    namesake of another document."""
     anchor_keys: dict[str, str] = field(default_factory=dict)
     """Anchor to concept key, for resolving other documents' links; ``""`` gives the
     document's concept."""
 
 
-def extract_concepts(doc: ParsedDocument, *, position_base: int) -> DocumentGraph:
+def extract_concepts(
+    doc: ParsedDocument,
+    *,
+    position_base: int,
+    rules: RoleRules | None = None,
+    context: DocumentContext | None = None,
+    repeated: frozenset[str] = frozenset(),
+) -> DocumentGraph:
     """Turn a document's sections into concept and edge drafts.
 
     Args:
         doc: The parsed document.
         position_base: Where this document starts in the author's order across the
             corpus; each concept's position is this plus its section's position.
+        rules: Thresholds of the section classification; the defaults when None.
+        context: What the corpus says about the document (its role, its parts).
+        repeated: Match keys of headings the corpus repeats under different parents
+            (:func:`tutor.ingest.titles.repeated_headings`); they are named with their
+            parent like generic ones.
 
     Returns:
         The document's concepts, edges, unresolved cross-document links, and the maps
         from sections and anchors to concept keys.
     """
+    context = context or DocumentContext()
+    kinds = classify_sections(doc.root, rules=rules, context=context)
+    repeated = repeated | repeated_headings(placed_headings("", doc.root))
     keys: dict[int, str] = {}
-    ordered = _with_parent_keys(doc.root, keys)
+    titles: dict[int, str] = {}
+    renamed: set[int] = set()
+    ordered = _with_parent_keys(doc.root, kinds, repeated, context, keys, titles, renamed)
+    merged: dict[str, int] = {}
+    for kind in kinds.values():
+        if kind in FOLDED:
+            merged[kind] = merged.get(kind, 0) + 1
+    qualified_keys = {keys[p] for p in titles if p in renamed}
     concepts: list[ConceptDraft] = []
     # Each concept's sub-concepts in the author's order, as the keys of a dict: ordered,
     # and quick to look up in a long run of siblings.
@@ -134,11 +135,12 @@ def extract_concepts(doc: ParsedDocument, *, position_base: int) -> DocumentGrap
             concepts.append(
                 ConceptDraft(
                     key=key,
-                    title=section.title,
+                    title=titles[section.position],
                     summary=summarise(section),
                     level=max(section.level, 1),
                     key_points=key_points(section, key=key),
                     position=position_base + section.position,
+                    role=concept_role(kinds[section.position]),
                 )
             )
         if parent_key is not None and parent_key != key and key not in children[parent_key]:
@@ -150,19 +152,54 @@ def extract_concepts(doc: ParsedDocument, *, position_base: int) -> DocumentGrap
 
     external = _link_edges(doc, keys, edges)
     anchor_keys = {anchor: keys[position] for anchor, position in doc.anchors.items()}
-    return DocumentGraph(concepts, _unique(edges), external, keys, anchor_keys)
+    return DocumentGraph(
+        concepts,
+        _unique(edges),
+        external,
+        section_keys=keys,
+        anchor_keys=anchor_keys,
+        merged=merged,
+        qualified_keys=frozenset(qualified_keys),
+    )
 
 
-def _with_parent_keys(root: Section, keys: dict[int, str]) -> list[tuple[Section, str | None]]:
-    """Pre-order sections with the key of the nearest ancestor concept; fills ``keys``."""
+def _with_parent_keys(
+    root: Section,
+    kinds: dict[int, SectionKind],
+    repeated: frozenset[str],
+    context: DocumentContext,
+    keys: dict[int, str],
+    titles: dict[int, str],
+    renamed: set[int],
+) -> list[tuple[Section, str | None]]:
+    """Pre-order concept sections with the key of the nearest ancestor concept.
+
+    Fills ``keys`` for every section (a folded one gets its parent's), ``titles`` for
+    the sections that are concepts, and ``renamed`` with those whose generic heading is
+    named with their parent's title.
+    """
     ordered: list[tuple[Section, str | None]] = []
-    pending: list[tuple[Section, str | None]] = [(root, None)]
+    # Each entry: the section, and its nearest concept ancestor's key, title and heading.
+    pending: list[tuple[Section, str | None, str | None, str]] = [(root, None, None, "")]
     while pending:
-        section, parent_key = pending.pop()
-        key = normalise_title(section.title) or parent_key or _fallback_key(section)
+        section, parent_key, parent_title, parent_heading = pending.pop()
+        heading = section.title
+        if kinds[section.position] in FOLDED and parent_key is not None:
+            key, title, heading = parent_key, parent_title, parent_heading
+        else:
+            title = section.title
+            qualifier = parent_title if parent_key is not None else context.qualifier
+            # "Notes" under "Notes" is the same heading again, not a part named "Notes".
+            again = normalise_title(title) == normalise_title(parent_heading)
+            if qualifier and not again and is_generic(title, repeated):
+                title = qualified(title, qualifier)
+                renamed.add(section.position)
+            key = parent_key if again and parent_key else normalise_title(title)
+            key = key or parent_key or _fallback_key(section)
+            titles[section.position] = title
+            ordered.append((section, parent_key))
         keys[section.position] = key
-        ordered.append((section, parent_key))
-        pending.extend((child, key) for child in reversed(section.children))
+        pending.extend((child, key, title, heading) for child in reversed(section.children))
     return ordered
 
 

@@ -2,7 +2,9 @@
 
 A document's own sections give its part of the graph; these functions add the edges that
 cross documents, from an mdBook SUMMARY.md (nesting and order) or, without one, from the
-numbered order of the files, and from links into other documents.
+numbered order of the files, and from links into other documents; and what a document
+is as a whole (:func:`document_context`): front or back matter by its place in the
+table of contents or by its name, and a chapter whose sections are other documents.
 """
 
 from __future__ import annotations
@@ -10,10 +12,14 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from tutor.graph.model import EdgeDraft
-from tutor.ingest.summary import natural_order
+from tutor.ingest.roles import DocumentContext
+from tutor.ingest.section_words import SectionWords, section_words
+from tutor.ingest.summary import Placement, natural_order
+
+_PLACEMENTS: dict[str, Placement] = {"prefix": "prefix", "numbered": "numbered", "suffix": "suffix"}
 
 TOC_NAME = "SUMMARY.md"
 """An mdBook's table of contents: the author's order and nesting of the chapters."""
@@ -26,14 +32,62 @@ class TocEntry:
     path: str
     parent: str | None
     title: str
+    placement: Placement = "numbered"
 
 
 def toc_entries(raw: Iterable[Mapping[str, Any]]) -> list[TocEntry]:
     """Entries as stored (``path``, ``parent_path``, ``title``) to :class:`TocEntry`."""
     return [
-        TocEntry(path=str(e["path"]), parent=e.get("parent_path"), title=str(e.get("title", "")))
+        TocEntry(
+            path=str(e["path"]),
+            parent=e.get("parent_path"),
+            title=str(e.get("title", "")),
+            # Tables stored before placements were recorded read as numbered chapters.
+            placement=_PLACEMENTS.get(str(e.get("placement")), "numbered"),
+        )
         for e in raw
     ]
+
+
+def document_context(
+    path: str, toc: Sequence[TocEntry], ordered: Sequence[str], words: SectionWords | None = None
+) -> DocumentContext:
+    """What the corpus says about one document as a whole.
+
+    Front matter: an mdBook prefix chapter, a file named so ("foreword.md",
+    "title-page.md", "LICENSE.md", in any language of the word list), or a folder's
+    README or index page when other files stand beside it. Back matter: a suffix chapter,
+    or a file named so ("glossary.md"). Its parts: the table of contents nests other
+    entries under it. Its qualifier: its folder's name, for a generic title ("Notes").
+
+    Args:
+        path: The document's path.
+        toc: The table of contents (empty without one).
+        ordered: Every document's path in the author's order.
+        words: The heading word list; the package's when None.
+
+    Returns:
+        The document's context for :func:`tutor.ingest.concepts.extract_concepts`.
+    """
+    words = words or section_words()
+    entry = next((e for e in toc if e.path == path), None)
+    stem = posixpath.splitext(posixpath.basename(path))[0]
+    folder = posixpath.basename(posixpath.dirname(path)) or None
+    role: Literal["front_matter", "back_matter"] | None = None
+    if entry is not None and entry.placement != "numbered":
+        role = "front_matter" if entry.placement == "prefix" else "back_matter"
+    elif (named := words.classify(stem)) in ("front_matter", "back_matter"):
+        role = named
+    elif words.is_landing(stem) and any(p != path for p in ordered):
+        role = "front_matter"
+    has_parts = any(e.parent == path for e in toc)
+    return DocumentContext(role=role, has_parts=has_parts, qualifier=folder)
+
+
+def missing_entries(toc: Sequence[TocEntry], paths: Iterable[str]) -> list[TocEntry]:
+    """Entries of the table of contents whose file is not among ``paths``."""
+    present = set(paths)
+    return [e for e in toc if e.path not in present]
 
 
 def author_order(paths: Iterable[str], toc: Sequence[TocEntry]) -> list[str]:

@@ -88,6 +88,7 @@ def prepare_file(
                     else None
                 ),
                 "title": e.title,
+                "placement": e.placement,
             }
             for e in parse_summary(text)
         ]

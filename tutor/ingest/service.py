@@ -26,11 +26,21 @@ from tutor.config import IngestSettings
 from tutor.graph.model import Concept, ConceptDraft, EdgeDraft
 from tutor.graph.port import GraphStore
 from tutor.ingest.concepts import enforce_dag, extract_concepts, normalise_title
-from tutor.ingest.corpus import TocEntry, author_order, document_edges, link_edges, toc_entries
+from tutor.ingest.corpus import (
+    TOC_NAME,
+    TocEntry,
+    author_order,
+    document_context,
+    document_edges,
+    link_edges,
+    missing_entries,
+    toc_entries,
+)
 from tutor.ingest.errors import IngestError
 from tutor.ingest.files import SourceFile
 from tutor.ingest.parsing import FileParser
 from tutor.ingest.prepare import PreparedFile
+from tutor.ingest.roles import RoleRules
 from tutor.ingest.store import (
     ChunkPlan,
     DocumentChangedError,
@@ -39,6 +49,7 @@ from tutor.ingest.store import (
     SavedDocument,
     StoredChunk,
 )
+from tutor.ingest.titles import is_generic, placed_headings, repeated_headings
 from tutor.vectors import VectorRecord, VectorStore
 
 _log = logging.getLogger(__name__)
@@ -71,6 +82,16 @@ class IngestReport:
     edges: int = 0
     cycles_broken: list[dict[str, object]] = field(default_factory=list)
     seconds: float = 0.0
+    roles: dict[str, int] = field(default_factory=dict)
+    """The owner's concepts by role (teachable, chapter, front_matter, ...)."""
+    merged: dict[str, int] = field(default_factory=dict)
+    """Sections of this run's documents that joined their parent's concept, by why:
+    ``thin`` (too little text to teach alone) or ``recap`` (a summary of its parent)."""
+    duplicate_titles: list[str] = field(default_factory=list)
+    """Titles two of the owner's concepts share (none, unless something is wrong)."""
+    notices: list[str] = field(default_factory=list)
+    """What the learner should know about the notes: table-of-contents entries whose file
+    is missing, documents with nothing to teach, no teachable concept at all."""
 
 
 Progress = Callable[[FileOutcome | None, int], Awaitable[None]]
@@ -142,6 +163,7 @@ class Ingestor:
         sections = await self.documents.sections(owner)
         root_keys = {path: items[0]["key"] for path, items in sections.items() if items}
         existing = {c.key: c for c in await self.graph.concepts(owner)}
+        repeated = _repeated_headings(notes, sections)
 
         for path in ordered:
             item = notes.get(path)
@@ -166,6 +188,7 @@ class Ingestor:
                     stored_paths.get(path),
                     progress,
                     report,
+                    repeated,
                 )
             except DocumentChangedError as error:
                 # Deleted while it was being read: this file fails, the others go on.
@@ -175,8 +198,10 @@ class Ingestor:
                 await progress(outcome, report.chunks_embedded)
 
         report.cycles_broken = await self._break_cycles(owner)
-        report.concepts = len(await self.graph.concepts(owner))
+        stored = await self.graph.concepts(owner)
+        report.concepts = len(stored)
         report.edges = len(await self.graph.edges(owner))
+        _describe_curriculum(report, stored, toc, ordered)
         report.seconds = round(time.perf_counter() - started, 3)
         return report
 
@@ -244,14 +269,36 @@ class Ingestor:
         previous: UUID | None,
         progress: Progress | None,
         report: IngestReport,
+        repeated: frozenset[str],
     ) -> FileOutcome:
         parsed = item.parsed
         assert parsed is not None
         path = item.path
         chunks = item.chunks
-        graph = extract_concepts(parsed, position_base=index * _POSITIONS_PER_DOCUMENT)
-        renamed = await self._renames(graph.concepts, existing, parsed.title, previous)
-        concepts = [replace(c, key=renamed.get(c.key, c.key)) for c in graph.concepts]
+        graph = extract_concepts(
+            parsed,
+            position_base=index * _POSITIONS_PER_DOCUMENT,
+            rules=self._rules(),
+            context=document_context(path, toc, ordered),
+            repeated=repeated,
+        )
+        for kind, count in graph.merged.items():
+            report.merged[kind] = report.merged.get(kind, 0) + count
+        renamed = await self._renames(
+            graph.concepts, existing, parsed.title, previous, graph.qualified_keys
+        )
+        qualifier = _document_qualifier(parsed.title, path)
+        concepts = [
+            replace(
+                c,
+                key=renamed.get(c.key, c.key),
+                title=_qualified_title(c.title, qualifier) if c.key in renamed else c.title,
+            )
+            for c in graph.concepts
+        ]
+        concepts = _unique_titles(concepts, existing, previous, qualifier, path)
+        if not any(c.role == "teachable" for c in concepts):
+            report.notices.append(f"{path}: nothing to teach here (no teachable section)")
         edges = [
             replace(
                 e, source=renamed.get(e.source, e.source), target=renamed.get(e.target, e.target)
@@ -302,6 +349,8 @@ class Ingestor:
                 key_points=concept.key_points,
                 position=concept.position,
                 documents=frozenset({saved.id}),
+                role=concept.role,
+                terms=concept.terms,
             )
         outcome = FileOutcome(
             path, "ingested", document_id=saved.id, chunks=len(chunks), concepts=len(concepts)
@@ -314,30 +363,42 @@ class Ingestor:
         existing: dict[str, Concept],
         document_title: str,
         previous: UUID | None,
+        qualified_keys: frozenset[str] = frozenset(),
     ) -> dict[str, str]:
         """Keys to change: same title and similar meaning merge, a chance namesake does not.
 
-        A "Summary" section in every chapter has one normalised title but different
-        content each time; merging those would wrongly make one concept of them. A concept
-        that only the document's previous version holds is the same concept, however much
-        its text changed: comparing it would cost an embedding per section of every
-        re-upload, and rename the sections that were rewritten.
+        Two chapters' "Notes" have one normalised title but different content each time;
+        merging those would wrongly make one concept of them. A generic heading (named with
+        its parent) never merges: its namesake in another document is another chapter's.
+        A concept that only the document's previous version holds is the same concept,
+        however much its text changed: comparing it would cost an embedding per section
+        of every re-upload, and rename the sections that were rewritten.
         """
         clashes = [
             c for c in concepts if c.key in existing and not existing[c.key].documents <= {previous}
         ]
+        qualifier = normalise_title(document_title)
+        renamed = {c.key: f"{c.key} ({qualifier})" for c in clashes if c.key in qualified_keys}
+        clashes = [c for c in clashes if c.key not in qualified_keys]
         if not clashes:
-            return {}
+            return renamed
         texts = [f"{c.title}. {c.summary}" for c in clashes]
         texts += [f"{existing[c.key].title}. {existing[c.key].summary}" for c in clashes]
         vectors = await self.embeddings.aembed_documents(texts)
-        qualifier = normalise_title(document_title)
-        return {
-            concept.key: f"{concept.key} ({qualifier})"
+        renamed.update(
+            (concept.key, f"{concept.key} ({qualifier})")
             for index, concept in enumerate(clashes)
             if _cosine(vectors[index], vectors[index + len(clashes)])
             < self.settings.merge_similarity
-        }
+        )
+        return renamed
+
+    def _rules(self) -> RoleRules:
+        return RoleRules(
+            thin_words=self.settings.thin_section_words,
+            chapter_words=self.settings.chapter_intro_words,
+            navigation_link_share=self.settings.navigation_link_share,
+        )
 
     async def _break_cycles(self, owner: UUID) -> list[dict[str, object]]:
         stored = await self.graph.edges(owner, "prerequisite")
@@ -452,6 +513,90 @@ def _record(owner: UUID, chunk: StoredChunk) -> VectorRecord:
             "kind": chunk.kind,
         },
     )
+
+
+def _repeated_headings(
+    notes: dict[str, PreparedFile], sections: dict[str, list[dict[str, Any]]]
+) -> frozenset[str]:
+    """Headings the corpus repeats under different parents.
+
+    This run's documents count by their sections' parents; the stored sections of the
+    others by their document (their parents are not stored).
+    """
+    placed: list[tuple[str, str]] = []
+    for path, item in notes.items():
+        if item.parsed is not None:
+            placed += placed_headings(path, item.parsed.root)
+    for path, items in sections.items():
+        if path not in notes:
+            placed += [(str(s["title"]), path) for s in items[1:]]
+    return repeated_headings(placed)
+
+
+def _document_qualifier(title: str, path: str) -> str:
+    """What names a document in a qualified title: its title, or else its path.
+
+    The path serves when the title is no help: empty, or generic such as "Notes".
+    """
+    return title.strip() if title.strip() and not is_generic(title) else path
+
+
+def _qualified_title(title: str, qualifier: str) -> str:
+    if normalise_title(qualifier) == normalise_title(title):
+        return title
+    return f"{title} ({qualifier})"
+
+
+def _unique_titles(
+    concepts: Sequence[ConceptDraft],
+    existing: dict[str, Concept],
+    previous: UUID | None,
+    qualifier: str,
+    path: str,
+) -> list[ConceptDraft]:
+    """Give a concept whose title another concept of the owner holds a qualified title.
+
+    Titles compare as keys do (case and punctuation aside). The other concepts are those
+    of other documents (not this document's previous version) and those of this one
+    already named; the qualifier is the document's title, then its path.
+    """
+    taken = {
+        normalise_title(c.title): c.key
+        for c in existing.values()
+        if not c.documents <= ({previous} if previous else set())
+    }
+    unique: list[ConceptDraft] = []
+    for concept in concepts:
+        title = concept.title
+        for candidate in (qualifier, path):
+            holder = taken.get(normalise_title(title))
+            if holder is None or holder == concept.key:
+                break
+            title = _qualified_title(concept.title, candidate)
+        taken[normalise_title(title)] = concept.key
+        unique.append(replace(concept, title=title) if title != concept.title else concept)
+    return unique
+
+
+def _describe_curriculum(
+    report: IngestReport, stored: Sequence[Concept], toc: Sequence[TocEntry], ordered: Sequence[str]
+) -> None:
+    """Fill the report's counts by role, duplicate titles and notices about the corpus."""
+    roles: dict[str, int] = {}
+    titles: dict[str, list[str]] = {}
+    for concept in stored:
+        roles[concept.role] = roles.get(concept.role, 0) + 1
+        titles.setdefault(normalise_title(concept.title), []).append(concept.title)
+    report.roles = roles
+    report.duplicate_titles = sorted(t[0] for t in titles.values() if len(t) > 1)
+    missing = missing_entries(toc, ordered)
+    if missing:
+        names = ", ".join(e.path for e in missing[:5]) + (", ..." if len(missing) > 5 else "")
+        report.notices.append(
+            f"{TOC_NAME} names {len(missing)} file(s) that were not uploaded: {names}"
+        )
+    if stored and not roles.get("teachable"):
+        report.notices.append("no section of these notes has enough text to teach")
 
 
 def _without_unknown(edges: Sequence[EdgeDraft], keys: set[str]) -> list[EdgeDraft]:

@@ -1,8 +1,10 @@
 """An mdBook ``SUMMARY.md`` (the book's table of contents), and numbered file order.
 
 A summary holds prefix chapters (plain links before the first list), numbered chapters
-(a nested list of links) and suffix chapters; part titles are headings, ``---`` lines
-separate, and an entry with an empty link, ``[Title]()``, is a draft chapter with no file.
+(a nested list of links) and suffix chapters (plain links after the lists); part titles
+are headings, ``---`` lines separate, and an entry with an empty link, ``[Title]()``, is
+a draft chapter with no file. Prefix chapters are the book's front matter (title page,
+foreword, introduction) and suffix chapters its back matter (appendices, contributors).
 """
 
 from __future__ import annotations
@@ -10,13 +12,17 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Literal
 from urllib.parse import unquote
 
 from markdown_it.token import Token
 
 from tutor.ingest._parser import check_text, split_lines, tokenize
 
-__all__ = ["SummaryEntry", "natural_order", "parse_summary"]
+__all__ = ["Placement", "SummaryEntry", "natural_order", "parse_summary"]
+
+Placement = Literal["prefix", "numbered", "suffix"]
+"""Where a chapter stands in the summary: before, in or after the numbered chapters."""
 
 _DIGITS = re.compile(r"(\d+)")
 
@@ -32,6 +38,7 @@ class SummaryEntry:
     """List nesting: 0 for top-level chapters and for prefix and suffix chapters."""
     parent_path: str | None
     """The path of the nearest enclosing entry with a file, if any."""
+    placement: Placement = "numbered"
 
 
 def parse_summary(text: str, *, name: str = "SUMMARY.md") -> list[SummaryEntry]:
@@ -56,10 +63,13 @@ def parse_summary(text: str, *, name: str = "SUMMARY.md") -> list[SummaryEntry]:
     items: list[str | None] = []
     """The path of each open list item's entry, None until (or unless) it has one."""
     in_heading = False
+    numbered = False
+    """Whether a list of numbered chapters has begun: plain links after it are suffixes."""
     for token in tokens:
         kind = token.type
         if kind in ("bullet_list_open", "ordered_list_open"):
             lists += 1
+            numbered = True
         elif kind in ("bullet_list_close", "ordered_list_close"):
             lists -= 1
         elif kind == "list_item_open":
@@ -79,7 +89,10 @@ def parse_summary(text: str, *, name: str = "SUMMARY.md") -> list[SummaryEntry]:
                 if items:
                     items[-1] = path or None
                 if path:
-                    entries.append(SummaryEntry(title, path, max(lists - 1, 0), parent))
+                    placement: Placement = (
+                        "numbered" if items else "suffix" if numbered else "prefix"
+                    )
+                    entries.append(SummaryEntry(title, path, max(lists - 1, 0), parent, placement))
     return entries
 
 
