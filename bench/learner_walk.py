@@ -39,15 +39,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 import tempfile
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote
 
 import psycopg
 from psycopg.rows import dict_row
@@ -56,6 +53,16 @@ from websockets.sync.client import ClientConnection, connect
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _serve import ServeError, Tutor, serve, upload_notes
+from _walk_metrics import (
+    Concept,
+    Labels,
+    Turn,
+    figures,
+    follow_mastery,
+    is_non_teachable,
+    rank_concepts,
+    reading_order,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_CORPUS = REPO.parent / "shared" / "eval" / "rust-book"
@@ -65,7 +72,6 @@ TURN_TIMEOUT_S = 900.0
 WRONG_ANSWER = "I have no idea, maybe it is something about the weather in spring."
 WRONG_CODE = "raise SystemExit(3)"
 WRONG_EXPLANATION = "I do not remember anything about this; it was about cooking, I think."
-_LINK = re.compile(r"\]\(([^)#\s]+)")
 
 SMOKE_NOTES = {
     "README.md": "# About these notes\n\nThese notes were typed up after class. "
@@ -85,61 +91,6 @@ SMOKE_LABELS = {
 }
 
 
-@dataclass(frozen=True)
-class Labels:
-    """What a reader of the corpus judges not teachable, and its reading order."""
-
-    files: frozenset[str]
-    titles: tuple[re.Pattern[str], ...]
-    order: tuple[str, ...]
-    target: str | None
-
-    @classmethod
-    def parse(cls, raw: dict[str, Any]) -> Labels:
-        """Labels from their JSON form."""
-        return cls(
-            files=frozenset(raw.get("non_teachable_files", [])),
-            titles=tuple(
-                re.compile(pattern, re.IGNORECASE)
-                for pattern in raw.get("non_teachable_titles", [])
-            ),
-            order=tuple(raw.get("reading_order", [])),
-            target=raw.get("target"),
-        )
-
-
-@dataclass
-class Concept:
-    """A node of the graph, as the bench judges it."""
-
-    id: str
-    title: str
-    key_points: list[str]
-    summary: str
-    files: list[str]
-    role: str
-    teachable: bool = True
-    rank: int | None = None
-    """Place in the reading order among the labelled-teachable concepts (1-based)."""
-
-
-@dataclass
-class Turn:
-    """One press of Start or Next, and what the learner did after the lesson."""
-
-    number: int
-    plan: dict[str, Any] | None = None
-    lesson: dict[str, Any] | None = None
-    said: str = ""
-    exercises: list[dict[str, Any]] = field(default_factory=list)
-    grades: list[tuple[str, str, str]] = field(default_factory=list)
-    """(exercise kind, verdict, score) of each answer."""
-    moves: list[str] = field(default_factory=list)
-    against: int = 0
-    explained: str | None = None
-    errors: list[str] = field(default_factory=list)
-
-
 def corpus_name(corpus: Path) -> str:
     """The corpus's name: its folder's, or its parent's when the folder is just ``notes``."""
     return corpus.parent.name if corpus.name == "notes" else corpus.name
@@ -155,24 +106,6 @@ def note_files(corpus: Path) -> list[Path]:
         and not any(part.startswith(".") for part in path.relative_to(corpus).parts)
     ]
     return found
-
-
-def natural_key(name: str) -> list[Any]:
-    """Sort key that puts ``ch2`` before ``ch10``."""
-    return [int(part) if part.isdigit() else part.casefold() for part in re.split(r"(\d+)", name)]
-
-
-def reading_order(corpus: Path, names: Sequence[str], labels: Labels) -> list[str]:
-    """File names in the reader's order: SUMMARY.md's links, else the labels', else numbered."""
-    listed: list[str] = []
-    summary = corpus / "SUMMARY.md"
-    if summary.is_file():
-        listed = [unquote(m) for m in _LINK.findall(summary.read_text(encoding="utf-8"))]
-    elif labels.order:
-        listed = list(labels.order)
-    known = [name for name in dict.fromkeys(listed) if name in names]
-    rest = sorted((n for n in names if n not in known), key=natural_key)
-    return known + rest
 
 
 def load_labels(corpus: Path, explicit: Path | None) -> Labels:
@@ -196,7 +129,6 @@ def judged_concepts(tutor: Tutor, corpus_order: list[str], labels: Labels) -> di
     with tutor.client() as client:
         documents = {d["id"]: d["path"] for d in client.get("/api/v1/documents").json()}
         graph = client.get("/api/v1/graph").json()
-    place = {name: index for index, name in enumerate(corpus_order)}
     concepts: dict[str, Concept] = {}
     for node in graph["nodes"]:
         files = [documents[d] for d in node["documents"] if d in documents]
@@ -210,27 +142,8 @@ def judged_concepts(tutor: Tutor, corpus_order: list[str], labels: Labels) -> di
             teachable=not is_non_teachable(node["title"], files, labels),
         )
     positions = {node["id"]: node["position"] for node in graph["nodes"]}
-
-    def where(concept: Concept) -> tuple[int, int]:
-        first = min((place.get(f, len(place)) for f in concept.files), default=len(place))
-        return first, positions[concept.id]
-
-    ranked = sorted((c for c in concepts.values() if c.teachable), key=where)
-    for rank, concept in enumerate(ranked, start=1):
-        concept.rank = rank
+    rank_concepts(concepts, positions, corpus_order)
     return concepts
-
-
-def is_non_teachable(title: str, files: Sequence[str], labels: Labels) -> bool:
-    """Whether a reader would call this section front or back matter, a recap or navigation.
-
-    A concept whose every file is labelled, or whose title (or its last part after a
-    ``Parent: `` prefix, the way generic headings may be named) matches a labelled title.
-    """
-    if files and all(name in labels.files for name in files):
-        return True
-    parts = {title.strip(), title.rsplit(": ", 1)[-1].strip()}
-    return any(pattern.fullmatch(part) for pattern in labels.titles for part in parts)
 
 
 class Store:
@@ -302,37 +215,6 @@ def events_until_done(ws: ClientConnection) -> Iterator[dict[str, Any]]:
 
 def send(ws: ClientConnection, action: dict[str, Any]) -> None:
     ws.send(json.dumps({"v": 1, **action}))
-
-
-def follow_mastery(
-    events: Sequence[dict[str, Any]], turn: Turn, concepts: dict[str, Concept]
-) -> None:
-    """Note each grade and mastery move, counting moves against the grade before them."""
-    verdict: str | None = None
-    for event in events:
-        if event["type"] == "grade":
-            verdict = event["verdict"]
-        elif event["type"] == "explain_result":
-            verdict = None
-            turn.moves.append(
-                f"explain-back {'passed' if event['passed'] else 'failed'} "
-                f"score={event['score']:.2f}"
-            )
-        elif event["type"] == "mastery":
-            before, after = float(event["before"]), float(event["p_known"])
-            name = concepts[event["concept_id"]].title if event["concept_id"] in concepts else "?"
-            wrong_way = (verdict == "correct" and after < before - 1e-9) or (
-                verdict == "incorrect" and after > before + 1e-9
-            )
-            turn.against += wrong_way
-            turn.moves.append(
-                f"{name!r} {before:.2f}->{after:.2f} after {verdict or 'explain'}"
-                f"{' mastered' if event['mastered'] else ''}"
-                f"{' NOT COUNTED' if not event.get('counted', True) else ''}"
-                f"{' AGAINST THE VERDICT' if wrong_way else ''}"
-            )
-        elif event["type"] == "error":
-            turn.errors.append(f"{event['code']}: {event['message']}")
 
 
 def play_turn(
@@ -433,61 +315,8 @@ def path_length(tutor: Tutor, concepts: dict[str, Concept], target: str | None) 
         path = made.json()
         client.delete(f"/api/v1/paths/{path['id']}").raise_for_status()
     steps = [concepts[s].title if s in concepts else s for s in path["steps"]]
-    print(f"path to {chosen.title!r}: {len(steps)} steps: {steps[:15]}", flush=True)
+    print(f"path to {chosen.title!r}: {len(steps)} steps: {steps[:40]}", flush=True)
     return {"path_length": len(steps), "target": chosen.title, "path_head": steps[:10]}
-
-
-def figures(turns: list[Turn], concepts: dict[str, Concept]) -> dict[str, Any]:
-    """The walk's figures."""
-    taught = [t.lesson["concept_id"] for t in turns if t.lesson is not None]
-    longest = run = 0
-    for index, concept_id in enumerate(taught):
-        run = run + 1 if index and taught[index - 1] == concept_id else 1
-        longest = max(longest, run)
-    non_teachable = sum(
-        1 for concept_id in taught if concept_id in concepts and not concepts[concept_id].teachable
-    )
-    ranks = [rank for c in taught if c in concepts and (rank := concepts[c].rank) is not None]
-    # A failed concept stays failed until a later answer on it is graded correct.
-    failed: dict[str, int] = {}
-    moved_past = 0
-    for turn in turns:
-        if turn.lesson is None:
-            continue
-        concept = concepts.get(turn.lesson["concept_id"])
-        if concept is not None and concept.rank is not None:
-            beyond = [c for c, rank in failed.items() if rank < concept.rank]
-            if beyond:
-                moved_past += 1
-                print(
-                    f"turn {turn.number}: {concept.title!r} (order {concept.rank}) while "
-                    f"{[concepts[c].title for c in beyond]} stay failed",
-                    flush=True,
-                )
-        if concept is None or concept.rank is None:
-            continue
-        verdicts = [v for _, v, _ in turn.grades]
-        if "correct" in verdicts or turn.explained == "passed":
-            failed.pop(concept.id, None)
-        elif "incorrect" in verdicts or turn.explained == "failed":
-            failed[concept.id] = concept.rank
-    return {
-        "lessons": len(taught),
-        "distinct_concepts": len(set(taught)),
-        "non_teachable_lessons": non_teachable,
-        "non_teachable_share": round(non_teachable / len(taught), 3) if taught else None,
-        "longest_run": longest,
-        "order_position": max(ranks, default=0),
-        "order_total": sum(1 for c in concepts.values() if c.rank is not None),
-        "against_verdict": sum(t.against for t in turns),
-        "moved_past_failed": moved_past,
-        "graded": {
-            verdict: sum(1 for t in turns for _, v, _ in t.grades if v == verdict)
-            for verdict in ("correct", "partial", "incorrect")
-        },
-        "explain_back_passed": sum(t.explained == "passed" for t in turns),
-        "turn_errors": sum(len(t.errors) for t in turns),
-    }
 
 
 def walk(
