@@ -8,12 +8,15 @@ import os
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from tutor.auth.store import AccountStore, User
 from tutor.config import Settings, get_settings
+
+if TYPE_CHECKING:
+    from tutor.ingest.service import IngestReport
 
 
 def _setup_logging(verbose: bool) -> None:
@@ -25,6 +28,20 @@ def _setup_logging(verbose: bool) -> None:
     )
     # Tokens and passwords never reach a log line, whichever handler writes it.
     redact_every_record()
+
+
+def _curriculum_line(report: IngestReport) -> str:
+    """Concepts by role, sections merged into their parent, and duplicate titles."""
+    from tutor.graph.port import CONCEPT_ROLES
+
+    roles = ", ".join(
+        f"{report.roles.get(role, 0)} {role.replace('_', ' ')}" for role in CONCEPT_ROLES
+    )
+    merged = report.merged
+    return (
+        f"concepts: {roles}; merged sections: {merged.get('thin', 0)} thin, "
+        f"{merged.get('recap', 0)} recap; duplicate titles: {len(report.duplicate_titles)}"
+    )
 
 
 @click.group()
@@ -204,6 +221,11 @@ def ingest(paths: tuple[Path, ...], user_name: str) -> None:
             f"{sum(f.chunks for f in report.files)} chunks, {report.concepts} concepts, "
             f"{report.edges} edges in {report.seconds:.1f} s"
         )
+        click.echo(_curriculum_line(report))
+        for title in report.duplicate_titles:
+            click.echo(f"duplicate title: {title}", err=True)
+        for notice in report.notices:
+            click.echo(f"note: {notice}")
         return len(failed)
 
     if asyncio.run(run(get_settings())):

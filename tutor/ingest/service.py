@@ -285,18 +285,19 @@ class Ingestor:
         for kind, count in graph.merged.items():
             report.merged[kind] = report.merged.get(kind, 0) + count
         renamed = await self._renames(
-            graph.concepts, existing, parsed.title, previous, graph.qualified_keys
+            graph.concepts, existing, parsed.title, path, previous, graph.qualified_keys
         )
-        qualifier = _document_qualifier(parsed.title, path)
         concepts = [
             replace(
                 c,
                 key=renamed.get(c.key, c.key),
-                title=_qualified_title(c.title, qualifier) if c.key in renamed else c.title,
+                title=_qualified_titles(c.title, parsed.title, path)[0]
+                if c.key in renamed
+                else c.title,
             )
             for c in graph.concepts
         ]
-        concepts = _unique_titles(concepts, existing, previous, qualifier, path)
+        concepts = _unique_titles(concepts, existing, previous, parsed.title, path)
         if not any(c.role == "teachable" for c in concepts):
             report.notices.append(f"{path}: nothing to teach here (no teachable section)")
         edges = [
@@ -362,6 +363,7 @@ class Ingestor:
         concepts: Sequence[ConceptDraft],
         existing: dict[str, Concept],
         document_title: str,
+        path: str,
         previous: UUID | None,
         qualified_keys: frozenset[str] = frozenset(),
     ) -> dict[str, str]:
@@ -377,8 +379,17 @@ class Ingestor:
         clashes = [
             c for c in concepts if c.key in existing and not existing[c.key].documents <= {previous}
         ]
-        qualifier = normalise_title(document_title)
-        renamed = {c.key: f"{c.key} ({qualifier})" for c in clashes if c.key in qualified_keys}
+
+        def new_key(key: str) -> str:
+            # The document's title names the new key, unless the key holds it already or
+            # another document took that name: then its path, unique among the owner's.
+            title = normalise_title(document_title)
+            named = f"{key} ({title})"
+            if title and title not in key and named not in existing:
+                return named
+            return f"{key} ({normalise_title(path) or path})"
+
+        renamed = {c.key: new_key(c.key) for c in clashes if c.key in qualified_keys}
         clashes = [c for c in clashes if c.key not in qualified_keys]
         if not clashes:
             return renamed
@@ -386,7 +397,7 @@ class Ingestor:
         texts += [f"{existing[c.key].title}. {existing[c.key].summary}" for c in clashes]
         vectors = await self.embeddings.aembed_documents(texts)
         renamed.update(
-            (concept.key, f"{concept.key} ({qualifier})")
+            (concept.key, new_key(concept.key))
             for index, concept in enumerate(clashes)
             if _cosine(vectors[index], vectors[index + len(clashes)])
             < self.settings.merge_similarity
@@ -533,32 +544,35 @@ def _repeated_headings(
     return repeated_headings(placed)
 
 
-def _document_qualifier(title: str, path: str) -> str:
-    """What names a document in a qualified title: its title, or else its path.
+def _qualified_titles(title: str, document_title: str, path: str) -> list[str]:
+    """``title`` named with its document: "Terms (Week 2)", or with its path.
 
-    The path serves when the title is no help: empty, or generic such as "Notes".
+    The document's title serves unless it is no help: empty, generic such as "Notes", or
+    already in the title.
     """
-    return title.strip() if title.strip() and not is_generic(title) else path
-
-
-def _qualified_title(title: str, qualifier: str) -> str:
-    if normalise_title(qualifier) == normalise_title(title):
-        return title
-    return f"{title} ({qualifier})"
+    names = []
+    if (
+        document_title.strip()
+        and not is_generic(document_title)
+        and normalise_title(document_title) not in normalise_title(title)
+    ):
+        names.append(f"{title} ({document_title.strip()})")
+    names.append(f"{title} ({path})")
+    return names
 
 
 def _unique_titles(
     concepts: Sequence[ConceptDraft],
     existing: dict[str, Concept],
     previous: UUID | None,
-    qualifier: str,
+    document_title: str,
     path: str,
 ) -> list[ConceptDraft]:
     """Give a concept whose title another concept of the owner holds a qualified title.
 
     Titles compare as keys do (case and punctuation aside). The other concepts are those
     of other documents (not this document's previous version) and those of this one
-    already named; the qualifier is the document's title, then its path.
+    already named; the qualifier is the document's title, else its path.
     """
     taken = {
         normalise_title(c.title): c.key
@@ -568,11 +582,11 @@ def _unique_titles(
     unique: list[ConceptDraft] = []
     for concept in concepts:
         title = concept.title
-        for candidate in (qualifier, path):
+        for candidate in _qualified_titles(concept.title, document_title, path):
             holder = taken.get(normalise_title(title))
             if holder is None or holder == concept.key:
                 break
-            title = _qualified_title(concept.title, candidate)
+            title = candidate
         taken[normalise_title(title)] = concept.key
         unique.append(replace(concept, title=title) if title != concept.title else concept)
     return unique

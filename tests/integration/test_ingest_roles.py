@@ -1,0 +1,246 @@
+"""What the stored curriculum holds: roles, standalone titles, and the ingest report.
+
+On the real stack (PostgreSQL, Chroma, the embedding model), with notes written for the
+tests: an economics course whose every chapter has "General Notes", "Terms" and a
+"Summary", with a preface, a glossary, a README and a SUMMARY.md that names a file that
+is not there.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from uuid import UUID, uuid4
+
+import asyncpg
+import pytest
+from click.testing import CliRunner
+from langchain_core.embeddings import Embeddings
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+
+from tests.integration.conftest import sign_up, upload
+from tutor.api.app import create_app
+from tutor.cli import main
+from tutor.config import ChromaSettings, IngestSettings, Settings, get_settings
+from tutor.db import upgrade
+from tutor.embeddings import SentenceTransformerEmbeddings
+from tutor.graph.postgres import PostgresGraphStore
+from tutor.ingest.concepts import normalise_title
+from tutor.ingest.files import SourceFile
+from tutor.ingest.parsing import FileParser
+from tutor.ingest.service import Ingestor
+from tutor.ingest.store import DocumentStore
+from tutor.vectors import VectorStore, build_vector_store
+
+pytestmark = pytest.mark.integration
+
+CHAPTERS = {
+    "supply.md": ("Supply and Demand", "price", "quantity demanded"),
+    "elasticity.md": ("Elasticity", "responsiveness", "percentage change"),
+    "markets.md": ("Market Structures", "competition", "market power"),
+}
+
+
+def _chapter(title: str, subject: str, term: str) -> str:
+    body = (
+        f"The {subject} of a good shapes how buyers and sellers meet in a market. Economists "
+        f"describe the {term} with a schedule, a curve and an equation, and they compare "
+        f"the {subject} across goods, places and years to explain what people choose. "
+    )
+    return (
+        f"# {title}\n\n{body}\n\n## General Notes\n\n{body * 2}\n\n"
+        f"## Terms\n\n- **{term.title()}**: {body}\n\n## Summary\n\n{body}\n"
+    )
+
+
+SUMMARY = """\
+# Summary
+
+[Preface](preface.md)
+
+- [Supply and Demand](supply.md)
+- [Elasticity](elasticity.md)
+- [Market Structures](markets.md)
+- [International Trade](trade.md)
+
+[Glossary](glossary.md)
+"""
+PREFACE = (
+    "# Preface\n\nThese notes were written for a first course in economics. They follow the "
+    "lectures week by week and were revised after each term with the students' comments.\n"
+)
+GLOSSARY = (
+    "# Glossary\n\n- **Demand**: what buyers want at each price.\n"
+    "- **Supply**: what sellers offer at each price.\n"
+    "- **Elasticity**: how much one quantity responds to another.\n"
+)
+README = "# About these notes\n\nOpen SUMMARY.md for the order of the chapters.\n"
+
+
+def course() -> list[SourceFile]:
+    files = [
+        SourceFile("econ/SUMMARY.md", SUMMARY.encode()),
+        SourceFile("econ/preface.md", PREFACE.encode()),
+        SourceFile("econ/glossary.md", GLOSSARY.encode()),
+        SourceFile("econ/README.md", README.encode()),
+    ]
+    files += [
+        SourceFile(f"econ/{path}", _chapter(*parts).encode()) for path, parts in CHAPTERS.items()
+    ]
+    return files
+
+
+@pytest.fixture(scope="module")
+def embeddings() -> Embeddings:
+    model = SentenceTransformerEmbeddings(max_tokens=128)
+    model.load()
+    return model
+
+
+@pytest.fixture
+async def stack(
+    database_url: str, tmp_path: Path, embeddings: Embeddings
+) -> AsyncIterator[tuple[Ingestor, asyncpg.Pool, UUID]]:
+    await upgrade(database_url)
+    pool = await asyncpg.create_pool(database_url, min_size=1, max_size=4)
+    owner = uuid4()
+    await pool.execute("INSERT INTO users (id, name) VALUES ($1, $2)", owner, f"u{owner}")
+    vectors: VectorStore = build_vector_store(ChromaSettings(), tmp_path, embeddings)
+    ingestor = Ingestor(
+        DocumentStore(pool),
+        PostgresGraphStore(pool),
+        vectors,
+        embeddings,
+        IngestSettings(),
+        FileParser(IngestSettings()),
+    )
+    try:
+        yield ingestor, pool, owner
+    finally:
+        await ingestor.close()
+        await vectors.close()
+        await pool.close()
+
+
+async def test_a_course_becomes_teachable_concepts_with_titles_that_stand_alone(
+    stack: tuple[Ingestor, asyncpg.Pool, UUID],
+) -> None:
+    ingestor, pool, owner = stack
+    report = await ingestor.ingest(owner, course())
+    assert {f.status for f in report.files} == {"ingested"}
+    concepts = await ingestor.graph.concepts(owner)
+    roles = {c.title: c.role for c in concepts}
+    assert roles == {
+        "Preface": "front_matter",
+        "Supply and Demand": "teachable",
+        "Supply and Demand: General Notes": "teachable",
+        "Supply and Demand: Terms": "teachable",
+        "Elasticity": "teachable",
+        "Elasticity: General Notes": "teachable",
+        "Elasticity: Terms": "teachable",
+        "Market Structures": "teachable",
+        "Market Structures: General Notes": "teachable",
+        "Market Structures: Terms": "teachable",
+        "Glossary": "back_matter",
+        "About these notes": "front_matter",
+    }
+    assert report.roles == {"teachable": 9, "front_matter": 2, "back_matter": 1}
+    assert report.merged == {"recap": 3}
+    assert report.duplicate_titles == []
+    # Ten chapters' generic notes are never one concept, so no cycle runs through them.
+    assert not [e for e in report.cycles_broken if "General Notes" in str(e["source"])]
+    assert any("trade.md" in notice and "SUMMARY.md" in notice for notice in report.notices)
+
+    # A chapter's summary is searchable, as the chapter's review material.
+    rows = await pool.fetch(
+        "SELECT c.concept_key FROM chunks c WHERE c.owner_id = $1 AND c.heading_path[2] = $2",
+        owner,
+        "Summary",
+    )
+    assert sorted(r["concept_key"] for r in rows) == sorted(
+        normalise_title(title) for title, _, _ in CHAPTERS.values()
+    )
+
+    again = await ingestor.ingest(owner, course())
+    assert {f.status for f in again.files} == {"unchanged"}
+    assert again.duplicate_titles == [] and again.roles == report.roles
+
+
+async def test_no_two_concepts_share_a_title_across_documents_and_re_uploads(
+    stack: tuple[Ingestor, asyncpg.Pool, UUID],
+) -> None:
+    ingestor, _, owner = stack
+    await ingestor.ingest(owner, course())
+    # The same chapter again in another folder, word for word: its generic notes are
+    # another document's and never merge with the first; nor does any title repeat.
+    copy = _chapter(*CHAPTERS["supply.md"]).encode()
+    second = await ingestor.ingest(owner, [SourceFile("week2/supply.md", copy)])
+    third = await ingestor.ingest(owner, [SourceFile("week3/supply.md", copy)])
+    titles = [c.title for c in await ingestor.graph.concepts(owner)]
+    assert second.duplicate_titles == third.duplicate_titles == []
+    assert Counter(normalise_title(t) for t in titles).most_common(1)[0][1] == 1
+    notes = [t for t in titles if t.startswith("Supply and Demand: General Notes")]
+    assert len(notes) == 3
+    # A re-upload that changes the text keeps the titles it had.
+    changed = copy.replace(b"Economists", b"Most economists")
+    await ingestor.ingest(owner, [SourceFile("week2/supply.md", changed)])
+    assert sorted(c.title for c in await ingestor.graph.concepts(owner)) == sorted(titles)
+
+
+async def test_notes_with_nothing_to_teach_get_a_clear_notice(
+    stack: tuple[Ingestor, asyncpg.Pool, UUID],
+) -> None:
+    ingestor, _, owner = stack
+    report = await ingestor.ingest(owner, [SourceFile("economics.md", b"# Economics\n")])
+    assert report.roles == {"chapter": 1}
+    assert "economics.md: nothing to teach here (no teachable section)" in report.notices
+    assert "no section of these notes has enough text to teach" in report.notices
+
+
+async def test_the_graph_api_gives_each_concept_its_role(settings: Settings) -> None:
+    client: AsyncTestClient[Litestar]
+    async with AsyncTestClient(create_app(settings)) as client:
+        await sign_up(client)
+        files = {f.path.removeprefix("econ/"): f.data for f in course()}
+        assert (await upload(client, files))["status"] == "done"
+        nodes = (await client.get("/api/v1/graph")).json()["nodes"]
+    roles = {n["title"]: n["role"] for n in nodes}
+    assert roles["Preface"] == "front_matter"
+    assert roles["Glossary"] == "back_matter"
+    assert roles["Elasticity: Terms"] == "teachable"
+    assert all(isinstance(n["terms"], list) for n in nodes)
+
+
+@pytest.fixture
+def env(
+    database_url: str, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[dict[str, str]]:
+    monkeypatch.setattr("tutor.cli._setup_logging", lambda verbose: None)
+    values = {
+        "TUTOR_DATA_DIR": str(data_dir),
+        "TUTOR_DATABASE_URL": database_url,
+        "TUTOR_LLM_PROVIDER": "fake",
+    }
+    for name, value in values.items():
+        monkeypatch.setenv(name, value)
+    get_settings.cache_clear()
+    yield values
+    get_settings.cache_clear()
+
+
+def test_tutor_ingest_prints_the_curriculum(env: dict[str, str], tmp_path: Path) -> None:
+    folder = tmp_path / "econ"
+    folder.mkdir()
+    for source in course():
+        (folder / source.path.removeprefix("econ/")).write_bytes(source.data)
+    assert CliRunner().invoke(main, ["db", "upgrade"]).exit_code == 0
+    get_settings.cache_clear()
+    result = CliRunner().invoke(main, ["ingest", str(folder)])
+    assert result.exit_code == 0, result.output
+    assert (
+        "concepts: 9 teachable, 0 chapter, 2 front matter, 1 back matter, 0 navigation; "
+        "merged sections: 0 thin, 3 recap; duplicate titles: 0"
+    ) in result.output
+    assert "note: SUMMARY.md names 1 file(s) that were not uploaded: trade.md" in result.output
