@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 from markdown_it.token import Token
 
 from tutor.ingest._document import Block, BlockKind
-from tutor.ingest._text import html_hrefs, html_to_text, slugify
+from tutor.ingest._text import collapse_spaces, html_hrefs, html_to_text, slugify
+from tutor.ingest.code_marks import code_marks
+from tutor.ingest.learner_text import clean_markdown
 
 _OPENERS: dict[str, BlockKind] = {
     "paragraph_open": "paragraph",
@@ -204,13 +206,21 @@ def _close(opened: _Open, lines: list[str], line_offset: int) -> Block:
 def _leaf(token: Token, lines: list[str], line_offset: int) -> Block:
     kind: BlockKind
     language: str | None = None
+    attributes: tuple[str, ...] = ()
     links: list[str] = []
     if token.type in ("fence", "code_block"):
-        kind, text = "code", token.content.rstrip("\n")
+        # A block of mdBook directives only ({{#include ...}}) has no code of its own here.
+        kind, text = "code", clean_markdown(token.content).rstrip("\n")
         info = token.info.strip()
         language = _LANGUAGE.split(info, maxsplit=1)[0] or None if info else None
+        attributes = code_marks(info).attributes
     elif token.type == "html_block":
-        kind, text = "html", html_to_text(token.content)
+        # A wrapper such as mdBook's <Listing number="4-6" caption="..."> reads as its
+        # caption, which text that refers to "Listing 4-6" needs.
+        text = html_to_text(token.content) or collapse_spaces(
+            clean_markdown(token.content).replace("*", " ")
+        )
+        kind = "html"
         links = html_hrefs(token.content)
     else:
         kind, text = "rule", ""
@@ -221,4 +231,5 @@ def _leaf(token: Token, lines: list[str], line_offset: int) -> Block:
         links=tuple(links),
         lines=_line_range(token, line_offset),
         language=language,
+        attributes=attributes,
     )

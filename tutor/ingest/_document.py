@@ -28,6 +28,9 @@ class Block:
     """The lines it spans in the file: 0-based, end excluded."""
     language: str | None = None
     """For code: the first word of the fence's info string ("rust" from "rust,ignore")."""
+    attributes: tuple[str, ...] = ()
+    """For fenced code: the info string's words after the language, lower-cased
+    (``("ignore", "does_not_compile")``); see :mod:`tutor.ingest.code_marks`."""
     children: tuple[Block, ...] = ()
     """A list's items; a list item's or block quote's own blocks."""
 
@@ -79,6 +82,9 @@ class ParsedDocument:
     anchors: dict[str, int] = field(default_factory=dict)
     """Every heading anchor in the file, nested headings included, mapped to the position
     of the section that holds it; the root's is also reachable as ``""``."""
+    references: frozenset[str] = frozenset()
+    """Link labels the file defines (``[label]: url``), normalised: a chunk cut from the
+    file reads ``[text][label]`` and ``[label]`` as their text."""
 
     @property
     def sections(self) -> list[Section]:

@@ -15,7 +15,12 @@ Rules, in the order they apply:
 - Blocks with no text (pure markup, thematic breaks, empty code) are left out, so a
   section with only a heading yields no chunk.
 
-Chunk text is Markdown source cut verbatim from the file.
+Chunk text is Markdown source cut from the file, then cleaned of page markup (comments,
+mdBook directives, anchors, reference-link syntax: see :mod:`tutor.ingest.learner_text`).
+Code stays as written, hidden lines included. A code block the notes mark as failing
+keeps its fence attributes; one whose neighbouring prose says it fails ("This code does
+not compile!", "it will panic", or error output right after it) gets the attribute added
+to its fence (``does_not_compile``, ``panics``), so whoever reads the chunk knows.
 """
 
 from __future__ import annotations
@@ -28,11 +33,22 @@ from typing import Literal
 
 from tutor.ingest._document import Block, ParsedDocument, Section
 from tutor.ingest._text import estimate_tokens, sentence_spans
+from tutor.ingest.code_marks import (
+    Failure,
+    code_marks,
+    output_failure,
+    prose_changes_code,
+    prose_failure,
+    with_failure,
+)
+from tutor.ingest.learner_text import clean_markdown
 
 __all__ = ["ChunkDraft", "ChunkKind", "chunk_document"]
 
 ChunkKind = Literal["prose", "code"]
 _WORD = re.compile(r"\S+")
+_OUTPUT_LANGUAGES = frozenset({"console", "text", "output", "shell", "sh", "bash", "terminal", ""})
+"""Languages of blocks that show a program's output rather than a program."""
 _QUOTE_PREFIX = re.compile(r"[ \t]*(?:>[ \t]?)+")
 
 
@@ -103,7 +119,7 @@ def chunk_document(
     for section, path in _sections_with_paths(doc.root):
         packed = _pack(section.blocks, max_tokens, min_tokens, count)
         pieces = _merge_tiny(packed, min_tokens, count)
-        for piece in pieces:
+        for piece in _cleaned(pieces, doc.references, count):
             chunks.append(
                 ChunkDraft(
                     position=len(chunks),
@@ -118,6 +134,18 @@ def chunk_document(
                 )
             )
     return chunks
+
+
+def _cleaned(
+    pieces: list[_Piece], references: frozenset[str], count: Callable[[str], int]
+) -> list[_Piece]:
+    """The pieces as a learner reads them; a piece that was only markup goes."""
+    out: list[_Piece] = []
+    for piece in pieces:
+        text = clean_markdown(piece.text, references=references)
+        if text.strip():
+            out.append(_Piece(piece.kind, text, count(text), piece.language, piece.role))
+    return out
 
 
 def _sections_with_paths(root: Section) -> Iterator[tuple[Section, tuple[str, ...]]]:
@@ -172,12 +200,18 @@ def _leads_in(piece: _Piece, minimum: int) -> bool:
 
 def _units(blocks: tuple[Block, ...], limit: int, count: Callable[[str], int]) -> list[_Piece]:
     units: list[_Piece] = []
-    for block in blocks:
+    for index, block in enumerate(blocks):
         if not block.text.strip():
             continue
         if block.kind == "code":
-            units.append(_Piece("code", block.source, count(block.source), block.language))
+            source = block.source
+            failure = _said_to_fail(blocks, index)
+            if failure is not None:
+                source = with_failure(source, failure)
+            units.append(_Piece("code", source, count(source), block.language))
             continue
+        if block.kind == "html" and _role(block) == "lead_in" and not _code_follows(blocks, index):
+            continue  # a listing's caption with no code after it captions nothing
         tokens = count(block.source)
         if tokens <= limit:
             units.append(_Piece("prose", block.source, tokens, role=_role(block)))
@@ -194,12 +228,52 @@ def _units(blocks: tuple[Block, ...], limit: int, count: Callable[[str], int]) -
     return units
 
 
+def _code_follows(blocks: tuple[Block, ...], index: int) -> bool:
+    after = [b for b in blocks[index + 1 :] if b.text.strip()][:1]
+    return bool(after) and after[0].kind == "code"
+
+
+def _said_to_fail(blocks: tuple[Block, ...], index: int) -> Failure | None:
+    """Whether the prose or output around a program says it fails, unless marked already.
+
+    The paragraph before it (past any caption), and after it the paragraph and the
+    output block that follow ("Here's the error:" then the compiler's message).
+    """
+    block = blocks[index]
+    marks = code_marks(" ".join((block.language or "", *block.attributes)))
+    if marks.failure is not None or marks.language in _OUTPUT_LANGUAGES:
+        return None
+    before = [b for b in blocks[:index] if b.text.strip() and b.kind != "html"][-1:]
+    if before and before[0].kind == "paragraph":
+        failure = prose_failure(before[0].text, nearest="last")
+        if failure is not None:
+            return failure
+    after = [b for b in blocks[index + 1 :] if b.text.strip() and b.kind != "html"][:2]
+    for later in after:
+        if later.kind == "paragraph":
+            if prose_changes_code(later.text):
+                return None
+            failure = prose_failure(later.text, nearest="first")
+            if failure is not None or not later.text.rstrip().endswith(":"):
+                return failure
+        elif later.kind == "code":
+            later_language = code_marks(later.language or "").language
+            if later_language not in _OUTPUT_LANGUAGES:
+                return None
+            return output_failure(later.text)
+        else:
+            return None
+    return None
+
+
 def _role(block: Block) -> Literal["body", "heading", "lead_in"]:
     if block.kind == "heading":
         return "heading"
     text = block.text.rstrip()
     if block.kind == "paragraph" and (text.endswith(":") or text.casefold().startswith("filename")):
         return "lead_in"
+    if block.kind == "html" and text.casefold().startswith(("listing", "filename")):
+        return "lead_in"  # an mdBook listing's caption
     return "body"
 
 

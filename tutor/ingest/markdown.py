@@ -8,7 +8,7 @@ limit, which keeps a pathologically nested file from exhausting the stack.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import PurePath
 from typing import Any
 
@@ -16,6 +16,7 @@ from tutor.ingest._blocks import BlockStream, HeadingGroup, read_blocks
 from tutor.ingest._document import Block, BlockKind, ParsedDocument, Section
 from tutor.ingest._front_matter import split_front_matter
 from tutor.ingest._parser import MAX_NESTING, check_text, split_lines, tokenize
+from tutor.ingest.learner_text import defined_labels
 
 __all__ = [
     "MAX_NESTING",
@@ -49,7 +50,8 @@ def parse_markdown(text: str, *, name: str) -> ParsedDocument:
     body = lines[skipped:]
     tokens = tokenize(body, name=name, line_offset=skipped)
     stream = read_blocks(tokens, body, line_offset=skipped)
-    return _assemble(stream, front_matter, name=name)
+    parsed = _assemble(stream, front_matter, name=name)
+    return replace(parsed, references=defined_labels("\n".join(body)))
 
 
 @dataclass

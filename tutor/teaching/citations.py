@@ -10,6 +10,18 @@ from __future__ import annotations
 
 import re
 
+from tutor.ingest.learner_text import fenced_blocks, mask_code
+
+__all__ = [
+    "CITATION",
+    "citation_matches",
+    "citations_valid",
+    "cited_numbers",
+    "escape_citations",
+    "fenced_blocks",
+    "mask_code",
+]
+
 CITATION = re.compile(r"\[\s*(\d{1,4}(?:\s*,\s*\d{1,4})*)\s*\]")
 """A citation-shaped bracket; group 1 holds the comma-separated numbers.
 
@@ -17,67 +29,9 @@ Not every match is a citation: :func:`citation_matches` leaves out links and cod
 """
 
 _BRACKET = re.compile(r"\[[^\[\]\n]*\]")
-_FENCE_OPEN = re.compile(r"^[ \t]*(?:>[ \t]?)*[ ]{0,3}(`{3,}|~{3,})(.*)$")
-_INLINE_CODE = re.compile(r"(?<!`)(`+)(?!`)((?:(?!\n[ \t]*\n).)+?)(?<!`)\1(?!`)", re.DOTALL)
 _DEFINITION_START = re.compile(r"(?:^|\n)[ \t]*(?:>[ \t]?)*[ ]{0,3}$")
 _DEFINITION = re.compile(r"^[ \t]*(?:>[ \t]?)*[ ]{0,3}\[([^\[\]\n]+)\]:[ \t]*\S", re.MULTILINE)
 _NUMBER = re.compile(r"\d+")
-
-
-def fenced_blocks(text: str) -> list[tuple[int, int, bool]]:
-    """Find fenced code blocks (also inside block quotes).
-
-    Args:
-        text: Markdown source.
-
-    Returns:
-        ``(start, end, closed)`` for each block, in order; a block left open runs to the
-        end of the text with ``closed`` False.
-    """
-    blocks: list[tuple[int, int, bool]] = []
-    position = 0
-    opened: tuple[int, str] | None = None
-    for line in text.splitlines(keepends=True):
-        body = line.rstrip("\r\n")
-        if opened is None:
-            match = _FENCE_OPEN.match(body)
-            # A backtick fence's info string may not hold a backtick (that is inline code).
-            if match and not (match.group(1)[0] == "`" and "`" in match.group(2)):
-                opened = (position, match.group(1))
-        else:
-            start, fence = opened
-            match = _FENCE_OPEN.match(body)
-            if (
-                match
-                and match.group(1)[0] == fence[0]
-                and len(match.group(1)) >= len(fence)
-                and not match.group(2).strip()
-            ):
-                blocks.append((start, position + len(body), True))
-                opened = None
-        position += len(line)
-    if opened is not None:
-        blocks.append((opened[0], len(text), False))
-    return blocks
-
-
-def mask_code(text: str) -> str:
-    """Blank out fenced code and inline code, keeping every other character in place.
-
-    Args:
-        text: Markdown source.
-
-    Returns:
-        The text with code replaced by spaces (newlines kept), the same length as
-        ``text``, so offsets found in it apply to ``text``.
-    """
-    chars = list(text)
-    for start, end, _closed in fenced_blocks(text):
-        for index in range(start, end):
-            if chars[index] != "\n":
-                chars[index] = " "
-    masked = "".join(chars)
-    return _INLINE_CODE.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), masked)
 
 
 def citation_matches(text: str) -> list[re.Match[str]]:

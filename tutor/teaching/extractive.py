@@ -6,6 +6,13 @@ the order a teacher would use: what the concept is (the most definitional passag
 example (a code passage, or prose "for example"), then further details, joined by short
 template sentences and closed by the concept's summary and key points. Each quoted
 passage carries a citation ``[n]``, numbered in order of first appearance.
+
+Code the notes mark as failing (its fence says ``does_not_compile``, ``panics``... or the
+prose around it said so when it was ingested, see :mod:`tutor.ingest.code_marks`) is
+never the example "in action": it is shown as what it is ("This does not compile; here
+is why"), with the prose that explains it and the error it gives when the passages hold
+it. Everything quoted is the learner's view of the notes
+(:func:`~tutor.ingest.learner_text.learner_markdown`): no page markup, no hidden lines.
 """
 
 from __future__ import annotations
@@ -15,7 +22,9 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from tutor.teaching.citations import escape_citations, fenced_blocks
+from tutor.ingest.code_marks import Failure, code_marks, output_failure
+from tutor.ingest.learner_text import clean_markdown, fenced_blocks, learner_markdown
+from tutor.teaching.citations import escape_citations
 from tutor.teaching.material import ConceptInfo, Passage
 
 LessonOrder = Literal["explanation_first", "example_first"]
@@ -94,13 +103,16 @@ _DEFINING_VERBS = (
 )
 _EXAMPLE_CUE = re.compile(r"\b(?:for example|for instance|e\.g\.)", re.IGNORECASE)
 _HEADING_LINE = re.compile(r"^[ \t]*(?:>[ \t]?)*[ \t]*#{1,6}[ \t]+(.*?)[ \t#]*$")
-_HTML_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
-_HTML_WRAPPER = re.compile(r"</?(?:span|div|sup|sub|small|font)\b[^<>]*>|<img\b[^<>]*>", re.I)
-_REFERENCE_LINK = re.compile(r"(?<![\\!])\[((?:[^\[\]\n]|\n(?![ \t]*\n))+)\]\[([^\[\]\n]*)\]")
-_DEFINITION = re.compile(r"^[ \t]*\[([^\[\]\n]+)\]:[ \t]*\S", re.MULTILINE)
 _QUOTED_LINE = re.compile(r"^[ \t]*>[ \t]?")
 _TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$")
 _OUTPUT_FENCE = re.compile(r"\s*(?:`{3,}|~{3,})(?:console|text|output|shell|sh|bash)?\s*\n")
+_OUTPUT_LANGUAGES = frozenset({"", "console", "text", "output", "shell", "sh", "bash"})
+_FAILING_WORDS: dict[Failure, str] = {
+    "compile": "This does not compile; here is why, from {heading}{cite}:",
+    "panic": "This compiles but panics when it runs; here is why, from {heading}{cite}:",
+    "misbehaves": "This runs but does not do what is wanted; here is why, from {heading}{cite}:",
+}
+_ERROR_WORDS = "The error it gives, from {heading}{cite}:"
 _SENTENCE_END = re.compile(r"[.!?][)\"'\u2019\u201d*_]*(?=\s)")
 _PIECE = re.compile(r"\s*\S{1,12}|\s+")
 
@@ -118,6 +130,10 @@ class _Candidate:
     trailing: str
     """Cleaned text after a code passage's code."""
     words: frozenset[str]
+    failure: Failure | None = None
+    """How the notes say the code fails (for program output: that it shows an error)."""
+    output: bool = False
+    """The code is a program's output (console, text), not a program."""
 
 
 def extractive_lesson(
@@ -181,7 +197,10 @@ def extractive_lesson(
     if details:
         parts.append(wording.details)
         for detail in details:
-            if detail.code:
+            if detail.failure is not None:
+                template = _ERROR_WORDS if detail.output else _FAILING_WORDS[detail.failure]
+                parts.extend(_render_example(detail, template, "", cite))
+            elif detail.code:
                 parts.extend(_render_example(detail, wording.another_example, "", cite))
             else:
                 parts.append(_quote(detail.prose, cite(detail)))
@@ -253,15 +272,22 @@ def _usable(passages: Sequence[Passage]) -> list[_Candidate]:
 
 
 def _candidate(passage: Passage) -> _Candidate | None:
-    text = passage.text.strip("\n")
+    # Chunks are cleaned when ingested; cleaning again also serves notes stored before.
+    text = clean_markdown(passage.text.strip("\n"))
     blocks = fenced_blocks(text)
     code = lead_in = trailing = ""
+    failure: Failure | None = None
+    output = False
     prose = _drop_dangling_lead_in(_clean_prose(text))
     if blocks:
         start, end, closed = blocks[0]
-        fenced = _normalize_fence(text[start:end] if closed else text[start:].rstrip() + "\n```")
-        if _code_body(fenced):
-            code = fenced
+        fenced = text[start:end] if closed else text[start:].rstrip() + "\n```"
+        marks = code_marks(fenced.split("\n", 1)[0].lstrip(" \t>`~"))
+        shown = learner_markdown(fenced)
+        if _code_body(shown):
+            code = shown
+            output = marks.language in _OUTPUT_LANGUAGES
+            failure = output_failure(_code_body(shown)) if output else marks.failure
             lead_in, trailing = _clean_prose(text[:start]), _clean_prose(text[end:])
             prose = f"{lead_in}\n\n{trailing}".strip()
     content = [line for line in prose.splitlines() if line.strip()]
@@ -269,7 +295,7 @@ def _candidate(passage: Passage) -> _Candidate | None:
     if not code and body_words < 4:
         return None  # only a heading, or next to nothing
     words = frozenset(word.lower() for word in _WORD.findall(prose + "\n" + code))
-    return _Candidate(passage, prose, code, lead_in, trailing, words)
+    return _Candidate(passage, prose, code, lead_in, trailing, words, failure, output)
 
 
 def _code_body(fenced: str) -> str:
@@ -277,26 +303,9 @@ def _code_body(fenced: str) -> str:
     return "\n".join(lines[1:-1]).strip()
 
 
-def _normalize_fence(fenced: str) -> str:
-    """Keep only the language of a fence's info string ("rust,ignore" becomes "rust")."""
-    first, _, rest = fenced.partition("\n")
-    indent = first[: len(first) - len(first.lstrip())]
-    stripped = first.lstrip()
-    marker = stripped[: len(stripped) - len(stripped.lstrip(stripped[0]))]
-    language = stripped[len(marker) :].strip().split(",")[0].split(" ")[0]
-    return f"{indent}{marker}{language}\n{rest}"
-
-
 def _clean_prose(text: str) -> str:
-    """Drop markup that shows badly outside the original page, and headings."""
-    text = _HTML_WRAPPER.sub("", _HTML_COMMENT.sub("", text))
-    defined = {m.group(1).strip().lower() for m in _DEFINITION.finditer(text)}
-
-    def unlink(match: re.Match[str]) -> str:
-        label = (match.group(2) or match.group(1)).strip().lower()
-        return match.group(0) if label in defined else match.group(1)
-
-    text = _REFERENCE_LINK.sub(unlink, text)
+    """The learner's view of some prose, with headings as bold lines."""
+    text = learner_markdown(text)
     lines = text.splitlines()
     # A passage that is one block quote reads better as plain quoted text.
     if lines and all(_QUOTED_LINE.match(line) for line in lines if line.strip()):
@@ -390,16 +399,21 @@ def _choose(
     definition = max(prose, key=lambda c: _definition_score(c, terms)) if prose else None
     rest = [c for c in candidates if c is not definition]
     spare = len(candidates) > budget
+    # Code that fails, or output showing an error, is never the example "in action".
     examples = sorted(
-        (c for c in rest if c.code or _EXAMPLE_CUE.search(c.prose)),
+        (c for c in rest if c.failure is None and (c.code or _EXAMPLE_CUE.search(c.prose))),
         key=lambda c: -_example_score(c, terms),
     )
     example = None
     if examples and (definition is None or budget >= 2):
         example = examples[angle % len(examples)] if spare else examples[0]
     if definition is None and example is None:
-        example = rest[0]
+        working = [c for c in rest if c.failure is None]
+        if working:
+            example = working[0]
     slots = budget - (definition is not None) - (example is not None)
+    if slots <= 0 and definition is None and example is None:
+        slots = budget
     pool = [c for c in rest if c is not example and not c.code]
     pool += [c for c in rest if c is not example and c.code]
     if slots <= 0 or not pool:
@@ -408,7 +422,36 @@ def _choose(
         # A repeat lesson shows the details the earlier ones left out, best first.
         start = (angle * slots) % len(pool)
         pool = pool[start:] + pool[:start]
-    return definition, example, pool[:slots]
+    return definition, example, _with_errors(pool[:slots], pool[slots:])
+
+
+def _with_errors(details: list[_Candidate], spare: list[_Candidate]) -> list[_Candidate]:
+    """Details with each failing listing followed by the error it gives, when one is at hand.
+
+    The error comes from the same section; to make room it replaces the last detail that
+    is neither failing code nor an error.
+    """
+    ordered = [c for c in details if not (c.output and c.failure)]
+    errors = [c for c in [*details, *spare] if c.output and c.failure]
+    for index in range(len(ordered) - 1, -1, -1):
+        listing = ordered[index]
+        if listing.failure is None or listing.output:
+            continue
+        same = [e for e in errors if _same_section(e.passage, listing.passage)]
+        if not same:
+            continue
+        errors.remove(same[0])
+        ordered.insert(index + 1, same[0])
+    excess = len(ordered) - len(details)
+    if excess > 0:
+        plain = [c for c in ordered if c.failure is None]
+        for candidate in plain[max(0, len(plain) - excess) :]:
+            ordered.remove(candidate)
+    return ordered
+
+
+def _same_section(first: Passage, second: Passage) -> bool:
+    return (first.document_path, first.heading_path) == (second.document_path, second.heading_path)
 
 
 def _render_example(
