@@ -42,6 +42,7 @@ from tutor.ingest.roles import (
     classify_sections,
     concept_role,
 )
+from tutor.ingest.terms import with_terms
 from tutor.ingest.titles import is_generic, placed_headings, qualified, repeated_headings
 
 __all__ = [
@@ -150,6 +151,7 @@ def extract_concepts(
         for before, after in pairwise(siblings.keys()):
             edges.append(EdgeDraft(before, after, "prerequisite", ORDER_WEIGHT, "order"))
 
+    concepts = with_terms(doc, keys, concepts)
     external = _link_edges(doc, keys, edges)
     anchor_keys = {anchor: keys[position] for anchor, position in doc.anchors.items()}
     return DocumentGraph(
