@@ -336,6 +336,12 @@ def test_document_context_from_the_table_of_contents_and_names() -> None:
     assert document_context("Vorwort.md", [], ["Vorwort.md", "a.md"]).role == "front_matter"
     assert document_context("glossary.md", [], ["a.md", "glossary.md"]).role == "back_matter"
     assert document_context("index-funds.md", [], ["a.md", "index-funds.md"]).role is None
+    appendix = [TocEntry("ch01.md", None, "One"), TocEntry("appendix-00.md", None, "Appendix")]
+    appendix += [TocEntry("appendix-01.md", "appendix-00.md", "A - Keywords")]
+    names = ["ch01.md", "appendix-00.md", "appendix-01.md"]
+    assert document_context("appendix-00.md", appendix, names).role == "back_matter"
+    assert document_context("appendix-01.md", appendix, names).role == "back_matter"
+    assert document_context("ch01.md", appendix, names).role is None
     # A table stored before placements were recorded: every entry is a numbered chapter.
     assert toc_entries([{"path": "a.md", "title": "A"}])[0].placement == "numbered"
 

@@ -57,8 +57,10 @@ def document_context(
     Front matter: an mdBook prefix chapter, a file named so ("foreword.md",
     "title-page.md", "LICENSE.md", in any language of the word list), or a folder's
     README or index page when other files stand beside it. Back matter: a suffix chapter,
-    or a file named so ("glossary.md"). Its parts: the table of contents nests other
-    entries under it. Its qualifier: its folder's name, for a generic title ("Notes").
+    or a file named so ("glossary.md"). Either, when the table of contents puts the
+    document under an entry titled so (the parts of an "Appendix"). Its parts: the table
+    of contents nests other entries under it. Its qualifier: its folder's name, for a
+    generic title ("Notes").
 
     Args:
         path: The document's path.
@@ -78,10 +80,29 @@ def document_context(
         role = "front_matter" if entry.placement == "prefix" else "back_matter"
     elif (named := words.classify(stem)) in ("front_matter", "back_matter"):
         role = named
+    elif (above := _matter_above(entry, toc, words)) is not None:
+        role = above
     elif words.is_landing(stem) and any(p != path for p in ordered):
         role = "front_matter"
     has_parts = any(e.parent == path for e in toc)
     return DocumentContext(role=role, has_parts=has_parts, qualifier=folder)
+
+
+def _matter_above(
+    entry: TocEntry | None, toc: Sequence[TocEntry], words: SectionWords
+) -> Literal["front_matter", "back_matter"] | None:
+    """Front or back matter when an enclosing entry is ("Appendix" and its parts)."""
+    by_path = {e.path: e for e in toc}
+    seen: set[str] = set()
+    while entry is not None and entry.parent and entry.parent not in seen:
+        seen.add(entry.parent)
+        entry = by_path.get(entry.parent)
+        if entry is None:
+            break
+        named = words.classify(entry.title)
+        if named == "front_matter" or named == "back_matter":
+            return named
+    return None
 
 
 def missing_entries(toc: Sequence[TocEntry], paths: Iterable[str]) -> list[TocEntry]:
