@@ -18,7 +18,11 @@ UNKNOWN_CONCEPT = "I cannot find that concept in your notes."
 
 
 async def plan(state: TutorState, runtime: Runtime[TutorContext]) -> dict[str, Any]:
-    """Pick the concept (the one asked for, or the learner model's next step)."""
+    """Pick the concept (the one asked for, or the learner model's next step).
+
+    A concept asked for by id or by name is taught however many lessons it just had;
+    otherwise the planner sees the latest lessons and moves on after two on one concept.
+    """
     context = runtime.context
     request = state.request or {"kind": "next"}
     graph = await context.planning_graphs.get(context.owner)
@@ -32,7 +36,12 @@ async def plan(state: TutorState, runtime: Runtime[TutorContext]) -> dict[str, A
     elif request["kind"] == "chat" and state.intent == "lesson":
         asked = _named(graph.ids, graph.folded_titles, request.get("text", ""))
     step = await plan_next(
-        context.learner, context.planning_graphs, context.owner, context.clock(), concept_id=asked
+        context.learner,
+        context.planning_graphs,
+        context.owner,
+        context.clock(),
+        concept_id=asked,
+        lessons=context.lessons,
     )
     if step.concept_id is None:
         return {**await say(step.reason), "concept_id": None}

@@ -268,6 +268,19 @@ class LearnerSettings(BaseSettings):
     """Whether mastery also needs a passed explain-back (``TUTOR_LEARNER_REQUIRE_EXPLAIN_BACK``)."""
 
 
+class PlanSettings(BaseSettings):
+    """When the planner moves on from a concept."""
+
+    model_config = _section("TUTOR_PLAN_")
+
+    move_on_p_known: float = Field(default=0.7, ge=0.0, le=1.0)
+    """P(known) from which a concept is practised and the planner moves on, below mastery
+    (``TUTOR_PLAN_MOVE_ON_P_KNOWN``)."""
+    move_on_attempts: int = Field(default=2, ge=0)
+    """Graded attempts a concept needs before that P(known) counts
+    (``TUTOR_PLAN_MOVE_ON_ATTEMPTS``)."""
+
+
 class TeachingSettings(BaseSettings):
     """Lessons, exercises and answers."""
 
@@ -315,6 +328,7 @@ class Settings(BaseSettings):
     teaching: TeachingSettings = Field(default_factory=TeachingSettings)
     auth: AuthSettings = Field(default_factory=AuthSettings)
     learner: LearnerSettings = Field(default_factory=LearnerSettings)
+    plan: PlanSettings = Field(default_factory=PlanSettings)
 
     @property
     def models_dir(self) -> Path:

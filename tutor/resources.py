@@ -37,6 +37,7 @@ from tutor.ingest.parsing import FileParser
 from tutor.ingest.service import Ingestor
 from tutor.ingest.store import DocumentStore
 from tutor.learner.graph_cache import PlanningGraphs
+from tutor.learner.planning import PlanRules
 from tutor.learner.store import LearnerStore
 from tutor.llm import ChatModel, build_chat_model
 from tutor.sandbox import Limits
@@ -161,7 +162,14 @@ async def open_resources(
                 settings.learner.mastery_threshold,
                 require_explain_back=settings.learner.require_explain_back,
             ),
-            planning_graphs=PlanningGraphs(database.pool, graph_store),
+            planning_graphs=PlanningGraphs(
+                database.pool,
+                graph_store,
+                PlanRules(
+                    move_on_p_known=settings.plan.move_on_p_known,
+                    move_on_attempts=settings.plan.move_on_attempts,
+                ),
+            ),
             lessons=LessonStore(database.pool),
             grader=ShortAnswerGrader(embeddings),
             guard=QualityGuard(embeddings),

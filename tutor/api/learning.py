@@ -306,7 +306,11 @@ class LearningController(Controller):
     ) -> PlanOut:
         """A due review first, else the next concept whose prerequisites are mastered."""
         plan = await plan_next(
-            resources.learner, resources.planning_graphs, user.id, datetime.now(UTC)
+            resources.learner,
+            resources.planning_graphs,
+            user.id,
+            datetime.now(UTC),
+            lessons=resources.lessons,
         )
         return _plan_out(plan)
 

@@ -27,10 +27,12 @@ from tutor.learner.planning import (
     LearnerState,
     Plan,
     PlanKind,
+    PlanRules,
     Preferences,
     difficulty,
     learning_path,
     next_concept,
+    plan_for,
 )
 from tutor.learner.reviews import CardState, new_card, rating_for, review
 from tutor.learner.simulate import simulate_population, simulate_sequence
@@ -46,6 +48,7 @@ __all__ = [
     "LearnerState",
     "Plan",
     "PlanKind",
+    "PlanRules",
     "PlanningGraph",
     "Preferences",
     "difficulty",
@@ -56,6 +59,7 @@ __all__ = [
     "new_card",
     "next_concept",
     "params_for",
+    "plan_for",
     "predict_correct",
     "rating_for",
     "review",

@@ -1,4 +1,4 @@
-"""Compiled planning graphs, kept per learner until their notes change.
+"""Compiled planning graphs, kept per learner until their notes change, with plan rules.
 
 Compiling a large graph costs far more than planning on it (about 0.8 s against under
 5 ms for 10,000 concepts), so it happens once per version of the learner's notes. The
@@ -14,6 +14,7 @@ import asyncpg
 from tutor.graph.model import Concept
 from tutor.graph.port import GraphStore
 from tutor.learner._planning_graph import PlanningGraph
+from tutor.learner.planning import PlanRules
 
 _MAX_LEARNERS = 256
 """Graphs kept at once; the least recently built goes first."""
@@ -22,9 +23,14 @@ _MAX_LEARNERS = 256
 class PlanningGraphs:
     """The learners' compiled graphs, rebuilt when their documents change."""
 
-    def __init__(self, pool: asyncpg.Pool, graph: GraphStore) -> None:
+    def __init__(
+        self, pool: asyncpg.Pool, graph: GraphStore, rules: PlanRules | None = None
+    ) -> None:
         self._pool = pool
         self._graph = graph
+        self.rules = rules or PlanRules()
+        """When plans on these graphs move on from a concept (the mastery threshold is
+        the learner store's)."""
         self._cache: dict[UUID, tuple[tuple[object, ...], PlanningGraph, dict[UUID, Concept]]] = {}
 
     async def get(self, owner: UUID) -> PlanningGraph:

@@ -3,19 +3,39 @@
 Everything here is a pure function of a :class:`PlanningGraph` (built once per version of
 an owner's concept graph) and the learner's state, fast enough to run on every message.
 
+Only ``teachable`` concepts are planned: front and back matter, navigation and chapters
+never are (a chapter stands for its teachable parts). A concept is *practised* once the
+learner has shown enough to move on (:class:`PlanRules`: P(known) at least
+``move_on_p_known`` after at least ``move_on_attempts`` graded attempts, or P(known) at
+the mastery threshold). Mastery may ask for more, a passed explain-back, but planning
+never waits for it. Hard prerequisites (:attr:`PlanningGraph.needs`) must be practised
+first; the author's order only orders.
+
 :func:`next_concept` decides, in this order:
 
 1. a due review, the most overdue first;
-2. else a concept on the *frontier* (not mastered, every prerequisite mastered): with
-   targets, the first such concept on the :func:`learning_path` to them; without, the
-   first in the author's order. Interests break near-ties: among the first
-   :data:`INTEREST_LOOKAHEAD` frontier concepts, the first that matches an interest wins;
+2. else the *frontier* concept: the first concept on the :func:`learning_path` to the
+   targets (or, without targets, in the author's order) not yet practised whose hard
+   prerequisites are practised.
+
+   - A learner who keeps missing it (the last ``misses_to_ease`` graded answers on it
+     below :data:`MISS_BELOW`) gets it again one level easier; after ``max_run`` lessons
+     of it in a row, the concept it builds on (its closest hard prerequisite, else the
+     nearest earlier concept in the author's order that is ready), then it again. A
+     concept the learner keeps missing is never left for later material.
+   - Otherwise interests break near-ties: among the first :data:`INTEREST_LOOKAHEAD`
+     frontier concepts, the first that matches an interest wins;
 3. else nothing is left: a plan of kind ``"done"``.
 
-:func:`learning_path` is the prerequisite closure of the unmastered targets (their
-prerequisites, transitively, and the parts of every concept in it, as in
-:func:`tutor.graph.algorithms.prerequisite_closure`), less what is mastered, in the graph's
-topological order, which follows the author's order where it is free.
+No concept is served more than ``max_run`` lessons in a row (the concepts of the latest
+lessons are in :attr:`LearnerState.recent_lessons`), unless the learner asks for it:
+:func:`plan_for` plans the concept asked for.
+
+:func:`learning_path` is the hard-prerequisite closure of the targets: each target, its
+teachable parts, and the author's order leading to it within its own chapter (its
+earlier siblings and the chapter's own text), then their hard prerequisites,
+transitively; less what is practised, in the graph's topological order. Nothing before
+the target's chapter comes in unless a hard prerequisite brings it.
 """
 
 from __future__ import annotations
@@ -36,16 +56,19 @@ __all__ = [
     "LearnerState",
     "Plan",
     "PlanKind",
+    "PlanRules",
     "PlanningGraph",
     "Preferences",
     "difficulty",
     "learning_path",
     "next_concept",
+    "plan_for",
 ]
 
 Difficulty = Literal["intro", "practice", "challenge"]
 PlanKind = Literal["review", "new", "continue", "done"]
-"""``new``: never attempted; ``continue``: attempted, not yet mastered."""
+"""``new``: never attempted; ``continue``: attempted, not yet practised (or asked for);
+``review``: due, or a step back to what a missed concept builds on."""
 
 INTEREST_LOOKAHEAD = 3
 """How many frontier concepts an interest may jump over, counting the one it picks."""
@@ -60,6 +83,39 @@ _CHALLENGE_FROM = 0.7
 """P(known) from which challenges replace practice (before the bias)."""
 _BIAS_SPAN = 0.3
 """How far a bias of +1 (or -1) lowers (or raises) both mastery thresholds."""
+_ROLE_NAMES = {
+    "chapter": "a chapter heading",
+    "front_matter": "front matter",
+    "back_matter": "back matter",
+    "navigation": "a list of links",
+}
+_COUNTS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+
+
+@dataclass(frozen=True, slots=True)
+class PlanRules:
+    """When the planner moves on from a concept, and how it keeps from going in circles."""
+
+    mastered_from: float = MASTERY_THRESHOLD
+    """P(known) from which a concept is known, however few the attempts."""
+    move_on_p_known: float = 0.7
+    """P(known) from which a concept is practised, given enough attempts."""
+    move_on_attempts: int = 2
+    """Graded attempts a concept needs before P(known) alone moves the learner on."""
+    max_run: int = 2
+    """Lessons in a row on one concept, unless the learner asks for it."""
+    misses_to_ease: int = 2
+    """Misses in a row on a concept from which the learner is taken more gently."""
+
+    def __post_init__(self) -> None:
+        if not 0.0 < self.mastered_from <= 1.0:
+            raise ValueError(f"mastered_from must be in (0, 1], got {self.mastered_from}")
+        if not 0.0 <= self.move_on_p_known <= 1.0:
+            raise ValueError(f"move_on_p_known must be in [0, 1], got {self.move_on_p_known}")
+        if self.move_on_attempts < 0:
+            raise ValueError(f"move_on_attempts must be >= 0, got {self.move_on_attempts}")
+        if self.max_run < 1 or self.misses_to_ease < 1:
+            raise ValueError("max_run and misses_to_ease must be at least 1")
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +145,12 @@ class LearnerState:
     """When each concept's review is due (timezone-aware, like ``now``)."""
     recent_scores: Sequence[float] = ()
     """The latest scores across concepts, oldest first."""
+    attempts: Mapping[UUID, int] = field(default_factory=dict)
+    """Graded attempts per concept; a concept missing here has none."""
+    concept_scores: Mapping[UUID, Sequence[float]] = field(default_factory=dict)
+    """The latest exercise scores on each concept, oldest first."""
+    recent_lessons: Sequence[UUID] = ()
+    """The concepts of the latest lessons, oldest first."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,17 +193,17 @@ def difficulty(p_known: float, recent_scores: Sequence[float], bias: float = 0.0
 def learning_path(
     graph: PlanningGraph,
     targets: Iterable[UUID],
-    mastery: Mapping[UUID, float],
+    learner: LearnerState,
     *,
-    threshold: float = MASTERY_THRESHOLD,
+    rules: PlanRules = PlanRules(),
 ) -> list[UUID]:
-    """The concepts still to master on the way to ``targets``, prerequisites first.
+    """The teachable concepts still to practise on the way to ``targets``, in order.
 
-    Targets that are not in the graph, or already mastered, are ignored.
+    Targets that are not in the graph, or already practised, are ignored.
     """
-    mastered = _mastered(graph, mastery, threshold)
-    path = _path(_closure(graph, _open_targets(graph, targets, mastered)), mastered)
-    return [graph.ids[i] for i in path]
+    practised = _practised(graph, learner, rules)
+    known = [graph.index[t] for t in targets if t in graph.index]
+    return [graph.ids[i] for i in sorted(_closure(graph, known, practised))]
 
 
 def next_concept(
@@ -151,98 +213,290 @@ def next_concept(
     now: datetime,
     targets: Sequence[UUID] = (),
     preferences: Preferences = Preferences(),
-    threshold: float = MASTERY_THRESHOLD,
+    rules: PlanRules = PlanRules(),
 ) -> Plan:
     """The learner's next step: a due review, a frontier concept, or ``"done"``.
 
     Args:
         graph: The owner's compiled concept graph.
-        learner: The learner's mastery, attempts, reviews and latest scores.
+        learner: The learner's mastery, attempts, reviews, scores and latest lessons.
         now: The current time, to tell which reviews are due.
         targets: Concepts the learner aims for; unknown ones are ignored, and with none
             left the whole graph is the aim.
         preferences: Difficulty bias and interests.
-        threshold: P(known) from which a concept counts as mastered.
+        rules: When a concept is practised, and how many lessons in a row it may have.
     """
-    review = _most_overdue(graph, learner.due, now)
+    step = _Step(graph, learner, preferences, rules)
+    review = _most_overdue(graph, learner.due, now, step.tired)
     if review is not None:
-        reason = f"Review: {graph.titles[review]} is due"
-        return _plan(graph, learner, preferences, review, "review", reason)
-    mastered = _mastered(graph, learner.mastery, threshold)
-    known_targets = [t for t in targets if t in graph.index]
-    if known_targets:
-        return _toward(graph, learner, preferences, known_targets, mastered)
-    picked = _pick(graph, _frontier(graph, graph.by_position, mastered), preferences)
-    if picked is None:
-        return Plan("done", None, None, "Done: every concept in your notes is mastered")
-    chosen, interesting = picked
-    kind = _kind(graph, learner, chosen)
-    lead = "Continue" if kind == "continue" else "Next"
-    why = _readiness(graph, chosen, "next in your notes")
-    if interesting:
-        why += ", and it matches your interests"
-    return _plan(
-        graph, learner, preferences, chosen, kind, f"{lead}: {graph.titles[chosen]} — {why}"
-    )
+        return step.plan(review, "review", f"Review: {graph.titles[review]} is due")
+    known = [graph.index[t] for t in targets if t in graph.index]
+    if not known:
+        frontier = _frontier(graph, graph.reading_order, step.practised)
+        return step.from_frontier(frontier, None) or Plan(
+            "done", None, None, "Done: you have practised every concept in your notes"
+        )
+    owners = _closure(graph, known, step.practised)
+    frontier = _frontier(graph, sorted(owners), step.practised)
+    plan = step.from_frontier(frontier, (owners, set(known)))
+    if plan is not None:
+        return plan
+    titles = ", ".join(dict.fromkeys(graph.titles[i] for i in known))
+    return Plan("done", None, None, f"Done: you have practised your targets ({titles})")
 
 
-def _toward(
+def plan_for(
     graph: PlanningGraph,
     learner: LearnerState,
-    preferences: Preferences,
-    targets: Sequence[UUID],
-    mastered: set[int],
+    concept_id: UUID,
+    *,
+    preferences: Preferences = Preferences(),
+    rules: PlanRules = PlanRules(),
 ) -> Plan:
-    """The next step on the learning path to ``targets`` (all in the graph)."""
-    owners = _closure(graph, _open_targets(graph, targets, mastered))
-    path = _path(owners, mastered)
-    picked = _pick(graph, _frontier(graph, path, mastered), preferences)
-    if picked is None:
-        titles = ", ".join(dict.fromkeys(graph.titles[graph.index[t]] for t in targets))
-        return Plan("done", None, None, f"Done: your targets are mastered ({titles})")
-    chosen, _ = picked
-    target = owners[chosen]
-    title = graph.titles[chosen]
-    if chosen in {graph.index[t] for t in targets}:
-        reason = f"Your target {title}: {_readiness(graph, chosen, 'nothing comes before it')}"
-        target = chosen
-    else:
-        left = f"{len(path)} concept{'s' if len(path) > 1 else ''} left"
-        reason = f"Toward your target {graph.titles[target]}: {title} ({left})"
-    return _plan(graph, learner, preferences, chosen, _kind(graph, learner, chosen), reason, target)
+    """A step on the concept the learner asked for, however many lessons it just had.
+
+    A chapter is taught through its first teachable part not yet practised; a concept
+    with nothing to teach (front matter, a list of links) gives a ``"done"`` plan that
+    says so.
+
+    Raises:
+        KeyError: ``concept_id`` is not in the graph.
+    """
+    asked = graph.index[concept_id]
+    step = _Step(graph, learner, preferences, rules)
+    title = graph.titles[asked]
+    if graph.teachable[asked]:
+        return step.plan(asked, step.kind(asked), f"You asked: {title}", eased=step.failing(asked))
+    parts = graph.teachable_parts(asked)
+    if not parts:
+        role = _ROLE_NAMES.get(graph.roles[asked], "not teachable")
+        reason = f"{title} is {role} in your notes, not a lesson: ask me about it instead"
+        return Plan("done", None, None, reason)
+    chosen = next((p for p in parts if p not in step.practised), parts[0])
+    reason = f"You asked: {title}, starting with {graph.titles[chosen]}"
+    return step.plan(chosen, step.kind(chosen), reason, eased=step.failing(chosen))
 
 
-def _plan(
-    graph: PlanningGraph,
-    learner: LearnerState,
-    preferences: Preferences,
-    chosen: int,
-    kind: PlanKind,
-    reason: str,
-    target: int | None = None,
-) -> Plan:
-    concept_id = graph.ids[chosen]
-    level = difficulty(
-        learner.mastery.get(concept_id, 0.0), learner.recent_scores, preferences.difficulty_bias
-    )
-    return Plan(kind, concept_id, level, reason, None if target is None else graph.ids[target])
+class _Step:
+    """One planning decision: the learner's state read once, and the plans it can give."""
+
+    def __init__(
+        self,
+        graph: PlanningGraph,
+        learner: LearnerState,
+        preferences: Preferences,
+        rules: PlanRules,
+    ) -> None:
+        self.graph = graph
+        self.learner = learner
+        self.preferences = preferences
+        self.rules = rules
+        self.practised = _practised(graph, learner, rules)
+        self.tired = _tired(graph, learner.recent_lessons, rules.max_run)
+        """The concept that just had ``max_run`` lessons in a row, if any."""
+
+    def from_frontier(
+        self, frontier: Iterator[int], toward: tuple[dict[int, int], set[int]] | None
+    ) -> Plan | None:
+        """The step the frontier gives; None when it is empty.
+
+        Args:
+            frontier: Ready concepts, in order.
+            toward: With targets, each path concept's target, and the targets.
+        """
+        graph = self.graph
+        first = next(frontier, None)
+        if first is None:
+            return None
+        if self.failing(first):
+            return self.struggle(first)
+        window = list(
+            islice(
+                (i for i in _chain_one(first, frontier) if i != self.tired),
+                INTEREST_LOOKAHEAD if self.preferences.interests else 1,
+            )
+        )
+        if not window:
+            return self.instead_of_tired(first)
+        chosen, interesting = _pick(graph, window, self.preferences)
+        if self.failing(chosen):
+            return self.struggle(chosen)
+        kind = self.kind(chosen)
+        title = graph.titles[chosen]
+        if first == self.tired and chosen != first:
+            why = f"a change after {self.run_words} lessons on {graph.titles[first]}"
+        elif toward is None and kind == "continue":
+            why = "not practised enough yet to move on"
+        elif toward is None:
+            why = self.readiness(chosen, "next in your notes")
+        else:
+            owners, targets = toward
+            if chosen in targets:
+                reason = f"Your target {title}: {self.readiness(chosen, 'you are ready for it')}"
+                return self.plan(chosen, kind, reason, target=chosen)
+            left = len(owners)
+            target = owners[chosen]
+            reason = (
+                f"Toward your target {graph.titles[target]}: {title} "
+                f"({left} concept{'s' if left > 1 else ''} left)"
+            )
+            return self.plan(chosen, kind, reason, target=target)
+        if interesting:
+            why += ", and it matches your interests"
+        lead = "Continue" if kind == "continue" else "Next"
+        target_of = None if toward is None else toward[0].get(chosen)
+        return self.plan(chosen, kind, f"{lead}: {title} — {why}", target=target_of)
+
+    def struggle(self, missed: int) -> Plan:
+        """A step for a concept the learner keeps missing: gentler, or what it builds on."""
+        graph = self.graph
+        title = graph.titles[missed]
+        missed_words = f"you missed the last {self.misses_words(missed)} questions"
+        if missed != self.tired:
+            return self.plan(missed, "continue", f"Easier: {title} — {missed_words}", eased=True)
+        back = self.builds_on(missed)
+        if back is None:
+            reason = (
+                f"Easier: {title} again — {missed_words}, and nothing in your notes comes before it"
+            )
+            return self.plan(missed, "continue", reason, eased=True)
+        before, hard = back
+        why = f"which {title} builds on" if hard else f"just before {title} in your notes"
+        kind: PlanKind = "review" if before in self.practised else self.kind(before)
+        return self.plan(before, kind, f"Back to {graph.titles[before]}, {why}")
+
+    def builds_on(self, missed: int) -> tuple[int, bool] | None:
+        """What to step back to from a missed concept, and whether it is a prerequisite.
+
+        Its closest hard prerequisite; else the nearest earlier concept in the author's
+        order whose own prerequisites are practised.
+        """
+        needs = [n for n in self.graph.needs[missed] if n != self.tired]
+        if needs:
+            return max(needs), True
+        graph = self.graph
+        for rank in range(graph.reading_rank[missed] - 1, -1, -1):
+            before = graph.reading_order[rank]
+            if before != self.tired and all(n in self.practised for n in graph.needs[before]):
+                return before, False
+        return None
+
+    def instead_of_tired(self, tired: int) -> Plan:
+        """A step when the only ready concept just had its lessons in a row."""
+        graph = self.graph
+        change = f"a change after {self.run_words} lessons on {graph.titles[tired]}"
+        due = self.learner.due
+        earliest = min(
+            (i for i in self.practised if i != tired),
+            key=lambda i: (due.get(graph.ids[i]) is None, due.get(graph.ids[i]), i),
+            default=None,
+        )
+        if earliest is not None:
+            return self.plan(earliest, "review", f"Review: {graph.titles[earliest]} — {change}")
+        reason = f"{graph.titles[tired]} again — nothing else in your notes is ready yet"
+        return self.plan(tired, self.kind(tired), reason)
+
+    def failing(self, i: int) -> bool:
+        """Whether the learner's last few graded answers on ``i`` were all misses."""
+        return _missing(self.learner.concept_scores.get(self.graph.ids[i], ()), self.rules)
+
+    def misses_words(self, i: int) -> str:
+        count = 0
+        for score in reversed(self.learner.concept_scores.get(self.graph.ids[i], ())):
+            if score >= MISS_BELOW:
+                break
+            count += 1
+        return _COUNTS[count] if count < len(_COUNTS) else str(count)
+
+    @property
+    def run_words(self) -> str:
+        run = self.rules.max_run
+        return _COUNTS[run] if run < len(_COUNTS) else str(run)
+
+    def readiness(self, i: int, otherwise: str) -> str:
+        if self.graph.needs[i]:
+            return "you have practised what it builds on"
+        return otherwise
+
+    def kind(self, i: int) -> PlanKind:
+        return "continue" if self.graph.ids[i] in self.learner.introduced else "new"
+
+    def plan(
+        self,
+        chosen: int,
+        kind: PlanKind,
+        reason: str,
+        *,
+        target: int | None = None,
+        eased: bool = False,
+    ) -> Plan:
+        concept_id = self.graph.ids[chosen]
+        level = difficulty(
+            self.learner.mastery.get(concept_id, 0.0),
+            self.learner.recent_scores,
+            self.preferences.difficulty_bias,
+        )
+        if eased:
+            level = _LEVELS[max(_LEVELS.index(level) - 1, 0)]
+        return Plan(
+            kind, concept_id, level, reason, None if target is None else self.graph.ids[target]
+        )
 
 
-def _readiness(graph: PlanningGraph, chosen: int, otherwise: str) -> str:
-    return "its prerequisites are mastered" if graph.prerequisites[chosen] else otherwise
+def _chain_one(first: int, rest: Iterator[int]) -> Iterator[int]:
+    yield first
+    yield from rest
 
 
-def _kind(graph: PlanningGraph, learner: LearnerState, chosen: int) -> PlanKind:
-    return "continue" if graph.ids[chosen] in learner.introduced else "new"
+def _practised(graph: PlanningGraph, learner: LearnerState, rules: PlanRules) -> set[int]:
+    """The teachable concepts the learner has shown enough on to move on from.
+
+    A concept whose latest answers were all missed is not, whatever P(known) says: the
+    learner is never moved past a concept they keep missing.
+    """
+    # Integer indices: UUID hashing is slow, and the scans below test membership a lot.
+    practised = set()
+    for concept_id, p_known in learner.mastery.items():
+        if p_known < rules.move_on_p_known and p_known < rules.mastered_from:
+            continue
+        i = graph.index.get(concept_id)
+        if i is None or not graph.teachable[i]:
+            continue
+        if (
+            p_known >= rules.mastered_from
+            or learner.attempts.get(concept_id, 0) >= rules.move_on_attempts
+        ):
+            practised.add(i)
+    # Few concepts have recent scores: checking them afterwards spares a look-up per concept.
+    for concept_id, scores in learner.concept_scores.items():
+        if _missing(scores, rules):
+            practised.discard(graph.index.get(concept_id, -1))
+    return practised
 
 
-def _most_overdue(graph: PlanningGraph, due: Mapping[UUID, datetime], now: datetime) -> int | None:
-    """The concept whose review was due first; ties go to the author's order."""
+def _missing(scores: Sequence[float], rules: PlanRules) -> bool:
+    """Whether the latest ``misses_to_ease`` scores are all misses."""
+    latest = scores[-rules.misses_to_ease :]
+    return len(latest) >= rules.misses_to_ease and all(s < MISS_BELOW for s in latest)
+
+
+def _tired(graph: PlanningGraph, recent: Sequence[UUID], max_run: int) -> int | None:
+    """The concept of the last ``max_run`` lessons when they were all on it."""
+    latest = recent[-max_run:]
+    if len(latest) < max_run or any(c != latest[-1] for c in latest):
+        return None
+    return graph.index.get(latest[-1])
+
+
+def _most_overdue(
+    graph: PlanningGraph, due: Mapping[UUID, datetime], now: datetime, tired: int | None
+) -> int | None:
+    """The teachable concept whose review was due first; ties go to the author's order."""
     best: tuple[datetime, int, str] | None = None
     chosen: int | None = None
     for concept_id, when in due.items():
         i = graph.index.get(concept_id)
-        if i is None or when > now:
+        if i is None or when > now or i == tired or not graph.teachable[i]:
             continue
         key = (when, graph.positions[i], str(concept_id))
         if best is None or key < best:
@@ -250,73 +504,83 @@ def _most_overdue(graph: PlanningGraph, due: Mapping[UUID, datetime], now: datet
     return chosen
 
 
-def _mastered(graph: PlanningGraph, mastery: Mapping[UUID, float], threshold: float) -> set[int]:
-    # Integer indices: UUID hashing is slow, and the scans below test membership a lot.
-    return {
-        graph.index[concept_id]
-        for concept_id, p_known in mastery.items()
-        if p_known >= threshold and concept_id in graph.index
-    }
+def _closure(graph: PlanningGraph, targets: Sequence[int], practised: set[int]) -> dict[int, int]:
+    """Each teachable concept still to practise for the targets, and its target.
 
-
-def _open_targets(graph: PlanningGraph, targets: Iterable[UUID], mastered: set[int]) -> list[int]:
-    """Targets in the graph and not yet mastered, prerequisites first."""
-    return sorted({graph.index[t] for t in targets if t in graph.index} - mastered)
-
-
-def _closure(graph: PlanningGraph, targets: Sequence[int]) -> dict[int, int]:
-    """Each concept of the targets' closure, with the first target (in order) that needs it."""
+    A concept's target is the first one (in order) that needs it.
+    """
     owners: dict[int, int] = {}
-    for target in targets:
-        if target in owners:
+    for target in sorted(set(targets)):
+        if target in practised:
             continue
-        owners[target] = target
-        pending = [target]
+        seeds = [target] if graph.teachable[target] else []
+        seeds += graph.teachable_parts(target)
+        seeds += _chapter_lead(graph, target)
+        pending = []
+        for seed in seeds:
+            if seed not in practised and seed not in owners:
+                owners[seed] = target
+                pending.append(seed)
         while pending:
             node = pending.pop()
-            for needed in graph.prerequisites[node]:
-                if needed not in owners:
+            for needed in graph.needs[node]:
+                if needed not in practised and needed not in owners:
                     owners[needed] = target
                     pending.append(needed)
-            for part in graph.parts[node]:
-                if part not in owners:
-                    owners[part] = target
-                    pending.append(part)
     return owners
 
 
-def _path(owners: Mapping[int, int], mastered: set[int]) -> list[int]:
-    # Indices are a topological order, so sorting them orders the path.
-    return sorted(i for i in owners if i not in mastered)
+def _chapter_lead(graph: PlanningGraph, target: int) -> list[int]:
+    """What leads to ``target`` within its chapter.
+
+    That is the chapter's own text, when it is teachable, and the siblings the author put
+    before the target, through soft edges.
+    """
+    chapter = set(graph.wholes[target])
+    lead = [whole for whole in chapter if graph.teachable[whole]]
+    seen = {target}
+    pending = list(graph.follows[target])
+    while pending:
+        before = pending.pop()
+        if before in seen or before in chapter:
+            continue  # what the chapter itself follows lies before the chapter
+        seen.add(before)
+        if chapter.intersection(graph.wholes[before]):
+            if graph.teachable[before]:
+                lead.append(before)
+            pending.extend(graph.follows[before])
+    return lead
 
 
-def _frontier(graph: PlanningGraph, order: Iterable[int], mastered: set[int]) -> Iterator[int]:
-    """The concepts of ``order``, in order, that are not mastered but ready to learn."""
+def _frontier(graph: PlanningGraph, order: Iterable[int], practised: set[int]) -> Iterator[int]:
+    """The teachable concepts of ``order``, in order, not practised but ready to learn."""
     for i in order:
-        if i not in mastered and all(p in mastered for p in graph.prerequisites[i]):
+        if (
+            i not in practised
+            and graph.teachable[i]
+            and all(n in practised for n in graph.needs[i])
+        ):
             yield i
 
 
-def _pick(
-    graph: PlanningGraph, frontier: Iterator[int], preferences: Preferences
-) -> tuple[int, bool] | None:
-    """The first frontier concept, or an interesting one just after it.
+def _pick(graph: PlanningGraph, window: list[int], preferences: Preferences) -> tuple[int, bool]:
+    """The first concept of the window, or an interesting one just after it.
 
     Returns:
-        The chosen concept and whether it matches an interest; None for an empty frontier.
+        The chosen concept and whether it matches an interest.
     """
-    window = list(islice(frontier, INTEREST_LOOKAHEAD if preferences.interests else 1))
-    if not window:
-        return None
-    ids = {
-        graph.index[i] for i in preferences.interests if isinstance(i, UUID) and i in graph.index
-    }
-    keywords = tuple(
-        k.casefold() for k in preferences.interests if isinstance(k, str) and k.strip()
-    )
-    for i in window:
-        if _interesting(graph, i, ids, keywords):
-            return i, True
+    if preferences.interests:
+        ids = {
+            graph.index[i]
+            for i in preferences.interests
+            if isinstance(i, UUID) and i in graph.index
+        }
+        keywords = tuple(
+            k.casefold() for k in preferences.interests if isinstance(k, str) and k.strip()
+        )
+        for i in window:
+            if _interesting(graph, i, ids, keywords):
+                return i, True
     return window[0], False
 
 

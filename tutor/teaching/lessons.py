@@ -119,6 +119,16 @@ class LessonStore:
             for row in rows
         ]
 
+    async def recent_concepts(self, owner: UUID, limit: int) -> list[UUID]:
+        """The concepts of the learner's latest ``limit`` lessons, oldest first."""
+        rows = await self._pool.fetch(
+            "SELECT concept_id FROM lessons WHERE owner_id = $1 "
+            "ORDER BY created_at DESC, id DESC LIMIT $2",
+            owner,
+            limit,
+        )
+        return [row["concept_id"] for row in reversed(rows)]
+
     async def save(self, lesson: NewLesson) -> UUID:
         """Store a lesson; its id."""
         lesson_id: UUID = await self._pool.fetchval(
