@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from tutor.ingest.learner_text import markup_leaks
 from tutor.teaching.citations import citations_valid, cited_numbers, fenced_blocks
 from tutor.teaching.extractive import ExtractiveLesson, extractive_lesson, lesson_pieces
 from tutor.teaching.material import ConceptInfo, Passage
@@ -288,3 +289,95 @@ def test_a_quoted_passage_does_not_end_on_a_colon_leading_nowhere() -> None:
     assert "The code below shows it" not in lesson.text
     only = extractive_lesson(OWNERSHIP, [passage("only", "Ownership is shown here:", 0.9)])
     assert "> Ownership is shown here: [1]" in only.text
+
+
+BROKEN = (
+    "What if we change a borrowed value? Spoiler alert: it doesn't work!\n\n"
+    "```rust,ignore,does_not_compile\n"
+    "fn change(some_string: &String) {\n"
+    '    some_string.push_str(", world");\n'
+    "}\n"
+    "```"
+)
+BROKEN_ERROR = (
+    "Here's the error:\n\n"
+    "```console\n"
+    "error[E0596]: cannot borrow `*some_string` as mutable, as it is behind a `&` reference\n"
+    "```"
+)
+WORKING = (
+    "With a mutable reference the change is allowed:\n\n"
+    "```rust\n"
+    "fn change(some_string: &mut String) {\n"
+    '    some_string.push_str(", world");\n'
+    "}\n"
+    "```"
+)
+EXAMPLE_WORDS = ("An example from", "Here it is in action", "in practice", "Start with an example")
+
+
+def borrowing(*extra: Passage) -> list[Passage]:
+    return [
+        passage("broken", BROKEN, 0.9, heading="References"),
+        passage("error", BROKEN_ERROR, 0.5, heading="References"),
+        passage("definition", DEFINITION, 0.7),
+        *extra,
+    ]
+
+
+def intro_of(lesson: ExtractiveLesson, snippet: str) -> str:
+    """The paragraph that introduces the code holding ``snippet``."""
+    before = lesson.text[: position(lesson, snippet)].rstrip().split("\n\n")
+    return "\n\n".join(before[-3:])  # the wording, the lead-in, the opening fence
+
+
+@pytest.mark.parametrize("angle", range(3))
+@pytest.mark.parametrize("order", ["explanation_first", "example_first"])
+def test_failing_code_is_never_the_example_and_says_why(angle: int, order: str) -> None:
+    working = passage("working", WORKING, 0.6, heading="Mutable References")
+    lesson = extractive_lesson(
+        OWNERSHIP,
+        borrowing(working),
+        order=order,
+        angle=angle,
+        max_passages=4,  # type: ignore[arg-type]
+    )
+    broken_intro = intro_of(lesson, "fn change(some_string: &String)")
+    assert "This does not compile; here is why, from *References*:" in broken_intro
+    assert not any(words in broken_intro for words in EXAMPLE_WORDS)
+    # The prose that explains comes along, and the error follows the listing.
+    assert "Spoiler alert: it doesn't work!" in broken_intro
+    assert position(lesson, "fn change(some_string: &String)") < position(lesson, "E0596")
+    assert "The error it gives, from *References*:" in lesson.text
+    working_intro = intro_of(lesson, "fn change(some_string: &mut String)")
+    assert "does not compile" not in working_intro
+    assert citations_valid(lesson.text, len(lesson.cited))
+
+
+def test_panicking_code_says_it_panics() -> None:
+    panics = BROKEN.replace("ignore,does_not_compile", "should_panic")
+    lesson = extractive_lesson(
+        OWNERSHIP, [passage("p", panics, 0.9), passage("d", DEFINITION, 0.5)]
+    )
+    assert "This compiles but panics when it runs; here is why" in lesson.text
+    assert "```rust\n" in lesson.text and "should_panic" not in lesson.text
+
+
+def test_failing_code_alone_is_still_no_example() -> None:
+    lesson = extractive_lesson(OWNERSHIP, [passage("broken", BROKEN, 0.9)])
+    assert "This does not compile; here is why" in lesson.text
+    assert not any(words in lesson.text for words in EXAMPLE_WORDS)
+
+
+def test_passages_stored_with_page_markup_are_quoted_clean() -> None:
+    raw = passage(
+        "raw",
+        "Ownership is covered in [“What Is Ownership?”][ownership]<!-- ignore -->, see\n"
+        '<a id="here"></a>[the book](https://doc.rust-lang.org/book/) for more on it.\n\n'
+        '```rust,ignore\n# fn main() {\nlet s = String::from("hi");\n# }\n```',
+        0.9,
+    )
+    lesson = extractive_lesson(OWNERSHIP, [raw, passage("d", DEFINITION, 0.8)])
+    assert markup_leaks(lesson.text) == []
+    assert "Ownership is covered in “What Is Ownership?”, see" in lesson.text
+    assert "# fn main" not in lesson.text and 'let s = String::from("hi");' in lesson.text
