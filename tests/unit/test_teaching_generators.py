@@ -9,6 +9,8 @@ import pytest
 from pydantic import TypeAdapter
 
 from tutor.grading.features import STOP_WORDS
+from tutor.ingest.chunking import chunk_document
+from tutor.ingest.markdown import parse_markdown
 from tutor.teaching.exercises import (
     CodeDraft,
     Difficulty,
@@ -53,7 +55,7 @@ copying the heap data would be expensive for large strings.
 RUST_CODE = """\
 This code prints `hello and hello`:
 
-```rust,ignore
+```rust
 fn main() {
     let s = String::from("hello"); // s is valid from here on
     let t = s.clone();
@@ -316,7 +318,7 @@ def test_python_block_asks_for_the_whole_program() -> None:
 
 
 def test_other_languages_ask_for_the_missing_line() -> None:
-    original = RUST_CODE.split("```rust,ignore\n", 1)[1].rsplit("```", 1)[0].rstrip("\n")
+    original = RUST_CODE.split("```rust\n", 1)[1].rsplit("```", 1)[0].rstrip("\n")
     lines = original.split("\n")
     found = []
     for difficulty in ("practice", "challenge"):
@@ -496,3 +498,83 @@ def test_talk_about_the_text_is_never_asked_about(seed: int) -> None:
         drafts = generate(difficulty, [notes], seed=seed, concept=rules)
         shown = " ".join(shown_text(d) for d in drafts)
         assert "take a look" not in shown and "keep the" not in shown
+
+
+@pytest.mark.parametrize(
+    "info",
+    [
+        "rust,ignore,does_not_compile",
+        "rust,compile_fail",
+        "rust,should_panic",
+        "rust,panics,noplayground",
+        "rust,ignore",
+        "rust,no_run",
+        "rust,not_desired_behavior",
+        "python,should_panic",
+    ],
+)
+def test_code_marked_failing_or_unchecked_is_never_an_exercise(info: str) -> None:
+    marked = RUST_CODE.replace("```rust\n", f"```{info}\n")
+    if info.startswith("python"):
+        marked = PYTHON_CODE.replace("```python\n", f"```{info}\n")
+    for difficulty in DIFFICULTIES:
+        for seed in range(4):
+            drafts = generate(difficulty, [*PROSE, passage(marked, 30, kind="code")], seed=seed)
+            assert of_kind(drafts, CodeDraft) == [], (info, difficulty, seed)
+
+
+def test_code_the_prose_marked_failing_at_ingest_is_never_an_exercise() -> None:
+    # Ingest adds the mark to the fence when the notes say so in prose.
+    text = (
+        "# Borrowing\n\nThis code does not compile:\n\n"
+        '```rust\nfn main() {\n    let s = String::from("hello");\n    change(&s);\n}\n```\n'
+    )
+    chunks = chunk_document(parse_markdown(text, name="notes.md"))
+    passages = [*PROSE, *(passage(c.text, 40 + c.position, kind=c.kind) for c in chunks)]
+    for difficulty in ("practice", "challenge"):
+        for seed in range(4):
+            assert of_kind(generate(difficulty, passages, seed=seed), CodeDraft) == []
+
+
+def test_hidden_lines_are_never_shown_nor_asked_for() -> None:
+    hidden = (
+        "```rust\n"
+        "# struct Point { x: f64, y: f64 }\n"
+        "# fn main() {\n"
+        "let p = Point { x: 1.0, y: 2.0 };\n"
+        "let sum = p.x + p.y;\n"
+        'println!("{sum}");\n'
+        "# }\n"
+        "```"
+    )
+    found = []
+    for difficulty in ("practice", "challenge"):
+        for seed in range(6):
+            drafts = generate(difficulty, [*PROSE, passage(hidden, 50, kind="code")], seed=seed)
+            found += of_kind(drafts, CodeDraft)
+    assert found
+    for code in found:
+        assert "struct Point" not in code.starter_code + code.solution
+        assert "fn main" not in code.starter_code + code.solution
+        assert "# " not in code.starter_code
+
+
+@pytest.mark.skipif(BOOK is None, reason="the Rust book is not available")
+def test_listing_4_6_is_never_the_answer_of_a_code_exercise() -> None:
+    assert BOOK is not None
+    path = BOOK / "ch04-02-references-and-borrowing.md"
+    chunks = chunk_document(parse_markdown(path.read_text(encoding="utf-8"), name=path.name))
+    passages = [passage(c.text, c.position, kind=c.kind, key="borrowing") for c in chunks]
+    concept = ConceptInfo(key="borrowing", title="References and Borrowing")
+    answers = [
+        code.solution
+        for difficulty in ("practice", "challenge")
+        for seed in range(8)
+        for code in of_kind(
+            generate(difficulty, passages, seed=seed, concept=concept, siblings=()), CodeDraft
+        )
+    ]
+    assert answers  # the section's working listings still make exercises
+    broken = ('some_string.push_str(", world");', "change(&s);", "let r2 = &mut s;")
+    for answer in answers:
+        assert answer.strip() not in broken, answer

@@ -20,7 +20,10 @@ code blocks become completion tasks. Difficulty changes what is asked:
 Python code blocks that print are run by the grader, so the learner writes the whole
 program (``solution`` is the original, ``tests`` empty: printed output is compared). Code
 in other languages cannot be run, so the learner writes only the missing line, which is
-the ``solution``.
+the ``solution``. Only code the notes present as a working program is used: never code
+they mark as failing or unchecked (``does_not_compile``, ``should_panic``, ``ignore``...,
+or prose saying it fails, see :mod:`tutor.ingest.code_marks`), whose "answer" would be
+wrong. Rustdoc's hidden lines are not shown, so they are never the line to write.
 
 The same ``seed`` gives the same exercises; another seed picks other sentences, blanks,
 lines and option orders where the notes offer alternatives.
@@ -34,12 +37,14 @@ import re
 import sys
 import textwrap
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TypeVar
 
 from pydantic import ValidationError
 
 from tutor.grading.features import STOP_WORDS
+from tutor.ingest.code_marks import code_marks
+from tutor.ingest.learner_text import clean_markdown, shown_code
 from tutor.teaching._cloze import (
     Blank,
     Sentence,
@@ -96,11 +101,9 @@ _DISPLAY = {
     "typescript": "TypeScript",
     "sql": "SQL",
 }
-_NOT_PROGRAMS = ("does_not_compile", "compile_fail", "should_panic", "panics")
 _IMPORT_LINE = re.compile(r"^\s*(?:use|import|from|#include|extern crate|mod|package)\b")
 _BRACKETS_ONLY = re.compile(r"^[\s{}()\[\];,.]*$")
 _TOKENS = re.compile(r"\w+|[^\w\s]")
-_RUST_HIDDEN = re.compile(r"^(\s*)#(?: (.*))?$")
 _WHAT_IS = re.compile(r"^(?:what|who)\s+(?:is|are)\s+(?:an?\s+|the\s+)?", re.IGNORECASE)
 _BECAUSE = re.compile(r"^(?P<effect>[^;]{12,}?),? because (?P<cause>.{8,})$")
 _SUBORDINATE = re.compile(r"(?:if|when|while|although|though|since|as|once|unless)\b", re.I)
@@ -153,7 +156,7 @@ class _CodeBlock:
     language: str
     code: str
     runnable: bool
-    """Marked as a program that compiles and runs as shown."""
+    """Presented by the notes as a program that compiles and runs as shown."""
 
 
 @dataclass(frozen=True)
@@ -172,6 +175,8 @@ class _Notes:
 
     @classmethod
     def read(cls, concept: ConceptInfo, passages: Sequence[Passage]) -> _Notes:
+        # Chunks are cleaned when ingested; cleaning again serves notes stored before.
+        passages = [replace(p, text=clean_markdown(p.text)) for p in passages]
         texts = [p.text for p in passages] + [concept.summary, *concept.key_points]
         focus = tuple(title_terms(concept.title, texts))
         found: list[Sentence] = []
@@ -342,9 +347,10 @@ class _Maker:
         )
 
     def _code(self, *, hard: bool) -> ExerciseDraft | None:
-        fresh = [b for b in self.notes.blocks if b.code not in self.used]
-        # Python that prints is checked by running it; prefer it, then code that compiles.
-        fresh.sort(key=lambda b: (b.language != "python", not b.runnable))
+        # Code the notes mark as failing or unchecked would make a wrong model answer.
+        fresh = [b for b in self.notes.blocks if b.runnable and b.code not in self.used]
+        # Python that prints is checked by running it: prefer it.
+        fresh.sort(key=lambda b: b.language != "python")
         choices = [(b, lines) for b in fresh if (lines := _candidate_lines(b))]
         if not choices:
             return None
@@ -494,20 +500,16 @@ def _code_blocks(markdown: str) -> list[_CodeBlock]:
     for token in _markdown().parse(markdown):
         if token.type != "fence":
             continue
-        info = token.info.strip()
-        words = [w.lower() for w in re.split(r"[\s,{}]+", info) if w]
-        language = _ALIASES.get(words[0], words[0]) if words else ""
+        marks = code_marks(token.info)
+        language = _ALIASES.get(marks.language, marks.language)
         if language not in _PLACEHOLDER:
             continue
-        code = token.content.rstrip("\n")
-        if language == "rust":
-            # rustdoc hides lines starting with "# "; a learner needs them to read the code.
-            code = "\n".join(_RUST_HIDDEN.sub(r"\1\2", line) for line in code.split("\n"))
+        # What the learner is shown: rustdoc's hidden lines stay hidden.
+        code = shown_code(token.content.rstrip("\n"), language)
         # Excerpts of a larger listing keep its indentation, which only gets in the way.
         code = textwrap.dedent(code).strip("\n")
-        runnable = not any(word in _NOT_PROGRAMS for word in words[1:])
         if code.strip() and code.count("\n") < _MAX_CODE_LINES:
-            blocks.append(_CodeBlock(language, code, runnable))
+            blocks.append(_CodeBlock(language, code, marks.checked))
     return blocks
 
 
