@@ -174,3 +174,100 @@ async def test_explain_back_is_compared_with_the_key_points() -> None:
     assert half.verdict == "partial"
     assert half.missed == ("There can only be one owner at a time.",)
     assert half.feedback.endswith("?")
+
+
+OWNED = CodeDraft(
+    prompt="Make s1 an owned String.", language="rust", solution='let s1 = String::from("hello");'
+)
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        'let s1 = String::from("hello");',
+        'let s1 = "hello".to_string();',
+        'let s1 = "hello".to_owned();',
+        'let s1 = "hello".into();',
+        'let s1 = String::from("hello")',  # the trailing semicolon changes nothing asked
+        'let s1=String::from( "hello" ) ; // an owned copy',
+        '/* owned */ let s1 =\n    "hello".to_string();',
+    ],
+)
+async def test_rust_equivalent_forms_are_the_same_tokens(answer: str) -> None:
+    grade = await grade_answer(OWNED, answer, grader=GRADER)
+    assert (grade.verdict, grade.score) == ("correct", 1.0), answer
+    assert grade.feedback == "Correct: compared with the notes' code, the same tokens."
+
+
+@pytest.mark.parametrize(
+    ("answer", "differs"),
+    [
+        ('let s1 = "hullo".to_string();', 'String::from("hullo")'),
+        ('let s1 = "hello";', '"hello"'),  # a &str, not a String
+        ("let s1 = 'h'.to_string();", "'h'"),  # a char, not a string, in Rust
+        ('let s2 = String::from("hello");', "s2"),
+        ('let mut s1 = String::from("hello");', "mut"),
+        ('let s1 = String::from("hello"); s1.clear();', ";"),
+    ],
+)
+async def test_rust_answers_that_differ_say_where(answer: str, differs: str) -> None:
+    grade = await grade_answer(OWNED, answer, grader=GRADER)
+    assert (grade.verdict, grade.score) == ("incorrect", 0.0), answer
+    assert grade.feedback.startswith("Not quite: compared with the notes' code")
+    assert f"`{differs}`" in grade.feedback
+    assert 'let s1 = String::from("hello");' in grade.feedback
+
+
+JAVASCRIPT = CodeDraft(
+    prompt="Greet the user.", language="javascript", solution="const greeting = 'hi ' + name;"
+)
+
+
+@pytest.mark.parametrize(
+    ("answer", "verdict"),
+    [
+        ('const greeting = "hi " + name', "correct"),
+        ("const greeting = `hi ` + name;", "correct"),
+        ("const greeting='hi '+name; // say hi", "correct"),
+        ("let greeting = 'hi ' + name;", "incorrect"),
+        ("const greeting = 'hi' + name;", "incorrect"),
+        ("const greeting = name + 'hi ';", "incorrect"),
+    ],
+)
+async def test_quotes_are_one_string_where_the_language_says_so(answer: str, verdict: str) -> None:
+    assert (await grade_answer(JAVASCRIPT, answer, grader=GRADER)).verdict == verdict
+
+
+SQUARES = CodeDraft(
+    prompt="Print the squares.",
+    solution="squares = [n * n for n in range(4)]\nprint(squares)\n",
+)
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "squares = [n * n for n in range(4)]\nprint(squares)\n",
+        "squares = [n ** 2 for n in range(4)]\nprint(squares)",
+        "print([0, 1, 4, 9])",
+        "squares = list(map(lambda n: n * n, range(4)))\nprint(squares)",
+    ],
+)
+async def test_python_is_run_and_any_program_printing_the_same_is_correct(answer: str) -> None:
+    grade = await grade_answer(SQUARES, answer, grader=GRADER)
+    assert (grade.verdict, grade.score) == ("correct", 1.0), answer
+    assert grade.feedback == "Correct: ran it, and its output matches."
+
+
+@pytest.mark.parametrize(
+    ("answer", "said"),
+    [
+        ("squares = [n * 2 for n in range(4)]\nprint(squares)\n", "Ran it: the output is not"),
+        ("print(squares)\n", "Ran it: your code did not run to the end."),
+        ("squares = [n * n for n in range(4)]\n", "Ran it: the output is not"),
+    ],
+)
+async def test_python_that_prints_otherwise_says_it_was_run(answer: str, said: str) -> None:
+    grade = await grade_answer(SQUARES, answer, grader=GRADER)
+    assert (grade.verdict, grade.score) == ("incorrect", 0.0)
+    assert grade.feedback.startswith(said)

@@ -2,10 +2,13 @@
 
 Multiple choice is exact; short answers go to the calibrated short-answer grader (after a
 shortcut for one-term cloze answers); Python code runs in the sandbox, against the tests or
-against the output of the solution; code in other languages is compared with the solution;
-explain-back is compared with the key points (:mod:`tutor.teaching.explain`). Whatever the
-learner's code does in the sandbox (loops forever, eats memory, forks, reaches the network),
-the result is a failed attempt, never an exception.
+against the output of the solution; code in other languages, which nothing here can run, is
+compared with the solution token by token (:mod:`tutor.teaching.code_tokens`: whitespace,
+comments, quotes, trailing semicolons and equivalent literal forms aside). The feedback
+says which was done ("ran it" or "compared with the notes' code"). Explain-back is
+compared with the key points (:mod:`tutor.teaching.explain`). Whatever the learner's code
+does in the sandbox (loops forever, eats memory, forks, reaches the network), the result is a
+failed attempt, never an exception.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from langchain_core.embeddings import Embeddings
 
 from tutor.grading import GradingItem, ShortAnswerGrader
 from tutor.sandbox import Limits, RunResult, arun_python
+from tutor.teaching.code_tokens import compare_code
 from tutor.teaching.exercises import (
     CodeDraft,
     ExerciseDraft,
@@ -40,7 +44,6 @@ _SHOWN_CHARS = 600
 _ARTICLES = frozenset({"a", "an", "the"})
 _NON_WORD = re.compile(r"[\W_]+")
 _SPACE = re.compile(r"\s+")
-_AROUND_SYMBOL = re.compile(r"\s*([^\w\s])\s*")
 _FENCE = re.compile(r"^\s*(?:```|~~~)[^\n]*\n(.*?)\n?\s*(?:```|~~~)\s*$", re.DOTALL)
 
 
@@ -175,25 +178,29 @@ async def _grade_code(draft: CodeDraft, answer: str, limits: Limits) -> AnswerGr
     if draft.tests.strip():
         run = await arun_python(code, draft.tests, limits=limits)
         if run.passed:
-            return AnswerGrade(1.0, "correct", "Correct: all the tests pass.", output=run.stdout)
-        return _failed_run(run, "The tests did not pass.")
+            return AnswerGrade(
+                1.0, "correct", "Correct: ran it, and all the tests pass.", output=run.stdout
+            )
+        return _failed_run(run, "Ran it: the tests did not pass.")
     expected, run = await asyncio.gather(
         arun_python(draft.solution, "", limits=limits), arun_python(code, "", limits=limits)
     )
     if not run.passed:
-        return _failed_run(run, "Your code did not run to the end.")
+        return _failed_run(run, "Ran it: your code did not run to the end.")
     if not expected.passed:
         # The exercise's own solution failed (or was starved of time): nothing to compare.
         return AnswerGrade(
             0.5,
             "partial",
-            "Your code ran, but its output could not be checked this time.",
+            "Ran it: your code ran, but its output could not be checked this time.",
             output=run.stdout,
         )
     if _output(run.stdout) == _output(expected.stdout):
-        return AnswerGrade(1.0, "correct", "Correct: the output is as expected.", output=run.stdout)
+        return AnswerGrade(
+            1.0, "correct", "Correct: ran it, and its output matches.", output=run.stdout
+        )
     feedback = (
-        "The output is not what was expected.\n"
+        "Ran it: the output is not what was expected.\n"
         f"Expected:\n{_trim(_output(expected.stdout))}\n"
         f"Got:\n{_trim(_output(run.stdout)) or '(nothing)'}"
     )
@@ -216,27 +223,22 @@ def _compare_source(draft: CodeDraft, code: str) -> AnswerGrade:
     solution = _unfenced(draft.solution)
     if not code.strip():
         return AnswerGrade(0.0, "incorrect", "No code was given.")
-    if _code_matches(code, solution):
-        return AnswerGrade(1.0, "correct", "Correct.")
-    feedback = f"Not quite. Expected:\n{_trim(solution.strip())}"
-    return AnswerGrade(0.0, "incorrect", feedback)
-
-
-def _squeezed(code: str) -> str:
-    """Code with whitespace runs as one space and no space around symbols."""
-    return _AROUND_SYMBOL.sub(r"\1", _SPACE.sub(" ", code).strip())
-
-
-def _code_matches(code: str, solution: str) -> bool:
-    """Whether ``code`` is ``solution`` up to whitespace, or holds its lines in order."""
-    if _squeezed(code) == _squeezed(solution):
-        return True
-    wanted = [_squeezed(line) for line in solution.splitlines() if line.strip()]
-    given = [_squeezed(line) for line in code.splitlines() if line.strip()]
-    return any(
-        given[start : start + len(wanted)] == wanted
-        for start in range(len(given) - len(wanted) + 1)
+    compared = compare_code(code, solution, draft.language)
+    if compared.same:
+        return AnswerGrade(
+            1.0, "correct", "Correct: compared with the notes' code, the same tokens."
+        )
+    if compared.answer_token and compared.expected_token:
+        where = f" (`{compared.answer_token}` where the notes have `{compared.expected_token}`)"
+    elif compared.expected_token:
+        where = f" (`{compared.expected_token}` is missing)"
+    else:
+        where = f" (`{compared.answer_token}` is more than the notes have)"
+    feedback = (
+        f"Not quite: compared with the notes' code, the tokens differ{where}. "
+        f"Expected:\n{_trim(solution.strip())}"
     )
+    return AnswerGrade(0.0, "incorrect", feedback)
 
 
 def _unfenced(text: str) -> str:
