@@ -25,6 +25,8 @@ from agents.events import emit, stream_text
 from agents.prompts import load_prompt
 from agents.state import TutorState
 from agents.writing import stream_guarded
+from tutor.ingest.code_marks import Failure
+from tutor.ingest.learner_text import fence_failures, learner_markdown
 from tutor.teaching.exercises import Difficulty
 from tutor.teaching.extractive import extractive_lesson
 from tutor.teaching.lessons import (
@@ -40,6 +42,11 @@ from tutor.teaching.material import ConceptInfo, Passage
 _ORDER = {
     "example_first": "Start with the example, then explain.",
     "explanation_first": "Explain first, then give the example.",
+}
+_FAILS: dict[Failure, str] = {
+    "compile": "does not compile",
+    "panic": "panics when it runs",
+    "misbehaves": "runs but does not do what is wanted",
 }
 ANOTHER_ANGLE = (
     "The learner has had a lesson on this before: take another angle, starting from the "
@@ -197,8 +204,24 @@ def _unused_first(passages: Sequence[Passage], earlier: Sequence[EarlierLesson])
 
 
 def numbered(passages: Sequence[Passage]) -> str:
-    """Passages as a prompt lists them: ``[n] (heading path)`` then the text."""
+    """Passages as a prompt lists them: ``[n] (heading path)`` then the text.
+
+    The text is what the learner sees (no page markup, no hidden lines); code the notes
+    mark as failing says so, since its fence no longer shows the mark.
+    """
     return "\n\n".join(
-        f"[{n}] ({p.heading_path or p.document_path})\n{p.text}"
+        f"[{n}] ({p.heading_path or p.document_path})\n{_listing_text(p.text)}"
         for n, p in enumerate(passages, start=1)
+    )
+
+
+def _listing_text(text: str) -> str:
+    shown = learner_markdown(text)
+    failures = dict.fromkeys(fence_failures(text))
+    if not failures:
+        return shown
+    said = " and ".join(_FAILS[failure] for failure in failures)
+    return (
+        f"{shown}\n(The notes say this code {said}: teach it as failing code, "
+        "never as a working example.)"
     )
