@@ -15,6 +15,8 @@ export type ConceptCardProps = {
   selected: boolean;
   /** 1-based place on the highlighted learning path, if on it. */
   step?: number;
+  /** The concept just found by search. */
+  found?: boolean;
   onActivate: (id: string) => void;
 };
 
@@ -34,7 +36,7 @@ function tone(mastery: Mastery): string {
  * a screen reader says is what the eye reads ("Ownership, mastery 61%, review due").
  */
 export function ConceptCard(props: ConceptCardProps) {
-  const { id, title, mastery, selecting, selected, step, onActivate } = props;
+  const { id, title, mastery, selecting, selected, step, found, onActivate } = props;
   return (
     <button
       type="button"
@@ -44,6 +46,7 @@ export function ConceptCard(props: ConceptCardProps) {
       data-level={mastery.level}
       data-due={mastery.due ? "true" : undefined}
       data-step={step}
+      data-found={found ? "true" : undefined}
       aria-pressed={selecting ? selected : undefined}
       onClick={() => onActivate(id)}
       // React Flow turns pointer events off on nodes it need not select or drag; the card takes them back.
@@ -53,6 +56,7 @@ export function ConceptCard(props: ConceptCardProps) {
         tone(mastery),
         step && "ring-4 ring-primary/60",
         selected && "outline-3 outline-offset-2 outline-primary",
+        found && !selected && "shadow-lg outline-3 outline-offset-4 outline-ring outline-dashed",
       )}
     >
       <span className="line-clamp-2 text-sm leading-tight font-semibold">{title}</span>

@@ -2,84 +2,129 @@ import { MarkerType, type Edge } from "@xyflow/react";
 
 import type { ConceptGraph, ConceptProgress } from "@/lib/api";
 
+import type { ChapterFlowNode } from "./chapter-node";
+import { chapterMastery, type Chapter } from "./chapters";
+import { layoutChapters, type ChapterLayout } from "./chapter-layout";
 import type { ConceptFlowNode } from "./concept-flow-node";
-import { layoutGraph, NODE_HEIGHT, NODE_WIDTH } from "./layout";
 import { masteryOf } from "./mastery";
 
 export type FlowInput = {
-  graph: ConceptGraph;
+  chapters: Chapter[];
+  edges: ConceptGraph["edges"];
   progress: Map<string, ConceptProgress>;
+  /** Chapters shown open, with their concepts. */
+  open: Set<string>;
+  columns: number;
   steps: string[];
   selecting: boolean;
   selected: Set<string>;
+  /** The concept just found by search, marked on its card. */
+  found?: string;
   onActivate: (id: string) => void;
-  rankdir: "TB" | "LR";
+  onToggle: (chapterId: string) => void;
   now?: number;
 };
 
+export type FlowElements = { nodes: (ChapterFlowNode | ConceptFlowNode)[]; edges: Edge[]; layout: ChapterLayout };
+
 const PATH_COLOUR = "var(--color-primary)";
 
-/** React Flow nodes and edges for the graph, with the learning path's steps drawn on it. */
-export function flowElements(input: FlowInput): { nodes: ConceptFlowNode[]; edges: Edge[] } {
-  const { graph, progress, steps, selecting, selected, onActivate, rankdir, now } = input;
-  const positions = layoutGraph(graph.nodes, graph.edges, rankdir);
+/**
+ * React Flow nodes and edges for the chapters: a closed chapter is one node, an open one
+ * a box holding its concepts. A prerequisite edge joins what stands for each end (the
+ * concept, or its closed chapter); the learning path's steps are drawn on top.
+ */
+export function flowElements(input: FlowInput): FlowElements {
+  const { chapters, progress, open, steps, selecting, selected, found, onActivate, onToggle, now } = input;
+  // Only chapters with something to teach are drawn; the outline lists the rest.
+  const shown = chapters.filter((c) => c.teachable.length > 0);
+  const layout = layoutChapters(shown, open, input.columns);
   const stepOf = new Map(steps.map((id, index) => [id, index + 1]));
+  // One card to a row reads down the page: edges then meet cards above and below.
+  const rankdir = input.columns === 1 ? "TB" : "LR";
 
-  const nodes: ConceptFlowNode[] = graph.nodes.map((concept) => ({
-    id: concept.id,
-    type: "concept",
-    position: positions.get(concept.id) ?? { x: 0, y: 0 },
-    // Fixed sizes: the layout assumed them, and the node shows before it is measured.
-    width: NODE_WIDTH,
-    height: NODE_HEIGHT,
-    data: {
-      id: concept.id,
-      title: concept.title,
-      mastery: masteryOf(progress.get(concept.id), now),
-      selecting,
-      selected: selected.has(concept.id),
-      step: stepOf.get(concept.id),
-      onActivate,
-      rankdir,
-    },
-  }));
-
-  // Consecutive steps of the path: drawn along an existing edge, or added when none joins them.
-  const pathPairs = new Set(steps.slice(1).map((id, i) => `${steps[i]}>${id}`));
-  const joined = new Set<string>();
-  const edges: Edge[] = graph.edges.map((edge, index) => {
-    const pair = `${edge.source}>${edge.target}`;
-    const onPath = pathPairs.has(pair);
-    if (onPath) joined.add(pair);
-    const partOf = edge.kind === "part_of";
-    return {
-      id: `e${index}-${pair}`,
-      source: edge.source,
-      target: edge.target,
-      animated: onPath,
-      focusable: false,
-      markerEnd: partOf ? undefined : { type: MarkerType.ArrowClosed },
-      style: {
-        strokeDasharray: partOf ? "4 4" : undefined,
-        stroke: onPath ? PATH_COLOUR : undefined,
-        strokeWidth: onPath ? 2.5 : 1.5,
+  const standsFor = new Map<string, string>();
+  const groups: ChapterFlowNode[] = [];
+  const concepts: ConceptFlowNode[] = [];
+  for (const chapter of shown) {
+    const box = layout.chapters.get(chapter.id)!;
+    const isOpen = open.has(chapter.id);
+    groups.push({
+      id: `chapter:${chapter.id}`,
+      type: "chapter",
+      position: { x: box.x, y: box.y },
+      width: box.width,
+      height: box.height,
+      // An open chapter's box lies under its concepts.
+      zIndex: isOpen ? -1 : 0,
+      data: {
+        id: chapter.id,
+        title: chapter.title,
+        mastery: chapterMastery(chapter, progress, now),
+        open: isOpen,
+        steps: chapter.teachable.filter((c) => stepOf.has(c.id)).length,
+        onToggle,
+        rankdir,
       },
-      data: { kind: edge.kind },
-    };
+    });
+    for (const concept of chapter.teachable) {
+      standsFor.set(concept.id, isOpen ? concept.id : `chapter:${chapter.id}`);
+      if (!isOpen) continue;
+      const place = layout.concepts.get(concept.id)!;
+      concepts.push({
+        id: concept.id,
+        type: "concept",
+        position: { x: place.x, y: place.y },
+        // Fixed sizes: the layout assumed them, and the node shows before it is measured.
+        width: place.width,
+        height: place.height,
+        data: {
+          id: concept.id,
+          title: concept.title,
+          mastery: masteryOf(progress.get(concept.id), now),
+          selecting,
+          selected: selected.has(concept.id),
+          step: stepOf.get(concept.id),
+          found: concept.id === found,
+          onActivate,
+          rankdir,
+        },
+      });
+    }
+  }
+
+  const ends = (source: string, target: string) => {
+    const from = standsFor.get(source);
+    const to = standsFor.get(target);
+    return from === undefined || to === undefined || from === to ? undefined : `${from}>${to}`;
+  };
+  const pathPairs = new Set<string>();
+  steps.slice(1).forEach((id, i) => {
+    const pair = ends(steps[i], id);
+    if (pair) pathPairs.add(pair);
   });
-  for (const pair of pathPairs) {
-    if (joined.has(pair)) continue;
+  const seen = new Set<string>();
+  const edges: Edge[] = [];
+  const addEdge = (pair: string, onPath: boolean) => {
     const [source, target] = pair.split(">");
     edges.push({
-      id: `path-${pair}`,
+      id: `${onPath ? "path" : "e"}-${pair}`,
       source,
       target,
-      animated: true,
+      animated: onPath,
       focusable: false,
-      markerEnd: { type: MarkerType.ArrowClosed, color: PATH_COLOUR },
-      style: { stroke: PATH_COLOUR, strokeWidth: 2.5 },
-      data: { kind: "path" },
+      markerEnd: { type: MarkerType.ArrowClosed, color: onPath ? PATH_COLOUR : undefined },
+      style: { stroke: onPath ? PATH_COLOUR : undefined, strokeWidth: onPath ? 2.5 : 1.5 },
     });
+  };
+  for (const edge of input.edges) {
+    if (edge.kind !== "prerequisite") continue;
+    const pair = ends(edge.source, edge.target);
+    if (!pair || seen.has(pair)) continue;
+    seen.add(pair);
+    addEdge(pair, pathPairs.has(pair));
   }
-  return { nodes, edges };
+  for (const pair of pathPairs) if (!seen.has(pair)) addEdge(pair, true);
+  // Boxes first: React Flow draws later nodes on top.
+  return { nodes: [...groups, ...concepts], edges, layout };
 }

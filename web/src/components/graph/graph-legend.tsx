@@ -32,10 +32,8 @@ export function GraphLegend() {
           Arrow: learn this first, it leads to the next
         </li>
         <li className="flex items-center gap-2">
-          <svg width="24" height="8" aria-hidden className="shrink-0">
-            <line x1="0" y1="4" x2="24" y2="4" stroke="currentColor" strokeWidth="1.5" strokeDasharray="4 4" />
-          </svg>
-          Dashed: part of a larger topic
+          <span className="inline-block size-4 shrink-0 rounded border-2 border-dashed border-border" aria-hidden />
+          Dashed box: an open chapter; its heading closes it
         </li>
       </ul>
     </section>

@@ -1,9 +1,6 @@
 "use client";
 
-import "@xyflow/react/dist/style.css";
-
-import { Background, Controls, ReactFlow, type NodeTypes } from "@xyflow/react";
-import { Route, Target, X } from "lucide-react";
+import { Network, ListTree, Route, Target, X } from "lucide-react";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import * as React from "react";
@@ -11,15 +8,24 @@ import * as React from "react";
 import { Button } from "@/components/ui/button";
 import { api, ApiError, type ConceptGraph, type ConceptProgress, type PathOut } from "@/lib/api";
 
-import { ConceptFlowNodeView } from "./concept-flow-node";
+import { columnsFor } from "./chapter-layout";
+import { groupByChapter, isTeachable, type Chapter, type GraphConcept } from "./chapters";
+import { ConceptCanvas, type Reveal } from "./concept-canvas";
+import { ConceptSearch } from "./concept-search";
 import { flowElements } from "./flow-elements";
 import { GraphLegend } from "./graph-legend";
+import { OutlineView } from "./outline-view";
 import { PathSteps } from "./path-steps";
 
-// Stable across renders, as React Flow asks.
-const NODE_TYPES: NodeTypes = { concept: ConceptFlowNodeView };
+type Loaded = { graph: ConceptGraph; chapters: Chapter[]; progress: Map<string, ConceptProgress> };
+export type GraphMode = "graph" | "outline";
 
-type Loaded = { graph: ConceptGraph; progress: Map<string, ConceptProgress> };
+/** Where the learner's choice of view is remembered. */
+export const VIEW_KEY = "tutor.graph.view";
+/** Up to this many concepts, every chapter starts open: all the cards are readable at once. */
+export const OPEN_ALL_UP_TO = 24;
+/** Narrower than this, the outline is the first view: a phone cannot read a graph. */
+const WIDE_QUERY = "(min-width: 768px)";
 
 function messageOf(error: unknown): string {
   return error instanceof ApiError || error instanceof Error ? error.message : String(error);
@@ -32,22 +38,59 @@ export function pathName(targets: string[], titles: Map<string, string>): string
   return name.length > 120 ? `${name.slice(0, 119)}…` : name;
 }
 
-/** The concept graph: mastery at a glance, a way into each lesson, and learning paths. */
+/** The view to start in: the one last chosen, else the graph on a wide screen and the outline on a phone. */
+export function firstMode(): GraphMode {
+  try {
+    const stored = window.localStorage.getItem(VIEW_KEY);
+    if (stored === "graph" || stored === "outline") return stored;
+  } catch {
+    // Storage may be refused (private mode); fall back to the screen's width.
+  }
+  if (typeof window.matchMedia !== "function") return "graph";
+  return window.matchMedia(WIDE_QUERY).matches ? "graph" : "outline";
+}
+
+/** The width of an element, kept up to date. */
+function useWidth(): [number, (el: HTMLElement | null) => void] {
+  const [width, setWidth] = React.useState(0);
+  const ref = React.useCallback((el: HTMLElement | null) => {
+    if (!el) return;
+    setWidth(el.clientWidth);
+    if (typeof ResizeObserver === "undefined") return;
+    const observer = new ResizeObserver(() => setWidth(el.clientWidth));
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, []);
+  return [width, ref];
+}
+
+/** The concept graph by chapter, and the notes' outline: mastery at a glance, a way into each lesson, and learning paths. */
 export function GraphView() {
   const router = useRouter();
   const [loaded, setLoaded] = React.useState<Loaded | null>(null);
   const [error, setError] = React.useState<string | null>(null);
+  const [mode, setMode] = React.useState<GraphMode>("graph");
+  const [open, setOpen] = React.useState<Set<string>>(new Set());
+  const [found, setFound] = React.useState<string | undefined>();
+  const [reveal, setReveal] = React.useState<Reveal | undefined>();
   const [path, setPath] = React.useState<PathOut | null>(null);
   const [selecting, setSelecting] = React.useState(false);
   const [selected, setSelected] = React.useState<string[]>([]);
   const [creating, setCreating] = React.useState(false);
+  const [width, measure] = useWidth();
 
   React.useEffect(() => {
     let live = true;
-    Promise.all([api.graph(), api.progress(), api.paths()])
-      .then(([graph, progress, paths]) => {
+    // Document titles name the chapters of loose concepts; the graph does without them.
+    const documents = api.documents().catch(() => []);
+    Promise.all([api.graph(), api.progress(), api.paths(), documents])
+      .then(([graph, progress, paths, docs]) => {
         if (!live) return;
-        setLoaded({ graph, progress: new Map(progress.concepts.map((c) => [c.concept_id, c])) });
+        const chapters = groupByChapter(graph, new Map(docs.map((d) => [d.id, d.title || d.path])));
+        const teachable = chapters.reduce((n, c) => n + c.teachable.length, 0);
+        setOpen(new Set(teachable <= OPEN_ALL_UP_TO ? chapters.map((c) => c.id) : []));
+        setMode(firstMode());
+        setLoaded({ graph, chapters, progress: new Map(progress.concepts.map((c) => [c.concept_id, c])) });
         // Paths come newest first.
         setPath(paths[0] ?? null);
       })
@@ -57,10 +100,18 @@ export function GraphView() {
     };
   }, []);
 
-  const titles = React.useMemo(
-    () => new Map((loaded?.graph.nodes ?? []).map((n) => [n.id, n.title])),
-    [loaded],
-  );
+  const titles = React.useMemo(() => new Map((loaded?.graph.nodes ?? []).map((n) => [n.id, n.title])), [loaded]);
+  const chapterOf = React.useMemo(() => {
+    const of = new Map<string, Chapter>();
+    for (const chapter of loaded?.chapters ?? []) for (const concept of chapter.concepts) of.set(concept.id, chapter);
+    return of;
+  }, [loaded]);
+  const chapterTitles = React.useMemo(() => new Map([...chapterOf].map(([id, c]) => [id, c.title])), [chapterOf]);
+  const searchable = React.useMemo<GraphConcept[]>(() => {
+    const all = (loaded?.chapters ?? []).flatMap((c) => c.concepts);
+    // The graph draws only what is taught; the outline lists everything.
+    return mode === "graph" ? all.filter(isTeachable) : all;
+  }, [loaded, mode]);
 
   const onActivate = React.useCallback(
     (id: string) => {
@@ -73,20 +124,53 @@ export function GraphView() {
     [router, selecting],
   );
 
+  const onToggle = React.useCallback((chapterId: string) => {
+    setOpen((current) => {
+      const next = new Set(current);
+      if (next.has(chapterId)) next.delete(chapterId);
+      else next.add(chapterId);
+      return next;
+    });
+    // Opening shows the chapter from its heading; closing keeps the closed card in view.
+    setReveal((r) => ({ node: `chapter:${chapterId}`, how: "top", focus: false, seq: (r?.seq ?? 0) + 1 }));
+  }, []);
+
+  const onPick = (concept: GraphConcept) => {
+    setFound(concept.id);
+    const chapter = chapterOf.get(concept.id);
+    if (mode === "graph" && chapter) {
+      setOpen((current) => new Set(current).add(chapter.id));
+      setReveal((r) => ({ node: concept.id, how: "centre", focus: true, seq: (r?.seq ?? 0) + 1 }));
+    }
+  };
+
+  const chooseMode = (next: GraphMode) => {
+    setMode(next);
+    try {
+      window.localStorage.setItem(VIEW_KEY, next);
+    } catch {
+      // Not remembered, but the view still changes.
+    }
+  };
+
   const elements = React.useMemo(
     () =>
       loaded
         ? flowElements({
-            graph: loaded.graph,
+            chapters: loaded.chapters,
+            edges: loaded.graph.edges,
             progress: loaded.progress,
+            open,
+            columns: columnsFor(width),
             steps: path?.steps ?? [],
             selecting,
             selected: new Set(selected),
+            found,
             onActivate,
-            rankdir: "TB",
+            onToggle,
           })
         : null,
-    [loaded, path, selecting, selected, onActivate],
+    [loaded, open, width, path, selecting, selected, found, onActivate, onToggle],
   );
 
   const createPath = async () => {
@@ -116,7 +200,9 @@ export function GraphView() {
         <p className="text-muted-foreground">
           {selecting
             ? "Choose the concepts you want to reach, then set a learning path."
-            : "Open a concept to learn it. Arrows lead from what to learn first."}
+            : mode === "graph"
+              ? "Open a chapter to see its concepts, and a concept to learn it. Arrows lead from what to learn first."
+              : "Your notes' contents, chapter by chapter: learn any concept from here."}
         </p>
       </div>
 
@@ -147,6 +233,20 @@ export function GraphView() {
 
       {loaded && elements && loaded.graph.nodes.length > 0 && (
         <>
+          <div className="flex flex-wrap items-end justify-between gap-3">
+            <ConceptSearch concepts={searchable} chapterOf={chapterTitles} onPick={onPick} />
+            <div role="group" aria-label="View" className="flex gap-1">
+              <Button variant={mode === "graph" ? "default" : "outline"} aria-pressed={mode === "graph"} onClick={() => chooseMode("graph")}>
+                <Network aria-hidden />
+                Graph
+              </Button>
+              <Button variant={mode === "outline" ? "default" : "outline"} aria-pressed={mode === "outline"} onClick={() => chooseMode("outline")}>
+                <ListTree aria-hidden />
+                Outline
+              </Button>
+            </div>
+          </div>
+
           <div role="toolbar" aria-label="Learning path" className="flex flex-wrap items-center gap-2">
             <Button
               variant={selecting ? "default" : "outline"}
@@ -175,31 +275,28 @@ export function GraphView() {
             )}
           </div>
 
-          {/* The attribution link keeps readable contrast in the theme's colours. */}
-          <div
-            className="h-[65vh] min-h-[420px] w-full overflow-hidden rounded-lg border [&_.react-flow\_\_attribution]:bg-background/90 [&_.react-flow\_\_attribution_a]:text-muted-foreground!"
-            data-testid="graph-canvas"
-          >
-            <ReactFlow
-              nodes={elements.nodes}
-              edges={elements.edges}
-              nodeTypes={NODE_TYPES}
-              nodesDraggable={false}
-              nodesConnectable={false}
-              nodesFocusable={false}
-              edgesFocusable={false}
-              elementsSelectable={false}
-              fitView
-              minZoom={0.1}
-              aria-label="Concept graph"
+          {mode === "graph" ? (
+            // The attribution link keeps readable contrast in the theme's colours.
+            <div
+              ref={measure}
+              className="h-[65vh] min-h-[420px] w-full overflow-hidden rounded-lg border [&_.react-flow\_\_attribution]:bg-background/90 [&_.react-flow\_\_attribution_a]:text-muted-foreground!"
+              data-testid="graph-canvas"
             >
-              <Background />
-              <Controls showInteractive={false} />
-            </ReactFlow>
-          </div>
+              <ConceptCanvas elements={elements} reveal={reveal} />
+            </div>
+          ) : (
+            <OutlineView
+              chapters={loaded.chapters}
+              progress={loaded.progress}
+              selecting={selecting}
+              selected={new Set(selected)}
+              found={found}
+              onActivate={onActivate}
+            />
+          )}
 
           {path && <PathSteps path={path} titles={titles} progress={loaded.progress} />}
-          <GraphLegend />
+          {mode === "graph" && <GraphLegend />}
         </>
       )}
     </div>
