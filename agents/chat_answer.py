@@ -21,6 +21,7 @@ from agents.prompts import load_prompt
 from agents.retriever import as_passage
 from agents.state import TutorState, request_text
 from agents.writing import stream_guarded
+from tutor.ingest.learner_text import learner_markdown
 from tutor.teaching.citations import cited_numbers
 from tutor.teaching.lessons import Citation
 from tutor.teaching.material import ConceptInfo, Passage
@@ -72,9 +73,10 @@ def quoted_answer(passages: Sequence[Passage]) -> str:
     parts = ["Here is what your notes say about that:"]
     for number, found in enumerate(passages, start=1):
         where = f" (from {found.heading_path})" if found.heading_path else ""
+        shown = learner_markdown(found.text)
         if found.kind == "code":
-            parts.append(f"{found.text.strip()}\n\n[{number}]{where}")
+            parts.append(f"{shown.strip()}\n\n[{number}]{where}")
         else:
-            quoted = "\n".join(f"> {line}" if line else ">" for line in found.text.splitlines())
+            quoted = "\n".join(f"> {line}" if line else ">" for line in shown.splitlines())
             parts.append(f"{quoted} [{number}]{where}")
     return "\n\n".join(parts)

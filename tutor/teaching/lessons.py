@@ -15,6 +15,7 @@ import numpy.typing as npt
 from langchain_core.embeddings import Embeddings
 from pydantic import TypeAdapter
 
+from tutor.ingest.learner_text import learner_markdown
 from tutor.teaching.exercises import Difficulty, Exercise, ExerciseDraft, ExerciseSource
 from tutor.teaching.material import Passage
 
@@ -35,14 +36,13 @@ class Citation:
     heading_path: str
     document_path: str
     text: str
-    """The passage itself, for clients that show the source on hover."""
+    """The passage as the learner sees it, for clients that show the source on hover."""
 
     @classmethod
     def of(cls, number: int, passage: Passage) -> Citation:
         """Citation ``number`` of ``passage``."""
-        return cls(
-            number, passage.chunk_id, passage.heading_path, passage.document_path, passage.text
-        )
+        shown = learner_markdown(passage.text)
+        return cls(number, passage.chunk_id, passage.heading_path, passage.document_path, shown)
 
 
 @dataclass(frozen=True)

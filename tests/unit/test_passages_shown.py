@@ -1,9 +1,11 @@
-"""What the lesson writer shows the model of the notes' listings."""
+"""What the model, citations and chat quotes show of the notes' passages and listings."""
 
 from __future__ import annotations
 
+from agents.chat_answer import quoted_answer
 from agents.lesson_writer import numbered
 from tutor.ingest.learner_text import markup_leaks
+from tutor.teaching.lessons import Citation
 from tutor.teaching.material import Passage
 
 
@@ -40,3 +42,23 @@ def test_working_listings_and_prose_carry_no_note() -> None:
     assert "The notes say" not in shown
     assert "See the rules." in shown
     assert markup_leaks(shown) == []
+
+
+STORED = (
+    "Methods take [`self`][self]<!-- ignore --> first.\n\n"
+    "```rust,ignore\n# struct Point;\nimpl Point {\n    fn x(&self) {}\n}\n```"
+)
+
+
+def test_citations_carry_the_passage_as_the_learner_sees_it() -> None:
+    citation = Citation.of(1, passage(STORED))
+    assert (
+        citation.text
+        == "Methods take `self` first.\n\n```rust\nimpl Point {\n    fn x(&self) {}\n}\n```"
+    )
+
+
+def test_chat_quotes_are_clean() -> None:
+    quoted = quoted_answer([passage(STORED)])
+    assert markup_leaks(quoted) == []
+    assert "Methods take `self` first." in quoted and "struct Point" not in quoted
