@@ -54,8 +54,8 @@ class CodeDraft(_Draft):
 
     Python code is run in the sandbox: with ``tests``, the learner's code followed by the
     tests must pass; without, it must print what ``solution`` prints. Code in any other
-    language cannot be run here, so the answer is compared with ``solution`` (ignoring
-    whitespace).
+    language cannot be run here, so the answer is compared with ``solution`` token by token
+    (see :mod:`tutor.teaching.code_tokens`).
     """
 
     kind: Literal["code"] = "code"
