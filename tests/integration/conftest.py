@@ -13,7 +13,7 @@ from typing import Any
 import asyncpg
 import pytest
 
-from tutor.config import DatabaseSettings, LLMSettings, Settings
+from tutor.config import DatabaseSettings, IngestSettings, LLMSettings, Settings
 from tutor.db import EmbeddedPostgres, ServerAddress, upgrade
 
 
@@ -101,4 +101,7 @@ def settings(database_url: str, data_dir: Path) -> Settings:
         data_dir=data_dir,
         database=DatabaseSettings(url=database_url),
         llm=LLMSettings(provider="fake"),
+        # The tests' notes hold a sentence or two a section; none is too thin to be a
+        # concept here (test_ingest_roles.py tries the default).
+        ingest=IngestSettings(thin_section_words=0),
     )
