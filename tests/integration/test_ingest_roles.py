@@ -152,6 +152,8 @@ async def test_a_course_becomes_teachable_concepts_with_titles_that_stand_alone(
     # Ten chapters' generic notes are never one concept, so no cycle runs through them.
     assert not [e for e in report.cycles_broken if "General Notes" in str(e["source"])]
     assert any("trade.md" in notice and "SUMMARY.md" in notice for notice in report.notices)
+    # The preface and the glossary teach nothing, as expected: no notice says so.
+    assert not [notice for notice in report.notices if "nothing to teach" in notice]
 
     # A chapter's summary is searchable, as the chapter's review material.
     rows = await pool.fetch(
