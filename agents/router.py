@@ -14,6 +14,7 @@ from agents.prompts import load_prompt
 from agents.state import Intent, TutorState, request_text
 from tutor.llm.errors import StructuredOutputError
 from tutor.llm.structured import generate_structured
+from tutor.teaching.intents import Intent as TextIntent
 
 Entry = Literal["classify", "planner", "grader", "explain_back", "answer_chat", "set_path"]
 Handler = Literal["planner", "grader", "explain_back", "answer_chat"]
@@ -35,7 +36,11 @@ def route_request(state: TutorState) -> Entry:
 
 
 def route_intent(state: TutorState) -> Handler:
-    """Where classified free text goes; what cannot be acted on becomes a question."""
+    """Where classified free text goes; what cannot be acted on becomes a question.
+
+    Questions and chit-chat go to the chat answer; only a request for a lesson or for the
+    next step reaches the planner.
+    """
     if state.intent in ("lesson", "next"):
         return "planner"
     if state.intent == "answer" and state.open_exercises:
@@ -46,7 +51,7 @@ def route_intent(state: TutorState) -> Handler:
 
 
 class _IntentChoice(BaseModel):
-    intent: Literal["lesson", "next", "answer", "explain", "ask"]
+    intent: Literal["lesson", "next", "answer", "explain", "ask", "chat"]
 
 
 async def classify(state: TutorState, runtime: Runtime[TutorContext]) -> dict[str, Any]:
@@ -56,7 +61,7 @@ async def classify(state: TutorState, runtime: Runtime[TutorContext]) -> dict[st
     guess = await asyncio.to_thread(
         context.intents.classify, text, open_exercise=bool(state.open_exercises)
     )
-    intent: Intent = guess.intent
+    chosen: TextIntent = guess.intent
     if context.intents.ambiguous(guess):
         prompt = load_prompt("intent").render(first=guess.intent, second=guess.runner_up)
         try:
@@ -67,5 +72,7 @@ async def classify(state: TutorState, runtime: Runtime[TutorContext]) -> dict[st
             choice = None
         # The model breaks the tie; it cannot pick an intent the examples ruled out.
         if choice is not None and choice.intent in (guess.intent, guess.runner_up):
-            intent = choice.intent
+            chosen = choice.intent
+    # Chit-chat is answered where questions are: the chat answer.
+    intent: Intent = "ask" if chosen == "chat" else chosen
     return {"intent": intent}

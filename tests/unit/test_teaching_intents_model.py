@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import csv
+from collections import Counter
+from pathlib import Path
+
 import pytest
 
 from tutor.embeddings import SentenceTransformerEmbeddings
-from tutor.teaching.intents import IntentClassifier
+from tutor.teaching.intents import INTENTS, IntentClassifier
 
 pytestmark = pytest.mark.integration
 
@@ -60,3 +64,47 @@ def test_a_near_tie_is_ambiguous(classifier: IntentClassifier) -> None:
     tie = classifier.classify("tell me about traits", open_exercise=False)
     assert tie.margin < clear.margin
     assert classifier.ambiguous(tie)
+
+
+LABELLED = Path(__file__).parents[1] / "data" / "intents.tsv"
+"""Learner messages with whether an exercise is open and the intent they mean.
+
+Split ``tune`` was used to choose the shipped examples and cues; ``test`` was written
+before them and ``fresh`` after them, and neither was tuned on.
+"""
+
+
+def _labelled() -> list[dict[str, str]]:
+    with LABELLED.open(encoding="utf-8", newline="") as file:
+        return list(csv.DictReader(file, delimiter="\t", quoting=csv.QUOTE_NONE))
+
+
+def test_the_labelled_set_covers_every_intent_in_several_phrasings() -> None:
+    rows = _labelled()
+    assert len(rows) >= 100
+    assert {r["intent"] for r in rows} == set(INTENTS)
+    assert min(Counter(r["intent"] for r in rows).values()) >= 10
+    assert {r["split"] for r in rows} == {"tune", "test", "fresh"}
+    assert {r["open_exercise"] for r in rows} == {"yes", "no"}
+    assert all(r["open_exercise"] == "yes" for r in rows if r["intent"] == "answer")
+    # Questions without a question mark, and messages in other languages.
+    assert sum(r["intent"] == "ask" and "?" not in r["text"] for r in rows) >= 20
+    assert len({r["language"] for r in rows}) >= 4
+    assert sum(r["language"] != "en" for r in rows) >= 20
+
+
+def test_accuracy_over_the_labelled_messages(classifier: IntentClassifier) -> None:
+    rows = _labelled()
+    wrong: dict[str, list[tuple[str, str]]] = {}
+    questions_taught = []
+    for row in rows:
+        got = classifier.classify(row["text"], open_exercise=row["open_exercise"] == "yes")
+        if got.intent != row["intent"]:
+            wrong.setdefault(row["split"], []).append((row["text"], got.intent))
+        if row["intent"] == "ask" and got.intent in ("lesson", "next"):
+            questions_taught.append(row["text"])
+    assert questions_taught == []
+    for split, count in Counter(r["split"] for r in rows).items():
+        missed = wrong.get(split, [])
+        assert 1 - len(missed) / count >= 0.95, (split, missed)
+    assert 1 - sum(map(len, wrong.values())) / len(rows) >= 0.95, wrong

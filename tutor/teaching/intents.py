@@ -1,11 +1,22 @@
-"""Classify a learner's free text: lesson, next step, answer, explain-back or question.
+"""Classify a learner's free text: lesson, next step, answer, explain-back, question or chat.
 
-Each intent has a few dozen short example phrasings; a text goes to the intent whose examples
-it is closest to by sentence embedding: the mean of the best few similarities (so one odd
-example cannot decide alone), for the whole text and for its opening words, which carry the
-intent while the rest names a topic the embedding would otherwise weigh heavily. ``answer`` is
-only possible while an exercise is open. When the best two intents are nearly tied,
-:meth:`IntentClassifier.ambiguous` says so and the caller asks the language model instead.
+First the words: :mod:`tutor.teaching.intent_cues` recognises what needs no model (a
+request to move on, a request for a lesson, an explanation in the learner's own words, a
+pleasantry, code or a lone option given to an open exercise). A message phrased as a
+question (a question mark, an opening question word, "I don't understand ...", "explain
+...") is ``ask``, answered in the chat, or ``lesson`` when it asks in so many words to be
+taught ("can you teach me ...?"); it never becomes ``next`` unless the whole message asks
+to move on ("what's next?"). Chit-chat
+("thanks!", "hello", "ok cool") is ``chat`` and goes to the chat answer too, never to a
+lesson.
+
+What the words leave open goes to the intent whose example phrasings the text is closest
+to by sentence embedding: the mean of the best few similarities (so one odd example cannot
+decide alone), for the whole text and for its opening words, which carry the intent while
+the rest names a topic the embedding would otherwise weigh heavily. ``answer`` is only
+possible while an exercise is open, and while one is open a statement with no cue of an
+explanation is an answer rather than an explanation. When the best two intents are nearly
+tied, :meth:`IntentClassifier.ambiguous` says so and the caller asks the language model.
 """
 
 from __future__ import annotations
@@ -20,7 +31,9 @@ import numpy as np
 import numpy.typing as npt
 from langchain_core.embeddings import Embeddings
 
-Intent = Literal["lesson", "next", "answer", "explain", "ask"]
+from tutor.teaching import intent_cues as cues
+
+Intent = Literal["lesson", "next", "answer", "explain", "ask", "chat"]
 INTENTS: tuple[Intent, ...] = get_args(Intent)
 """Every intent, in a fixed order (ties go to the earlier one)."""
 
@@ -68,7 +81,6 @@ EXAMPLES: Mapping[Intent, tuple[str, ...]] = {
         "skip",
         "I'm done with this, what now?",
         "got it, continue",
-        "okay",
         "ready for the next step",
         "give me another one",
         "proceed",
@@ -154,6 +166,38 @@ EXAMPLES: Mapping[Intent, tuple[str, ...]] = {
         "what did you mean by that?",
         "how is this different from C++?",
         "can you clarify something for me?",
+        "I don't get why this happens",
+        "explain this to me",
+        "tell me what that means",
+        "no idea what this means",
+        "difference between the two",
+        "I have a question",
+    ),
+    "chat": (
+        "thanks!",
+        "thank you",
+        "thanks a lot, that was helpful",
+        "hello",
+        "hi",
+        "hey there",
+        "good morning",
+        "ok cool",
+        "ok",
+        "nice",
+        "great",
+        "awesome",
+        "that helps",
+        "that makes sense",
+        "you're a great tutor",
+        "I like this",
+        "this is fun",
+        "lol",
+        "haha",
+        "bye",
+        "see you later",
+        "good night",
+        "I'm tired",
+        "I'll be back later",
     ),
 }
 """Example phrasings of each intent shipped with the classifier."""
@@ -161,17 +205,11 @@ EXAMPLES: Mapping[Intent, tuple[str, ...]] = {
 _TOP_K = 3
 _HEAD_WORDS = 4
 _CLAUSE_BREAK = re.compile(r"[:,;]")
-_QUESTION = re.compile(
-    r"\?$|^(?:what|why|how|when|where|which|who|whose|is|are|does|do|did|can|could|should"
-    r"|would|will)\b",
-    re.IGNORECASE,
-)
-"""A question: it ends with a question mark, or opens like one."""
-_LESSON_CUE = re.compile(r"\b(?:teach|lesson|learn|study|go over|walk me through)", re.IGNORECASE)
-"""Words with which a question asks to be taught rather than answered."""
 # A lone option letter or number is an answer to the open exercise; an embedding of one
 # character says little, so it is recognized directly.
-_CHOICE = re.compile(r"^\s*\(?(?:[a-h]|\d{1,2})[.)]?\s*$", re.IGNORECASE)
+_CHOICE = re.compile(r"^\s*\(?(?:[a-h]|\d{1,4})[.)]?\s*$", re.IGNORECASE)
+_CERTAIN = 1.0
+"""Score and margin of an intent the words settle."""
 
 Matrix = npt.NDArray[np.float32]
 
@@ -242,20 +280,23 @@ class IntentClassifier:
 
         Returns:
             The best intent, its score, the runner-up and the margin between them. A blank
-            text gets score and margin 0 (ambiguous).
+            text gets score and margin 0 (ambiguous); an intent the words settle gets 1.
         """
         allowed = [i for i in INTENTS if open_exercise or i != "answer"]
-        if _QUESTION.search(text.strip()):
-            # A question is neither an answer nor an explanation, and asks for a lesson
-            # only in so many words ("can you teach me...?").
-            allowed = ["ask", "next"]
-            if _LESSON_CUE.search(text):
-                allowed.append("lesson")
-        if open_exercise and _CHOICE.match(text):
-            return IntentGuess("answer", 1.0, _second(allowed, "answer"), 1.0)
         if not text.strip():
             fallback: Intent = "answer" if open_exercise else "ask"
             return IntentGuess(fallback, 0.0, _second(allowed, fallback), 0.0)
+        settled = _settled(text, open_exercise=open_exercise)
+        if settled is not None:
+            return IntentGuess(settled, _CERTAIN, _second(allowed, settled), _CERTAIN)
+        if cues.is_question(text):
+            # A question is answered in the chat, or taught when it asks to be taught.
+            if not cues.asks_for_lesson(text):
+                return IntentGuess("ask", _CERTAIN, _second(allowed, "ask"), _CERTAIN)
+            allowed = ["ask", "lesson"]
+        elif open_exercise and not cues.explains(text):
+            # With an exercise open, a statement that does not say it explains answers it.
+            allowed = [i for i in allowed if i != "explain"]
         vectors = self._example_vectors()
         query = np.asarray(self._embeddings.embed_documents(_views(text)), dtype=np.float32)
         scores = {intent: _score(vectors[intent] @ query.T) for intent in allowed}
@@ -293,6 +334,23 @@ def _score(similarities: Matrix) -> float:
     """Mean of the best few example similarities, averaged over the text's views."""
     top = np.sort(similarities, axis=0)[-_TOP_K:]
     return float(top.mean())
+
+
+def _settled(text: str, *, open_exercise: bool) -> Intent | None:
+    """The intent the words alone decide, or None when the embedding must compare."""
+    if open_exercise and _CHOICE.match(text):
+        return "answer"
+    if cues.asks_to_move_on(text):
+        return "next"
+    if cues.is_pleasantry(text):
+        return "chat"
+    if cues.explains(text):
+        return "explain"
+    if cues.asks_for_lesson(text) and not cues.is_question(text):
+        return "lesson"
+    if open_exercise and not cues.is_question(text) and cues.looks_like_code(text):
+        return "answer"
+    return None
 
 
 def _second(allowed: Sequence[Intent], best: Intent) -> Intent:
