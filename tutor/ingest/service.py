@@ -49,6 +49,7 @@ from tutor.ingest.store import (
     SavedDocument,
     StoredChunk,
 )
+from tutor.ingest.terms import document_term_edges
 from tutor.ingest.titles import is_generic, placed_headings, repeated_headings
 from tutor.vectors import VectorRecord, VectorStore
 
@@ -275,12 +276,11 @@ class Ingestor:
         assert parsed is not None
         path = item.path
         chunks = item.chunks
-        context = document_context(path, toc, ordered)
         graph = extract_concepts(
             parsed,
             position_base=index * _POSITIONS_PER_DOCUMENT,
             rules=self._rules(),
-            context=context,
+            context=document_context(path, toc, ordered),
             repeated=repeated,
         )
         for kind, count in graph.merged.items():
@@ -299,9 +299,7 @@ class Ingestor:
             for c in graph.concepts
         ]
         concepts = _unique_titles(concepts, existing, previous, parsed.title, path)
-        # Front matter or a chapter whose parts are other files is expected to teach
-        # nothing; a file of headings alone deserves a word.
-        if not context.has_parts and all(c.role == "chapter" for c in concepts):
+        if not any(c.role == "teachable" for c in concepts):
             report.notices.append(f"{path}: nothing to teach here (no teachable section)")
         edges = [
             replace(
@@ -339,6 +337,7 @@ class Ingestor:
         links = [(renamed.get(k, k), target, anchor) for k, target, anchor in graph.external_links]
         edges += document_edges(path, root_key, ordered, toc, root_keys)
         edges += link_edges(path, links, sections, ordered)
+        edges += document_term_edges(parsed, concepts, key_of_section, existing.values(), edges)
         edges = _without_unknown(edges, {c.key for c in concepts} | set(existing))
         ids = await self.graph.put_document_graph(owner, saved.id, concepts, edges)
         await self.documents.mark_graph_synced(owner, saved.id)
