@@ -276,11 +276,12 @@ class Ingestor:
         assert parsed is not None
         path = item.path
         chunks = item.chunks
+        context = document_context(path, toc, ordered)
         graph = extract_concepts(
             parsed,
             position_base=index * _POSITIONS_PER_DOCUMENT,
             rules=self._rules(),
-            context=document_context(path, toc, ordered),
+            context=context,
             repeated=repeated,
         )
         for kind, count in graph.merged.items():
@@ -299,7 +300,9 @@ class Ingestor:
             for c in graph.concepts
         ]
         concepts = _unique_titles(concepts, existing, previous, parsed.title, path)
-        if not any(c.role == "teachable" for c in concepts):
+        # Front matter or a chapter whose parts are other files is expected to teach
+        # nothing; a file of headings alone deserves a word.
+        if not context.has_parts and all(c.role == "chapter" for c in concepts):
             report.notices.append(f"{path}: nothing to teach here (no teachable section)")
         edges = [
             replace(
