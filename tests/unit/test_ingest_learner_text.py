@@ -47,12 +47,48 @@ BOOK = Path(__file__).resolve().parents[2].parent / "shared" / "eval" / "rust-bo
             "*Listing 4-6: Borrowing (src/main.rs)*",
         ),
         ("SipHash[^siphash] is used.\n\n[^siphash]: https://x.org", "SipHash is used."),
+        # Other site generators and note apps.
+        ('A graph:\n\n{% responsive_image path: a.png class: "x" %}\n\nEnd.', "A graph:\n\nEnd."),
+        ("Title: {{ page.title }} here.", "Title:  here."),
+        ('{{< figure src="a.png" >}}\n\nText.', "Text."),
+        (
+            "See [[Supply and Demand]] and [[elasticity#price|price elasticity]].",
+            "See Supply and Demand and price elasticity.",
+        ),
+        ("A chart ![[chart.png]] here.", "A chart  here."),
+        (":::note Remember\nPrices signal scarcity.\n:::", "Remember\nPrices signal scarcity."),
+        ("Key idea.\n{: .notice}\n\nMore.", "Key idea.\n\nMore."),
+        ('<p align="center"><iframe src="https://video" title="t"></iframe></p>\n\nText.', "Text."),
+        ('<link rel="stylesheet" href="/a.css">\n\nText.', "Text."),
+        ('<script>alert("x")</script>Text.', "Text."),
     ],
 )
 def test_page_markup_is_removed_and_links_read_as_text(source: str, shown: str) -> None:
     assert clean_markdown(source) == shown
     assert markup_leaks(source, references=defined_labels(source))
     assert markup_leaks(shown) == []
+
+
+def test_an_html_table_becomes_a_markdown_table() -> None:
+    html = (
+        "<table>\n<thead><tr><th>burritos ($5)</th><th>pizza | slice</th></tr></thead>\n"
+        "<tbody>\n<tr><td>20</td><td>0</td></tr>\n<tr><td><strong>18</strong></td><td>1</td>"
+        "</tr>\n</tbody>\n<caption>Table 1</caption>\n</table>"
+    )
+    assert clean_markdown(f"Options:\n\n{html}\n\nAfter.") == (
+        "Options:\n\n| burritos ($5) | pizza \\| slice |\n| --- | --- |\n| 20 | 0 |\n"
+        "| 18 | 1 |\n\n*Table 1*\n\nAfter."
+    )
+
+
+def test_a_long_html_table_is_cut_between_rows_with_its_header() -> None:
+    rows = "".join(f"<tr><td>row {i}</td><td>{i * 5} dollars</td></tr>" for i in range(60))
+    text = f"# Costs\n\n<table><tr><th>Item</th><th>Cost</th></tr>{rows}</table>\n"
+    chunks = chunk_document(parse_markdown(text, name="costs.md"), max_tokens=60, min_tokens=5)
+    assert len(chunks) > 2
+    for chunk in chunks:
+        assert chunk.text.startswith("| Item | Cost |\n| --- | --- |\n| row "), chunk.text
+        assert markup_leaks(chunk.text) == []
 
 
 def test_an_autolink_reads_as_its_address() -> None:
@@ -134,9 +170,31 @@ def test_chunks_are_cut_clean_with_links_defined_elsewhere_in_the_file() -> None
 
 def test_hostile_markup_is_cleaned_in_linear_time() -> None:
     # Unclosed comments, brackets and tags by the thousand must not hang the cleaner.
-    text = "[" * 5000 + "<!--" + "<a " * 5000 + "](" * 5000 + "{{#" * 5000
+    openers = ["[", "<a ", "](", "{{#", "{{<", "[[", "![[", "{:", "<td>", "[x][", "<tr><td>|"]
+    text = "".join(opener * 3000 for opener in openers) + "<!--" + "{%" + "<iframe" + "<table>"
     cleaned = clean_markdown(text)
-    assert "<!--" not in cleaned
+    assert "<!--" not in cleaned and "{%" not in cleaned and "<iframe" not in cleaned
+
+
+MACRO = Path(__file__).resolve().parents[1] / "data" / "macroeconomics" / "notes"
+
+
+@pytest.mark.skipif(
+    not MACRO.is_dir(), reason=f"the economics notes are absent from {MACRO}: nothing to walk"
+)
+def test_economics_notes_built_with_jekyll_show_a_learner_no_markup() -> None:
+    files = sorted(MACRO.rglob("*.md"))
+    raw = shown = 0
+    leaks: list[str] = []
+    for path in files:
+        doc = parse_markdown(path.read_text(encoding="utf-8"), name=path.name)
+        raw += sum(len(markup_leaks(s.source)) for sec in doc.sections for s in sec.blocks)
+        for chunk in chunk_document(doc):
+            shown += 1
+            leaks += [f"{path.name} {leak}" for leak in markup_leaks(learner_markdown(chunk.text))]
+    assert len(files) > 5 and shown > 100
+    assert raw > 100  # tables, figures and videos written in HTML and Liquid
+    assert leaks == []
 
 
 def _book_chapters() -> list[Path]:

@@ -212,6 +212,9 @@ def _units(blocks: tuple[Block, ...], limit: int, count: Callable[[str], int]) -
             continue
         if block.kind == "html" and _role(block) == "lead_in" and not _code_follows(blocks, index):
             continue  # a listing's caption with no code after it captions nothing
+        if block.kind == "html":
+            units.extend(_html_units(block, limit, count))
+            continue
         tokens = count(block.source)
         if tokens <= limit:
             units.append(_Piece("prose", block.source, tokens, role=_role(block)))
@@ -220,11 +223,27 @@ def _units(blocks: tuple[Block, ...], limit: int, count: Callable[[str], int]) -
             units.extend(_units(block.children, limit, count))
         elif block.kind == "table":
             units.extend(_split_table(block.source, limit, count))
-        elif block.kind == "html":
-            units.extend(_split_spans(block.source, _line_spans(block.source), limit, count))
         else:
             spans = sentence_spans(block.source)
             units.extend(_split_spans(block.source, spans, limit, count))
+    return units
+
+
+def _html_units(block: Block, limit: int, count: Callable[[str], int]) -> list[_Piece]:
+    """An HTML block as Markdown: its tables become tables, split like any other."""
+    # Cleaned before it is cut, so that a long table is cut between rows, not mid-tag.
+    source = clean_markdown(block.source)
+    units: list[_Piece] = []
+    for part in source.split("\n\n"):
+        if not part.strip():
+            continue
+        tokens = count(part)
+        if tokens <= limit:
+            units.append(_Piece("prose", part, tokens, role=_role(block)))
+        elif part.startswith("|"):
+            units.extend(_split_table(part, limit, count))
+        else:
+            units.extend(_split_spans(part, _line_spans(part), limit, count))
     return units
 
 

@@ -1,11 +1,14 @@
 r"""Markdown as a learner reads it, without the markup that only means something on a page.
 
-Notes written for a book generator carry markup that a passage quoted on its own shows as
-noise: HTML comments (``<!-- ignore -->``), mdBook directives (``{{#include ...}}``),
-reference links whose definition lies elsewhere (``[text][ref]``, ``[text]``) and the
-definitions themselves (``[ref]: url``), anchors (``<a id="..."></a>``), layout tags
-(``<span class="filename">``, mdBook's ``<Listing ...>``), custom heading ids
-(``{#id}``) and rustdoc's hidden lines (``# `` inside a Rust block).
+Notes written for a site or book generator carry markup that a passage quoted on its own
+shows as noise: HTML comments (``<!-- ignore -->``), mdBook directives
+(``{{#include ...}}``) and other template tags (Liquid's ``{% ... %}``, Hugo's
+``{{< ... >}}``), reference links whose definition lies elsewhere (``[text][ref]``,
+``[text]``) and the definitions themselves (``[ref]: url``), wiki links (``[[page|text]]``),
+anchors (``<a id="..."></a>``), layout tags (``<span class="filename">``, ``<div>``,
+mdBook's ``<Listing ...>``), embedded media (``<iframe>``), attribute lists (``{: .cls}``),
+admonition fences (``:::note``), custom heading ids (``{#id}``) and rustdoc's hidden lines
+(``# `` inside a Rust block). An HTML table becomes a Markdown table.
 
 :func:`clean_markdown` removes all of it but hidden lines, and reads every link as its
 text; it runs when chunks are cut, so every reader of a chunk (lessons, exercises,
@@ -26,6 +29,7 @@ import html
 import re
 from collections.abc import Callable, Collection
 
+from tutor.ingest._html_table import html_table_markdown
 from tutor.ingest.code_marks import Failure, code_marks
 
 __all__ = [
@@ -48,6 +52,19 @@ _INLINE_CODE = re.compile(r"(?<!`)(`+)(?!`)((?:(?!\n[ \t]*\n).)+?)(?<!`)\1(?!`)"
 # keeps the scans linear however hostile the input.
 _COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
 _DIRECTIVE = re.compile(r"\{\{#[^{}\n]*\}\}")
+_TEMPLATE_TAG = re.compile(
+    r"\{%.*?(?:%\}|\Z)|\{\{[<%].*?(?:[>%]\}\}|\Z)|\{\{[^{}\n]*\}\}", re.DOTALL
+)
+_EMBEDDED = re.compile(
+    r"<(script|style|iframe|video|audio|object|embed|noscript|template|svg|canvas)\b"
+    r".*?(?:</\1\s*>|\Z)",
+    re.DOTALL | re.IGNORECASE,
+)
+_HTML_TABLE = re.compile(r"<table\b.*?(?:</table\s*>|\Z)", re.DOTALL | re.IGNORECASE)
+_WIKI_EMBED = re.compile(r"!\[\[[^\[\]\n]*\]\]")
+_WIKI_LINK = re.compile(r"\[\[([^\[\]|\n]+)(?:\|([^\[\]\n]+))?\]\]")
+_ATTRIBUTE_LIST = re.compile(r"[ \t]*\{:[^{}\n]*\}")
+_ADMONITION = re.compile(r"^([ \t]*(?:>[ \t]?)*):{3,}[ \t]*\{?[\w-]*\}?[ \t]*", re.MULTILINE)
 _HEADING_ID = re.compile(
     r"^([ \t]*(?:>[ \t]?)*[ ]{0,3}#{1,6}[ \t].*?)[ \t]*\{#[\w:.-]+[^{}\n]*\}[ \t]*$", re.M
 )
@@ -63,9 +80,13 @@ _REFERENCE_LINK = re.compile(rf"(!?)\[{_LINK_TEXT}\]{_LABEL}")
 _SHORTCUT_LINK = re.compile(rf"(!?)(?<![\]\\])\[{_LINK_TEXT}\](?![\[(:])")
 _AUTOLINK = re.compile(r"<((?:https?|ftp|mailto):[^<>\s]*)>", re.IGNORECASE)
 _TAG_NAMES = (
-    "a|abbr|b|big|br|center|cite|code|dd|del|details|dfn|div|dl|dt|em|figcaption|figure|font"
-    "|h[1-6]|hr|i|img|ins|kbd|listing|mark|p|pre|q|s|samp|section|small|span|strike|strong"
-    "|sub|summary|sup|table|tbody|td|tfoot|th|thead|tr|tt|u|var|wbr"
+    "a|abbr|address|area|article|aside|b|base|bdi|bdo|big|blockquote|body|br|button|caption"
+    "|center|cite|code|col|colgroup|data|dd|del|details|dfn|dialog|div|dl|dt|em|fieldset"
+    "|figcaption|figure|font|footer|form|h[1-6]|head|header|hr|html|i|img|input|ins|kbd|label"
+    "|legend|li|link|listing|main|map|mark|meta|meter|nav|ol|optgroup|option|output|p|param"
+    "|picture|pre|progress|q|rp|rt|ruby|s|samp|section|select|small|source|span|strike"
+    "|strong|sub|summary|sup|table|tbody|td|textarea|tfoot|th|thead|time|title|tr|track|tt|u"
+    "|ul|var|wbr"
 )
 _TAG = re.compile(rf"</?(?:{_TAG_NAMES})(?=[\s/>])[^<>]*>", re.IGNORECASE)
 _ATTRIBUTE = re.compile(r"""([\w-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""")
@@ -83,6 +104,11 @@ _QUOTE_MARKER = re.compile(r"[ \t]*(?:>[ \t]?)+")
 _LEAKS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("HTML comment", re.compile(r"<!--")),
     ("mdBook directive", re.compile(r"\{\{#")),
+    ("template tag", re.compile(r"\{%|\{\{")),
+    ("wiki link", re.compile(r"\[\[[^\[\]\n]+\]\]")),
+    ("attribute list", re.compile(r"\{:[^{}\n]*\}")),
+    ("admonition fence", re.compile(r"^[ \t]*(?:>[ \t]?)*:{3,}", re.MULTILINE)),
+    ("embedded media", _EMBEDDED),
     ("reference link", re.compile(rf"\]{_LABEL}")),
     ("link definition", re.compile(r"^[ \t]*(?:>[ \t]?)*[ ]{0,3}\[[^\[\]\n]+\]:[ \t]*\S", re.M)),
     ("HTML tag", _TAG),
@@ -191,7 +217,13 @@ def clean_markdown(text: str, *, references: Collection[str] | None = None) -> s
     labels = found if references is None else found | frozenset(references)
     rules: tuple[tuple[re.Pattern[str], _Replace], ...] = (
         (_COMMENT, lambda _m, _o: ""),
-        (_DIRECTIVE, lambda _m, _o: ""),
+        (_EMBEDDED, lambda _m, _o: ""),
+        (_TEMPLATE_TAG, lambda _m, _o: ""),
+        (_HTML_TABLE, lambda m, o: f"\n\n{html_table_markdown(o[m.start() : m.end()])}\n\n"),
+        (_WIKI_EMBED, lambda _m, _o: ""),
+        (_WIKI_LINK, lambda m, _o: (m.group(2) or m.group(1).split("#")[0]).strip()),
+        (_ATTRIBUTE_LIST, lambda _m, _o: ""),
+        (_ADMONITION, lambda m, _o: m.group(1)),
         (_DEFINITION, lambda _m, _o: ""),
         (_TAG, _tag_text),
         (_AUTOLINK, lambda m, _o: m.group(1)),
