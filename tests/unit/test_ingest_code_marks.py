@@ -52,6 +52,13 @@ def test_fence_attributes_are_read(
         ("When we compile this code, we get this error:", "first", "compile"),
         ("This program will panic when it reaches the index.", "last", "panic"),
         ("Calling it raises a ValueError.", "first", "panic"),
+        ("Run it and you get a ZeroDivisionError.", "first", "panic"),
+        (
+            "Python refuses it with an IndentationError, since it gives an IndentationError.",
+            "first",
+            "compile",
+        ),
+        ("This fails with a TypeError: strings and numbers do not add.", "last", "panic"),
         # Not failures: fixed code, a changed program, nothing said.
         ("We can fix the error with a mutable reference:", "last", None),
         ("Now the code compiles without errors.", "first", None),
@@ -75,6 +82,8 @@ def test_error_output_names_the_failure() -> None:
     assert output_failure(compile_error) == "compile"
     assert output_failure(panic) == "panic"
     assert output_failure(traceback) == "panic"
+    syntax = '  File "x.py", line 1\n    print "hi"\nSyntaxError: Missing parentheses\n'
+    assert output_failure(syntax) == "compile"
     assert output_failure("$ cargo run\nHello, world!\n") is None
 
 

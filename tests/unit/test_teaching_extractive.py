@@ -363,6 +363,15 @@ def test_panicking_code_says_it_panics() -> None:
     assert "```rust\n" in lesson.text and "should_panic" not in lesson.text
 
 
+def test_a_python_exception_is_no_panic() -> None:
+    raises = "Adding a number to a string fails:\n\n```python,should_panic\ntotal = 1 + '2'\n```"
+    lesson = extractive_lesson(
+        OWNERSHIP, [passage("p", raises, 0.9), passage("d", DEFINITION, 0.5)]
+    )
+    assert "This stops with an error when it runs; here is why" in lesson.text
+    assert "panic" not in lesson.text
+
+
 def test_failing_code_alone_is_still_no_example() -> None:
     lesson = extractive_lesson(OWNERSHIP, [passage("broken", BROKEN, 0.9)])
     assert "This does not compile; here is why" in lesson.text

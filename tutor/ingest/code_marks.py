@@ -62,6 +62,13 @@ _SAYS_PANIC = re.compile(
     r"|\bthrows? an? \w*(?:error|exception)\b",
     re.IGNORECASE,
 )
+# A named exception the code runs into ("you get a ZeroDivisionError"); a syntax error is
+# the interpreter refusing the code, which is compiling's counterpart.
+_SAYS_EXCEPTION = re.compile(
+    r"\b(?:[Gg]ets?|[Ss]ees?|[Gg]ives?|[Cc]auses?|[Pp]roduces?|[Rr]esults? in|[Rr]aises?"
+    r"|[Tt]hrows?|[Ff]ails? with) (?:an? |the |this )?(?P<name>[A-Z]\w*(?:Error|Exception))\b"
+)
+_SYNTAX_ERRORS = frozenset({"SyntaxError", "IndentationError", "TabError"})
 _SAYS_FIXED = re.compile(
     r"\b(?:fix(?:es|ed|ing)?|solves?|avoids?|prevents?|instead|now compiles?|compiles? "
     r"(?:fine|successfully|without)|will compile|does compile|no (?:compile )?errors?"
@@ -82,6 +89,7 @@ _ERROR_OUTPUT = re.compile(
     r"|\w*(?:Error|Exception): )",
     re.MULTILINE,
 )
+_SYNTAX_OUTPUT = re.compile(r"^(?:SyntaxError|IndentationError|TabError): ", re.MULTILINE)
 _PANIC_OUTPUT = re.compile(r"panicked at|^Traceback \(most recent|^\w*(?:Error|Exception): ", re.M)
 
 
@@ -142,6 +150,9 @@ def prose_failure(text: str, *, nearest: Literal["first", "last"]) -> Failure | 
     for sentence in near:
         if _SAYS_FIXED.search(sentence) or _HYPOTHETICAL.search(sentence):
             continue
+        exception = _SAYS_EXCEPTION.search(sentence)
+        if exception is not None:
+            return "compile" if exception["name"] in _SYNTAX_ERRORS else "panic"
         if _SAYS_PANIC.search(sentence):
             return "panic"
         if _SAYS_COMPILE.search(sentence):
@@ -176,6 +187,8 @@ def output_failure(code: str) -> Failure | None:
     """
     if not _ERROR_OUTPUT.search(code):
         return None
+    if _SYNTAX_OUTPUT.search(code):
+        return "compile"
     return "panic" if _PANIC_OUTPUT.search(code) else "compile"
 
 

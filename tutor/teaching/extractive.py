@@ -112,6 +112,8 @@ _FAILING_WORDS: dict[Failure, str] = {
     "panic": "This compiles but panics when it runs; here is why, from {heading}{cite}:",
     "misbehaves": "This runs but does not do what is wanted; here is why, from {heading}{cite}:",
 }
+_RUNTIME_ERROR_WORDS = "This stops with an error when it runs; here is why, from {heading}{cite}:"
+"""A panic outside Rust: an exception the code runs into."""
 _ERROR_WORDS = "The error it gives, from {heading}{cite}:"
 _SENTENCE_END = re.compile(r"[.!?][)\"'\u2019\u201d*_]*(?=\s)")
 _PIECE = re.compile(r"\s*\S{1,12}|\s+")
@@ -134,6 +136,8 @@ class _Candidate:
     """How the notes say the code fails (for program output: that it shows an error)."""
     output: bool = False
     """The code is a program's output (console, text), not a program."""
+    language: str = ""
+    """The code's language, as its fence names it."""
 
 
 def extractive_lesson(
@@ -198,8 +202,7 @@ def extractive_lesson(
         parts.append(wording.details)
         for detail in details:
             if detail.failure is not None:
-                template = _ERROR_WORDS if detail.output else _FAILING_WORDS[detail.failure]
-                parts.extend(_render_example(detail, template, "", cite))
+                parts.extend(_render_example(detail, _failing_words(detail), "", cite))
             elif detail.code:
                 parts.extend(_render_example(detail, wording.another_example, "", cite))
             else:
@@ -278,6 +281,7 @@ def _candidate(passage: Passage) -> _Candidate | None:
     code = lead_in = trailing = ""
     failure: Failure | None = None
     output = False
+    language = ""
     prose = _drop_dangling_lead_in(_clean_prose(text))
     if blocks:
         start, end, closed = blocks[0]
@@ -286,7 +290,8 @@ def _candidate(passage: Passage) -> _Candidate | None:
         shown = learner_markdown(fenced)
         if _code_body(shown):
             code = shown
-            output = marks.language in _OUTPUT_LANGUAGES
+            language = marks.language
+            output = language in _OUTPUT_LANGUAGES
             failure = output_failure(_code_body(shown)) if output else marks.failure
             lead_in, trailing = _clean_prose(text[:start]), _clean_prose(text[end:])
             prose = f"{lead_in}\n\n{trailing}".strip()
@@ -295,7 +300,7 @@ def _candidate(passage: Passage) -> _Candidate | None:
     if not code and body_words < 4:
         return None  # only a heading, or next to nothing
     words = frozenset(word.lower() for word in _WORD.findall(prose + "\n" + code))
-    return _Candidate(passage, prose, code, lead_in, trailing, words, failure, output)
+    return _Candidate(passage, prose, code, lead_in, trailing, words, failure, output, language)
 
 
 def _code_body(fenced: str) -> str:
@@ -423,6 +428,14 @@ def _choose(
         start = (angle * slots) % len(pool)
         pool = pool[start:] + pool[:start]
     return definition, example, _with_errors(pool[:slots], pool[slots:])
+
+
+def _failing_words(candidate: _Candidate) -> str:
+    if candidate.output:
+        return _ERROR_WORDS
+    if candidate.failure == "panic" and candidate.language not in ("rust", "rs"):
+        return _RUNTIME_ERROR_WORDS
+    return _FAILING_WORDS[candidate.failure or "compile"]
 
 
 def _with_errors(details: list[_Candidate], spare: list[_Candidate]) -> list[_Candidate]:
