@@ -19,6 +19,7 @@ from tutor.ingest.summary import parse_summary
 from tutor.ingest.terms import (
     MAX_INTRODUCERS,
     MAX_TERM_EDGES,
+    MIN_USE_SCORE,
     TERM_WEIGHT,
     ConceptText,
     concept_terms,
@@ -197,12 +198,20 @@ def pairs(edges: Sequence[EdgeDraft]) -> set[tuple[str, str]]:
 def test_a_later_concept_using_a_term_needs_its_introducer() -> None:
     introducers = [draft("costs", 1, ["opportunity cost"]), draft("demand", 2, ["demand"])]
     users = [
-        user("trade", 10, "Every trade has an opportunity cost; opportunity costs add up."),
-        user("prices", 11, "Prices move with demand. When demand rises, prices rise."),
+        user(
+            "trade",
+            10,
+            "Trade has an opportunity cost; opportunity costs add up to an"
+            " opportunity cost per day.",
+        ),
+        user("prices", 11, "Prices move with demand. When demand rises, prices rise; demand!"),
+        # A passing mention or two is no need.
         user("history", 12, "Merchants sailed far. The opportunity cost was never named."),
+        user("ports", 13, "Ports grew with demand, and demand for ships grew too."),
     ]
     edges = term_edges(introducers, users)
     assert pairs(edges) == {("costs", "trade"), ("demand", "prices")}
+    assert MIN_USE_SCORE == 3
     assert all(e.kind == "prerequisite" and e.origin == "term" for e in edges)
     # Below links, so that a cycle breaks on a term first; above the author's order.
     assert all(ORDER_WEIGHT < e.weight == TERM_WEIGHT < LINK_WEIGHT for e in edges)
@@ -218,21 +227,21 @@ def test_a_use_in_the_title_counts_more_than_one_in_the_text() -> None:
 def test_plurals_and_case_match_on_word_boundaries() -> None:
     introducers = [draft("refs", 1, ["reference"]), draft("cars", 2, ["car"])]
     users = [
-        user("borrow", 10, "REFERENCES are cheap. A Reference never owns its data."),
-        user("cards", 11, "Cards and carts and a cartography of scars: no car here once."),
+        user("borrow", 10, "REFERENCES are cheap. A Reference never owns; references lend."),
+        user("cards", 11, "Cards, carts, cartography, scars, careers: no car, just once."),
     ]
     assert pairs(term_edges(introducers, users)) == {("refs", "borrow")}
 
 
 def test_a_code_term_is_used_as_code_not_as_a_word() -> None:
     introducers = [draft("loops", 1, ["`while`"])]
-    prose = user("reading", 10, "While you read, and while you wait, time passes.")
+    prose = user("reading", 10, "While you read, and while you wait, and while you sleep.")
     code = ConceptText(
         key="iterating",
         position=11,
         titles=("Iterating",),
-        text="A while loop runs; the while loop stops.",
-        code="while\nwhile",
+        text="A while loop runs; the while loop stops; a while loop again.",
+        code="while\nwhile\nwhile",
     )
     assert pairs(term_edges(introducers, [prose, code])) == {("loops", "iterating")}
 
@@ -242,7 +251,7 @@ def test_no_edge_to_an_earlier_concept_or_from_a_whole_or_from_itself() -> None:
         draft("ownership", 5, ["ownership"], level=1),
         draft("ownership rules", 6, ["ownership rule"], level=2),
     ]
-    text = "Ownership matters: ownership rules apply, and ownership rules bind."
+    text = "Ownership: ownership rules apply, ownership rules bind, ownership rules hold."
     part_of = [("ownership rules", "ownership"), ("moves", "heap")]
 
     def needs(concept: ConceptText) -> set[tuple[str, str]]:
@@ -261,8 +270,8 @@ def test_no_edge_to_an_earlier_concept_or_from_a_whole_or_from_itself() -> None:
 def test_a_concept_that_defines_a_term_itself_needs_no_earlier_definition() -> None:
     introducers = [draft("basics", 1, ["string"]), draft("strings", 5, ["string"])]
     users = [
-        replace(user("strings", 5, "A string is text. Strings grow."), terms=("string",)),
-        user("parsing", 6, "Parsing a string gives numbers; strings are read left to right."),
+        replace(user("strings", 5, "A string is text. Strings grow. A string."), terms=("string",)),
+        user("parsing", 6, "Parsing a string gives numbers; strings are read; a string ends."),
     ]
     # "parsing" needs the latest definition before it; "strings" defines its own.
     assert pairs(term_edges(introducers, users)) == {("strings", "parsing")}
@@ -271,14 +280,21 @@ def test_a_concept_that_defines_a_term_itself_needs_no_earlier_definition() -> N
 def test_a_term_introduced_in_many_places_gives_no_edge() -> None:
     introducers = [draft(f"intro {i}", i, ["value"]) for i in range(MAX_INTRODUCERS + 1)]
     introducers.append(draft("tuples", 20, ["tuple"]))
-    users = [user("later", 30, "A value, a value, a tuple and another tuple.")]
+    users = [user("later", 30, "A value, a value, a value, a tuple, a tuple and a tuple.")]
     assert pairs(term_edges(introducers, users)) == {("tuples", "later")}
 
 
 def test_a_term_used_by_most_of_a_document_gives_no_edge() -> None:
     introducers = [draft("people", 1, ["people"]), draft("costs", 2, ["opportunity cost"])]
-    users = [user(f"section {i}", 10 + i, "People choose. People trade.") for i in range(5)]
-    users.append(user("trade", 20, "People pay an opportunity cost, opportunity cost."))
+    text = "People choose. People trade. People work."
+    users = [user(f"section {i}", 10 + i, text) for i in range(5)]
+    users.append(
+        user(
+            "trade",
+            20,
+            f"{text} An opportunity cost, opportunity costs, and more opportunity costs.",
+        )
+    )
     assert pairs(term_edges(introducers, users)) == {("costs", "trade")}
 
 
@@ -294,7 +310,11 @@ def test_basic_vocabulary_of_the_whole_corpus_gives_no_edge() -> None:
         draft("prices", 40, ["price"]),
         draft("elasticity", 41, ["elasticity"]),
     ]
-    users = [user("pricing", 50, "The price follows elasticity; price, elasticity.")]
+    users = [
+        user(
+            "pricing", 50, "The price follows elasticity; price, elasticity, price and elasticity."
+        )
+    ]
     assert pairs(term_edges(introducers, users)) == {("elasticity", "pricing")}
     # In a corpus too small to say what is basic, both count.
     small = term_edges(introducers[-2:], users)
@@ -313,7 +333,7 @@ def test_each_concept_keeps_only_its_strongest_term_edges() -> None:
 @pytest.mark.parametrize("role", ["front_matter", "back_matter", "navigation"])
 def test_matter_that_is_not_taught_introduces_nothing(role: ConceptRole) -> None:
     introducers = [replace(draft("foreword", 1, ["ownership"]), role=role)]
-    users = [user("moves", 5, "Ownership moves. Ownership again.")]
+    users = [user("moves", 5, "Ownership moves. Ownership again. Ownership!")]
     assert term_edges(introducers, users) == []
 
 
@@ -435,7 +455,7 @@ def test_terms_in_greek_give_edges() -> None:
         "# Οικονομία\n\n## Αγορά\n\nΗ **αγορά** είναι ο τόπος όπου οι αγοραστές και οι "  # noqa: RUF001
         "πωλητές συναντιούνται για να ανταλλάξουν αγαθά και υπηρεσίες κάθε μέρα της "  # noqa: RUF001
         "εβδομάδας.\n\n## Τιμή\n\nΗ αγορά ορίζει την τιμή κάθε αγαθού. Στην αγορά οι "  # noqa: RUF001
-        "αγοραστές και οι πωλητές συμφωνούν σε μια τιμή που ικανοποιεί και τους δύο.\n"  # noqa: RUF001
+        "αγοραστές και οι πωλητές συμφωνούν σε μια τιμή. Η αγορά κλείνει.\n"  # noqa: RUF001
     )
     doc = parse_markdown(text, name="notes.md")
     graph = extract_concepts(doc, position_base=0)
@@ -447,7 +467,7 @@ def test_terms_in_a_script_without_spaces_match_inside_its_text() -> None:
     doc = parse_markdown("# 所有権\n\n**所有権**とは、値を持つ規則です。\n", name="ja.md")
     assert "所有権" in introduced_terms(doc.root)
     introducers = [draft("所有権", 1, introduced_terms(doc.root))]
-    users = [user("借用", 5, "借用しても所有権は移らない。所有権を持つ変数が一つだけ。")]
+    users = [user("借用", 5, "借用しても所有権は移らない。所有権を持つ変数が一つ。所有権は一つ。")]
     assert pairs(term_edges(introducers, users)) == {("所有権", "借用")}
 
 

@@ -69,7 +69,7 @@ MIN_USERS_FOR_SHARE = 4
 """Below this many concepts in a document, shares say nothing."""
 MIN_CONCEPTS_FOR_CORPUS_SHARE = 30
 """Below this many concepts in all, corpus shares say nothing."""
-MIN_USE_SCORE = 2
+MIN_USE_SCORE = 3
 """A use counts once in the text and :data:`TITLE_USE_SCORE` times in a title; a concept
 must reach this to need the term."""
 TITLE_USE_SCORE = 3
