@@ -355,3 +355,12 @@ def test_classify_sections_gives_every_section_a_kind() -> None:
     doc = parse_markdown(BOOK, name="notes.md")
     kinds = classify_sections(doc.root)
     assert set(kinds) == {s.position for s in doc.sections}
+
+
+def test_a_heading_that_repeats_the_document_title_teaches_with_it() -> None:
+    # Two headings at the top level: the document's root is untitled, and the first
+    # heading, which names it, holds the text.
+    text = f"## Modules\n\n{PARAGRAPH}\n\n### Files\n\n{PARAGRAPH}\n\n## Summary\n\n{PARAGRAPH}\n"
+    graph = graph_of(text)
+    assert roles(graph) == {"Modules": "teachable", "Files": "teachable"}
+    assert graph.merged == {"recap": 1}

@@ -30,7 +30,7 @@ from urllib.parse import unquote, urlsplit
 
 import networkx as nx
 
-from tutor.graph.model import ConceptDraft, EdgeDraft
+from tutor.graph.model import ConceptDraft, ConceptRole, EdgeDraft
 from tutor.ingest._digest import key_points, summarise
 from tutor.ingest._document import ParsedDocument, Section
 from tutor.ingest.keys import normalise_title
@@ -129,6 +129,7 @@ def extract_concepts(
     # and quick to look up in a long run of siblings.
     children: dict[str, dict[str, None]] = {}
     edges: list[EdgeDraft] = []
+    roles = _concept_roles(ordered, keys, kinds)
     for section, parent_key in ordered:
         key = keys[section.position]
         if key not in children:
@@ -141,7 +142,7 @@ def extract_concepts(
                     level=max(section.level, 1),
                     key_points=key_points(section, key=key),
                     position=position_base + section.position,
-                    role=concept_role(kinds[section.position]),
+                    role=roles[key],
                 )
             )
         if parent_key is not None and parent_key != key and key not in children[parent_key]:
@@ -163,6 +164,33 @@ def extract_concepts(
         merged=merged,
         qualified_keys=frozenset(qualified_keys),
     )
+
+
+_ROLE_RANK: dict[ConceptRole, int] = {
+    "teachable": 0,
+    "chapter": 1,
+    "navigation": 2,
+    "front_matter": 3,
+    "back_matter": 3,
+}
+
+
+def _concept_roles(
+    ordered: list[tuple[Section, str | None]], keys: dict[int, str], kinds: dict[int, SectionKind]
+) -> dict[str, ConceptRole]:
+    """The role of each concept: of the sections that make it, the one that teaches most.
+
+    A heading that repeats its parent's title ("# Modules" then "## Modules" holding the
+    text) is one concept with it: that the outer heading only groups does not make the
+    concept a chapter.
+    """
+    roles: dict[str, ConceptRole] = {}
+    for section, _ in ordered:
+        key = keys[section.position]
+        role = concept_role(kinds[section.position])
+        if key not in roles or _ROLE_RANK[role] < _ROLE_RANK[roles[key]]:
+            roles[key] = role
+    return roles
 
 
 def _with_parent_keys(
