@@ -271,3 +271,20 @@ async def test_python_that_prints_otherwise_says_it_was_run(answer: str, said: s
     grade = await grade_answer(SQUARES, answer, grader=GRADER)
     assert (grade.verdict, grade.score) == ("incorrect", 0.0)
     assert grade.feedback.startswith(said)
+
+
+async def test_without_a_jail_python_is_compared_by_tokens_and_says_so(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A machine without bubblewrap: the sandbox cannot start at all.
+    monkeypatch.setattr("tutor.sandbox.runner.find_bwrap", lambda: None)
+    right = await grade_answer(
+        SQUARES, "squares = [n*n for n in range(4)]\nprint(squares);", grader=GRADER
+    )
+    assert (right.verdict, right.score) == ("correct", 1.0)
+    assert right.feedback == (
+        "Correct: could not run it here, so compared with the notes' code, the same tokens."
+    )
+    wrong = await grade_answer(SQUARES, "print([0, 1, 4, 9])", grader=GRADER)
+    assert wrong.verdict == "incorrect"
+    assert wrong.feedback.startswith("Not quite: could not run it here, so compared")

@@ -14,6 +14,7 @@ failed attempt, never an exception.
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 from dataclasses import dataclass
 from typing import Literal
@@ -21,7 +22,7 @@ from typing import Literal
 from langchain_core.embeddings import Embeddings
 
 from tutor.grading import GradingItem, ShortAnswerGrader
-from tutor.sandbox import Limits, RunResult, arun_python
+from tutor.sandbox import Limits, RunResult, SandboxError, arun_python
 from tutor.teaching.code_tokens import compare_code
 from tutor.teaching.exercises import (
     CodeDraft,
@@ -40,6 +41,7 @@ Verdict = Literal["correct", "partial", "incorrect"]
 DEFAULT_LIMITS = Limits()
 """Resource limits of a sandbox run unless the caller gives others."""
 
+_log = logging.getLogger(__name__)
 _SHOWN_CHARS = 600
 _ARTICLES = frozenset({"a", "an", "the"})
 _NON_WORD = re.compile(r"[\W_]+")
@@ -90,11 +92,8 @@ async def grade_answer(
         embeddings: Embeddings for explain-back; the grader's when None.
 
     Returns:
-        The grade, with feedback for the learner.
-
-    Raises:
-        SandboxError: When the sandbox cannot be set up at all (not for anything the
-            learner's code does).
+        The grade, with feedback for the learner. When the sandbox cannot be set up at
+        all, Python code is compared by tokens instead, and the feedback says so.
     """
     if isinstance(draft, MultipleChoiceDraft):
         return _grade_choice(draft, answer)
@@ -175,6 +174,15 @@ async def _grade_code(draft: CodeDraft, answer: str, limits: Limits) -> AnswerGr
         return _compare_source(draft, code)
     if not code.strip():
         return AnswerGrade(0.0, "incorrect", "No code was given.")
+    try:
+        return await _run_code(draft, code, limits)
+    except SandboxError as error:
+        # No jail on this machine: the learner still gets a grade, and is told how.
+        _log.warning("code graded by tokens, the sandbox cannot run: %s", error)
+        return _compare_source(draft, code, how="could not run it here, so compared")
+
+
+async def _run_code(draft: CodeDraft, code: str, limits: Limits) -> AnswerGrade:
     if draft.tests.strip():
         run = await arun_python(code, draft.tests, limits=limits)
         if run.passed:
@@ -219,15 +227,13 @@ def _output(stdout: str) -> str:
     return "\n".join(line.rstrip() for line in lines).strip()
 
 
-def _compare_source(draft: CodeDraft, code: str) -> AnswerGrade:
+def _compare_source(draft: CodeDraft, code: str, *, how: str = "compared") -> AnswerGrade:
     solution = _unfenced(draft.solution)
     if not code.strip():
         return AnswerGrade(0.0, "incorrect", "No code was given.")
     compared = compare_code(code, solution, draft.language)
     if compared.same:
-        return AnswerGrade(
-            1.0, "correct", "Correct: compared with the notes' code, the same tokens."
-        )
+        return AnswerGrade(1.0, "correct", f"Correct: {how} with the notes' code, the same tokens.")
     if compared.answer_token and compared.expected_token:
         where = f" (`{compared.answer_token}` where the notes have `{compared.expected_token}`)"
     elif compared.expected_token:
@@ -235,7 +241,7 @@ def _compare_source(draft: CodeDraft, code: str) -> AnswerGrade:
     else:
         where = f" (`{compared.answer_token}` is more than the notes have)"
     feedback = (
-        f"Not quite: compared with the notes' code, the tokens differ{where}. "
+        f"Not quite: {how} with the notes' code, the tokens differ{where}. "
         f"Expected:\n{_trim(solution.strip())}"
     )
     return AnswerGrade(0.0, "incorrect", feedback)
