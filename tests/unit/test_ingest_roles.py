@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
 from tutor.ingest.concepts import DocumentGraph, extract_concepts, normalise_title
-from tutor.ingest.corpus import TocEntry, document_context, missing_entries, toc_entries
+from tutor.ingest.corpus import (
+    TocEntry,
+    author_order,
+    document_context,
+    missing_entries,
+    toc_entries,
+)
 from tutor.ingest.markdown import parse_markdown
 from tutor.ingest.roles import DocumentContext, RoleRules, classify_sections, count_words
 from tutor.ingest.section_words import section_words
@@ -364,3 +371,42 @@ def test_a_heading_that_repeats_the_document_title_teaches_with_it() -> None:
     graph = graph_of(text)
     assert roles(graph) == {"Modules": "teachable", "Files": "teachable"}
     assert graph.merged == {"recap": 1}
+
+
+def test_a_page_of_link_lists_under_headings_is_navigation() -> None:
+    parts = "".join(
+        f"## Part {n}\n\n" + "".join(f"[Chapter {n}.{i}](/c{n}{i}/)\n\n" for i in range(4))
+        for n in range(3)
+    )
+    graph = graph_of(f"# Course\n\n{parts}")
+    assert set(roles(graph).values()) == {"navigation"}
+    assert roles(graph_of(f"# Course\n\n{PARAGRAPH}\n\n{parts}"))["Course"] == "teachable"
+
+
+MACRO = Path(__file__).resolve().parents[1] / "data" / "macroeconomics" / "notes"
+
+
+@pytest.mark.skipif(not MACRO.is_dir(), reason=f"the macroeconomics notes are absent: {MACRO}")
+def test_the_macroeconomics_notes() -> None:
+    files = {str(p.relative_to(MACRO)): p for p in MACRO.rglob("*.md")}
+    ordered = author_order(files, [])
+    docs = {path: parse_markdown(files[path].read_text("utf-8"), name=path) for path in ordered}
+    repeated = repeated_headings(
+        [placed for path, doc in docs.items() for placed in placed_headings(path, doc.root)]
+    )
+    concepts = []
+    for index, path in enumerate(ordered):
+        context = document_context(path, [], ordered)
+        graph = extract_concepts(
+            docs[path], position_base=index * 10_000, context=context, repeated=repeated
+        )
+        concepts += graph.concepts
+    roles = {c.title: c.role for c in concepts}
+    print(f"\nmacroeconomics: {dict(Counter(roles.values()))}")
+    assert len(roles) == len(concepts)  # no two concepts share a title
+    # The folder's README and the index page of links are not taught.
+    assert roles["A Short, Online Principles of Macroeconomics"] == "front_matter"
+    assert roles["principles of macro"] == "navigation"
+    for title in ("Opportunity cost", "Frictional unemployment", "The budget constraint"):
+        assert roles[title] == "teachable", title
+    assert Counter(roles.values())["teachable"] >= 80

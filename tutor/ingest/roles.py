@@ -165,6 +165,8 @@ class _Classifier:
         content = text.words
         recap_words = 0
         standing = False
+        # Whether every part is navigation: a page of link lists under headings.
+        navigating = bool(section.children)
         for child in section.children:
             given = self.visit(child, None, is_root=False)
             child_kind = self.kinds[child.position]
@@ -174,11 +176,16 @@ class _Classifier:
                 recap_words += given
             elif child_kind in ("teachable", "chapter"):
                 standing = True
+            navigating = navigating and child_kind == "navigation"
 
         kind: SectionKind
-        if heading == "navigation" or (
-            text.links >= self.rules.navigation_min_links
-            and text.link_words >= self.rules.navigation_link_share * max(text.words, 1)
+        if (
+            heading == "navigation"
+            or (navigating and text.words == 0)
+            or (
+                text.links >= self.rules.navigation_min_links
+                and text.link_words >= self.rules.navigation_link_share * max(text.words, 1)
+            )
         ):
             kind = "navigation"
         elif is_root and self.context.has_parts:
