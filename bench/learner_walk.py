@@ -364,7 +364,13 @@ def walk(
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("corpus", nargs="?", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument(
+        "corpus",
+        nargs="?",
+        type=Path,
+        default=DEFAULT_CORPUS,
+        help="a folder of Markdown notes, or a folder whose notes/ holds them",
+    )
     parser.add_argument("--turns", type=int, default=30)
     parser.add_argument("--learner", choices=("perfect", "struggling"), default="perfect")
     parser.add_argument("--target", help="a concept title (default: the label file's)")
@@ -388,6 +394,9 @@ def main() -> None:
         else:
             if not corpus.is_dir():
                 sys.exit(f"no corpus folder at {corpus}")
+            if (corpus / "notes").is_dir():
+                # A corpus kept in tests/data: its notes, beside its SOURCE.md and licence.
+                corpus = corpus / "notes"
             labels = load_labels(corpus, args.labels)
         files = note_files(corpus)
         if not files:
