@@ -439,7 +439,7 @@ def test_the_same_notes_in_another_order_give_no_backward_edges() -> None:
         "# Notes\n\n## Notes\n\nNotes.\n\n## Notes\n\nMore notes.\n",
         "# Ελληνικά\n\nΗ **αγορά** είναι τόπος.\n\n## Τιμή\n\nΗ αγορά ορίζει την τιμή. Αγορά.\n",  # noqa: RUF001
         "# 日本語\n\n**所有権**とは規則です。\n\n## 借用\n\n所有権と借用。所有権が移る。\n",
-        "".join(f"## Part {i}\n\nThe **term {i}** is defined here.\n\n" for i in range(300)),
+        "".join(f"## Part {i}\n\nThe **term {i}** is defined here.\n\n" for i in range(2000)),
     ],
 )
 def test_unusual_notes_give_terms_and_edges_without_failing(text: str) -> None:
@@ -574,3 +574,20 @@ def test_the_rust_book_paths_hold_a_handful_of_hard_prerequisites() -> None:
         )
         assert len(hard) <= 15
         assert hard < everything
+
+
+def test_a_long_document_chains_each_section_to_the_one_defining_its_term() -> None:
+    filler = "It is studied with care, compared with earlier work, and written down plainly."
+    text = "# Glossary Walk\n\n" + "".join(
+        f"## Topic {i}\n\nA **notion{i}** is what topic {i} is about. {filler}\n"
+        + (
+            f"It builds on notion{i - 1}: notion{i - 1} here, notion{i - 1} there.\n\n"
+            if i
+            else "\n"
+        )
+        for i in range(600)
+    )
+    doc = parse_markdown(text, name="walk.md")
+    graph = extract_concepts(doc, position_base=0)
+    edges = document_term_edges(doc, graph.concepts, graph.section_keys, [], graph.edges)
+    assert pairs(edges) == {(f"topic {i - 1}", f"topic {i}") for i in range(1, 600)}

@@ -25,7 +25,7 @@ import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
-from functools import cache
+from functools import cache, lru_cache
 from itertools import chain
 from typing import Protocol
 
@@ -445,14 +445,16 @@ def term_edges(
             if match:
                 by_term[match][concept.key] = concept
     known = {t: list(c.values()) for t, c in by_term.items() if len(c) <= MAX_INTRODUCERS}
-    if len(everyone) >= MIN_CONCEPTS_FOR_CORPUS_SHARE:
-        basic = _corpus_counts(everyone, known)
-        limit = MAX_CORPUS_SHARE * len(everyone)
-        known = {t: c for t, c in known.items() if basic[t.removeprefix("`")] <= limit}
     if not known or not users:
         return []
+    spaceless = [t for t in known if _NO_SPACE_SCRIPT.search(t)]
+    uses = {user.key: _uses(user, known, spaceless) for user in users}
+    if len(everyone) >= MIN_CONCEPTS_FOR_CORPUS_SHARE:
+        wanted = {t for found in uses.values() for t, n in found.items() if n >= MIN_USE_SCORE}
+        named = _corpus_counts(everyone, wanted)
+        limit = MAX_CORPUS_SHARE * len(everyone)
+        known = {t: c for t, c in known.items() if named[t] <= limit}
     wholes = _wholes(part_of)
-    uses = {user.key: _uses(user, known) for user in users}
     share = Counter(term for found in uses.values() for term in found)
     common = (
         {t for t, n in share.items() if n / len(users) > MAX_USE_SHARE}
@@ -466,7 +468,7 @@ def term_edges(
         own = {_match_key(t) for t in topics}
         strongest: dict[str, float] = {}
         for term, score in uses[user.key].items():
-            if term in common or term in own or score < MIN_USE_SCORE:
+            if term in common or term in own or score < MIN_USE_SCORE or term not in known:
                 continue
             source = _introducer(known[term], user, wholes.get(user.key, set()))
             if source is None:
@@ -632,6 +634,7 @@ def _singular(word: str) -> str:
     return word[:-1]
 
 
+@lru_cache(maxsize=65_536)
 def _stem(word: str) -> str:
     word = _singular(word)
     return word[:-1] if len(word) > 3 and word.endswith("e") else word
@@ -643,8 +646,14 @@ def _match_key(term: str) -> str:
     return f"`{stems}" if term.startswith("`") and stems else stems
 
 
-def _uses(user: ConceptText, known: Mapping[str, object]) -> dict[str, int]:
-    """Known terms the user uses, with their score: text uses, plus more for a title's."""
+def _uses(
+    user: ConceptText, known: Mapping[str, object], spaceless: Sequence[str]
+) -> dict[str, int]:
+    """Known terms the user uses, with their score: text uses, plus more for a title's.
+
+    ``spaceless`` are the known terms in scripts written without spaces, matched inside
+    words.
+    """
     scores: Counter[str] = Counter()
     places = [(t, TITLE_USE_SCORE, "") for t in user.titles]
     places += [(user.text, 1, ""), (user.code, 1, "`")]
@@ -657,10 +666,11 @@ def _uses(user: ConceptText, known: Mapping[str, object]) -> dict[str, int]:
             for n in range(1, MAX_TERM_WORDS + 1)
             for i in range(len(words) - n + 1)
         )
-        for term in known:
-            count = grams.get(term, 0)
-            if not count and _NO_SPACE_SCRIPT.search(term) and term.startswith(mark):
-                count = text.casefold().count(term.removeprefix(mark).replace(" ", ""))
+        found = {gram: count for gram, count in grams.items() if gram in known}
+        for term in spaceless:
+            if term.startswith(mark) and term not in found:
+                found[term] = text.casefold().count(term.removeprefix(mark).replace(" ", ""))
+        for term, count in found.items():
             if count:
                 scores[term] += weight if weight > 1 else count
     return dict(scores)
@@ -668,20 +678,36 @@ def _uses(user: ConceptText, known: Mapping[str, object]) -> dict[str, int]:
 
 def _corpus_counts(concepts: Sequence[Introducer], terms: Iterable[str]) -> Counter[str]:
     """How many concepts name each term in their title, summary or key points."""
-    wanted = {t.removeprefix("`") for t in terms}
+    bare = {term: term.removeprefix("`") for term in terms}
+    digests = [_digest(c.title, c.summary, c.key_points) for c in concepts]
+    # Which concepts hold each word of a term: a phrase is looked for only in those.
+    needed = {word for phrase in bare.values() for word in phrase.split()}
+    holders: dict[str, list[int]] = defaultdict(list)
+    for index, (_, _, words) in enumerate(digests):
+        for word in words & needed:
+            holders[word].append(index)
     counts: Counter[str] = Counter()
-    for concept in concepts:
-        text = " ".join([concept.title, concept.summary, *concept.key_points])
-        words = [_stem(w) for w in _words(text)]
-        counts.update(
-            {
-                gram
-                for n in range(1, MAX_TERM_WORDS + 1)
-                for i in range(len(words) - n + 1)
-                if (gram := " ".join(words[i : i + n])) in wanted
-            }
-        )
+    for term, phrase in bare.items():
+        if _NO_SPACE_SCRIPT.search(phrase):
+            needle = phrase.replace(" ", "")
+            counts[term] = sum(needle in folded for _, folded, _ in digests)
+            continue
+        rarest = min(phrase.split(), key=lambda word: len(holders.get(word, ())))
+        counts[term] = sum(f" {phrase} " in digests[i][0] for i in holders.get(rarest, ()))
     return counts
+
+
+@lru_cache(maxsize=65_536)
+def _digest(
+    title: str, summary: str, key_points: tuple[str, ...]
+) -> tuple[str, str, frozenset[str]]:
+    """A concept's title, summary and key points: spaced stems, folded text, stem set.
+
+    Cached: the same stored concepts are read for every document of a run.
+    """
+    text = " ".join([title, summary, *key_points])
+    stems = [_stem(w) for w in _words(text)]
+    return f" {' '.join(stems)} ", text.casefold(), frozenset(stems)
 
 
 def _introducer(
