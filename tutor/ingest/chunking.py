@@ -69,7 +69,7 @@ class ChunkDraft:
     language: str | None
     """The code block's language, when known."""
     text: str
-    """Markdown source, verbatim."""
+    """Markdown cut from the file and cleaned of page markup; code as written."""
     content_hash: str
     """SHA-256 of ``text``, hex."""
     token_count: int

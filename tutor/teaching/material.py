@@ -12,7 +12,8 @@ class Passage:
     chunk_id: str
     """The chunk's id in the document store (and in the vector store)."""
     text: str
-    """The chunk's Markdown source, without its heading path."""
+    """The chunk's Markdown (cleaned of page markup when it was cut), without its heading
+    path; :func:`~tutor.ingest.learner_text.learner_markdown` gives what a learner sees."""
     heading_path: str
     """Headings from the document's title down to the chunk's section, joined by " > "."""
     document_path: str
