@@ -153,9 +153,19 @@ _AFTER_DEFINES = re.compile(
     # "The **opportunity cost** of a choice is ...": a short complement may come first.
     r"(?:(?:of|for|in|de|du|des|von|vom|del|di)\s+(?:[^\s,.;:]+\s+){1,3}?(?=\S+\s))?"
     rf"(?:(?:{_COPULA})\b|[:\u2014\u2013]|-\s|\u3068\u306f|\u3068\u3044\u3046"
-    r"|,\s*(?:which|that|who|i\.e\.|ou|qui|die|der|das|que|che)\b)",
+    r"|,\s*(?:which|that|who|i\.e\.|ou|qui|die|der|das|que|che)\b"
+    r"|,\s*(?:also\s+)?(?:known\s+as|called)\b)",
     re.IGNORECASE,
 )
+_ALSO_NAMED = re.compile(r"^\s*,\s*(?:also\s+)?(?:known\s+as|called)\b", re.IGNORECASE)
+_INDEFINITE = re.compile(r"^(?:a|an|un|une|ein|eine|uno?|una|um|uma)$", re.IGNORECASE)
+"""An indefinite article alone before an emphasised term: "A _trait_ defines ..."."""
+_PLAIN_NAMING = re.compile(
+    r"\b(?:also\s+)?known\s+as\s+(?:an?\s+|the\s+)?([^\W\d_][\w-]*(?:\s[^\W\d_][\w-]*){0,2})"
+    r"\s*(?:[.,;:]|$)",
+    re.IGNORECASE,
+)
+"""Unmarked "..., also known as a vector."."""
 _PLAIN_DEFINITION = re.compile(
     rf"^(?:a|an|un|une|ein|eine|uno?|una)\s+(\w+(?:[ -]\w+){{0,2}})\s+(?:{_COPULA})\s+"
     rf"(?:{_ARTICLES}|like|comme|wie|como|come|when|where|used|defined)\b",
@@ -541,8 +551,10 @@ def _sentence_terms(
                 continue
             # "a variable named `guess`" names an example's identifier, not a concept:
             # code is defined by "`X` is ..." or "the `X` type" only.
-            kind_noun = _ARTICLE_ONLY.match(before) and _CODE_KIND.match(after.strip())
-            if kind_noun or (_ARTICLE_ONLY.match(before) and _AFTER_DEFINES.match(after.strip())):
+            led = _ARTICLE_ONLY.match(before)
+            kind_noun = led and _CODE_KIND.match(after.strip())
+            renamed = _ALSO_NAMED.match(after)  # "`Vec<T>`, also known as a vector"
+            if kind_noun or renamed or (led and _AFTER_DEFINES.match(after.strip())):
                 normal = normalise_term(code.group(1).replace("::", " "))
                 # Kept as code: `while` is used as code, whatever "while" means in prose.
                 yield f"`{normal}`" if normal else ""
@@ -559,6 +571,8 @@ def _sentence_terms(
     plain = _PLAIN_DEFINITION.match(sentence.strip()) or _BARE_DEFINITION.match(sentence.strip())
     if plain:
         yield normalise_term(plain.group(1))
+    for named in _PLAIN_NAMING.finditer(sentence):
+        yield normalise_term(named.group(1))
     # "- Term: what it is" in a list; a paragraph's "Note: ..." or "In short: ..." is no
     # definition (an emphasised "**Term**: ..." is found above).
     line = _TERM_LINE.match(sentence.strip()) if in_list and not spans else None
@@ -568,7 +582,7 @@ def _sentence_terms(
 
 def _defines(before: str, after: str) -> bool:
     """Whether a term between ``before`` and ``after`` in a sentence is being defined."""
-    if _NAMING_CUE.search(before):
+    if _NAMING_CUE.search(before) or _INDEFINITE.match(before):
         return True
     # "A **reference** is", "Every value has a _data type_, which": an article (or
     # nothing) leads the term in.
