@@ -10,6 +10,9 @@ Edges (see :mod:`tutor.graph.model` for their direction):
   ("we will see this in ...") and gives no edge. Links to other documents are returned
   for the caller to resolve against them.
 
+Each concept also carries the terms its sections introduce (:mod:`tutor.ingest.terms`);
+ingestion turns a later concept's use of one into a ``prerequisite`` of origin ``term``.
+
 Each section is classified first (:mod:`tutor.ingest.roles`): a recap or a section too
 thin to teach alone is no concept, and its text joins its parent's; front and back
 matter, navigation and chapters are concepts with that role. A generic heading
