@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from dataclasses import dataclass
 from typing import Literal, cast
 
@@ -47,6 +46,10 @@ FOLDED: frozenset[SectionKind] = frozenset({"recap", "thin"})
 """Kinds whose sections join their parent's concept instead of being one."""
 
 _TOKEN = re.compile(r"[^\W_]+")
+_WIDE = re.compile(
+    "[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f]"
+)
+"""Kana and CJK ideographs: scripts written without spaces between words."""
 _LINK_TEXT = re.compile(r"(?<!!)\[([^\]\n]*)\]\s*[(\[]")
 _AUTOLINK = re.compile(r"<[a-z][a-z0-9+.-]*:[^>\s]+>", re.IGNORECASE)
 
@@ -81,16 +84,11 @@ class DocumentContext:
 
 def count_words(text: str) -> int:
     """Words in ``text``, in any script (see the module docstring)."""
-    total = 0
-    for token in _TOKEN.findall(text):
-        wide = sum(1 for c in token if _is_cjk(c))
-        total += math.ceil(wide / 2) + (1 if wide < len(token) else 0)
-    return total
-
-
-def _is_cjk(char: str) -> bool:
-    name = unicodedata.name(char, "")
-    return name.startswith(("CJK ", "HIRAGANA", "KATAKANA", "HANGUL"))
+    wide = len(_WIDE.findall(text))
+    if not wide:
+        return len(_TOKEN.findall(text))
+    spaced = _TOKEN.findall(_WIDE.sub(" ", text))
+    return len(spaced) + math.ceil(wide / 2)
 
 
 @dataclass(frozen=True)
