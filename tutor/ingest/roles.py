@@ -46,9 +46,7 @@ FOLDED: frozenset[SectionKind] = frozenset({"recap", "thin"})
 """Kinds whose sections join their parent's concept instead of being one."""
 
 _TOKEN = re.compile(r"[^\W_]+")
-_WIDE = re.compile(
-    "[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f]"
-)
+_WIDE = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f]")
 """Kana and CJK ideographs: scripts written without spaces between words."""
 _LINK_TEXT = re.compile(r"(?<!!)\[([^\]\n]*)\]\s*[(\[]")
 _AUTOLINK = re.compile(r"<[a-z][a-z0-9+.-]*:[^>\s]+>", re.IGNORECASE)
