@@ -7,7 +7,7 @@ function chapter(id: string, size: number): Chapter {
   const concepts: GraphConcept[] = Array.from({ length: size }, (_, i) => ({
     id: `${id}-${i}`, title: `${id} ${i}`, key: `${id}-${i}`, documents: [], key_points: [], level: 1, position: i, summary: "",
   }));
-  return { id, title: id, concepts, teachable: concepts };
+  return { id, title: id, concepts, teachable: concepts, depth: new Map() };
 }
 
 function overlaps(a: { x: number; y: number; width: number; height: number }, b: typeof a): boolean {

@@ -30,6 +30,8 @@ describe("groupByChapter", () => {
     ]);
     // The chapter heading itself is not taught; a concept with no role is.
     expect(chapters[0].teachable.map((n) => n.id)).toEqual(["s1", "s1b", "s1a"]);
+    // Sections nest as the headings did.
+    expect(Object.fromEntries(chapters[0].depth)).toEqual({ c1: 0, s1: 1, s1a: 2, s1b: 2 });
   });
 
   it("gathers a document's loose concepts under the document's title", () => {

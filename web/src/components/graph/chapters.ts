@@ -17,6 +17,8 @@ export type Chapter = {
   concepts: GraphConcept[];
   /** The concepts a lesson can be given on, in reading order. */
   teachable: GraphConcept[];
+  /** How many `part_of` steps each concept lies below the chapter's head (0 for the head and loose concepts). */
+  depth: Map<string, number>;
 };
 
 export function roleOf(concept: GraphConcept): ConceptRole {
@@ -53,19 +55,19 @@ export function groupByChapter(
     hasParts.add(edge.target);
   }
 
-  const rootOf = (id: string): string => {
+  const climb = (id: string): { root: string; depth: number } => {
     const seen = new Set<string>([id]);
     let current = id;
     for (let next = parent.get(current); next !== undefined && !seen.has(next); next = parent.get(current)) {
       seen.add(next);
       current = next;
     }
-    return current;
+    return { root: current, depth: seen.size - 1 };
   };
 
   const chapters = new Map<string, Chapter>();
   for (const concept of graph.nodes) {
-    const root = rootOf(concept.id);
+    const { root, depth } = climb(concept.id);
     let key: string;
     let title: string;
     let head: GraphConcept | undefined;
@@ -80,10 +82,11 @@ export function groupByChapter(
     }
     let chapter = chapters.get(key);
     if (!chapter) {
-      chapter = { id: key, title, head, concepts: [], teachable: [] };
+      chapter = { id: key, title, head, concepts: [], teachable: [], depth: new Map() };
       chapters.set(key, chapter);
     }
     chapter.concepts.push(concept);
+    chapter.depth.set(concept.id, depth);
   }
   for (const chapter of chapters.values()) {
     chapter.concepts.sort((a, b) => (a === chapter.head ? -1 : b === chapter.head ? 1 : byPosition(a, b)));

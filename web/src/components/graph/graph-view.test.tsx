@@ -291,3 +291,60 @@ describe("GraphView at the size of a book", { timeout: 30_000 }, () => {
     }
   });
 });
+
+describe("GraphView outline of nested notes", () => {
+  const H = "00000000-0000-0000-0000-0000000000f1";
+  const S1 = "00000000-0000-0000-0000-0000000000f2";
+  const S1A = "00000000-0000-0000-0000-0000000000f3";
+  const NAV = "00000000-0000-0000-0000-0000000000f4";
+  const partOf = (source: string, target: string): ConceptEdge => ({ source, target, kind: "part_of", origin: "heading", weight: 1 });
+  const NESTED: ConceptGraph = {
+    nodes: [
+      concept(H, "Ownership", 0, "chapter"),
+      concept(S1, "Moves", 1),
+      concept(S1A, "Moving a String", 2),
+      concept(NAV, "Summary", 3, "navigation"),
+    ],
+    edges: [partOf(S1, H), partOf(S1A, S1), partOf(NAV, H)],
+  };
+
+  beforeEach(() => {
+    vi.clearAllMocks();
+    window.localStorage.setItem(VIEW_KEY, "outline");
+    api.graph.mockResolvedValue(NESTED);
+    api.progress.mockResolvedValue(PROGRESS);
+    api.paths.mockResolvedValue([]);
+    api.documents.mockResolvedValue([]);
+  });
+
+  it("indents sections of sections and dims what is not taught, without a Learn button", async () => {
+    render(<GraphView />);
+    const rows = await screen.findAllByTestId("outline-concept");
+    expect(rows.map((r) => [r.textContent?.split("Mastery")[0], r.getAttribute("data-depth")])).toEqual([
+      ["Moves", "1"],
+      ["Moving a String", "2"],
+      ["Summary(navigation)", "1"],
+    ]);
+    expect(rows[1].style.paddingLeft).not.toBe(rows[0].style.paddingLeft);
+    expect(within(rows[2]).queryByRole("button")).not.toBeInTheDocument();
+    expect(rows[2]).toHaveAttribute("data-teachable", "false");
+    // The heading-only chapter is the group's title, not a row.
+    expect(screen.getByRole("heading", { level: 3 })).toHaveTextContent(/^Ownership/);
+  });
+
+  it("chooses targets from the outline and sets a learning path", async () => {
+    const user = userEvent.setup();
+    api.createPath.mockResolvedValue(path({ id: "p3", name: "Moving a String", steps: [S1, S1A], targets: [S1A] }));
+    render(<GraphView />);
+    await screen.findAllByTestId("outline-concept");
+    await user.click(screen.getByRole("button", { name: "Choose targets" }));
+    const target = screen.getByRole("button", { name: "Target Moving a String" });
+    expect(target).toHaveAttribute("aria-pressed", "false");
+    await user.click(target);
+    expect(screen.getByRole("button", { name: "Target Moving a String" })).toHaveAttribute("aria-pressed", "true");
+    expect(push).not.toHaveBeenCalled();
+    await user.click(screen.getByRole("button", { name: "Set learning path" }));
+    expect(api.createPath).toHaveBeenCalledWith("Moving a String", [S1A]);
+    expect(await screen.findByTestId("path-steps")).toHaveTextContent("Moving a String");
+  });
+});

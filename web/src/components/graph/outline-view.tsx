@@ -30,10 +30,13 @@ type OutlineProps = {
 
 function ConceptRow({
   concept,
+  depth,
   props,
   rowRef,
 }: {
   concept: GraphConcept;
+  /** Nesting under the chapter's head; sections of sections are indented further. */
+  depth: number;
   props: OutlineProps;
   rowRef?: React.Ref<HTMLLIElement>;
 }) {
@@ -47,6 +50,9 @@ function ConceptRow({
       data-testid="outline-concept"
       data-concept-id={concept.id}
       data-teachable={taught ? "true" : "false"}
+      data-depth={depth}
+      // Indented by nesting, at most three steps so a phone keeps room for the title.
+      style={{ paddingLeft: `${0.5 + Math.min(Math.max(depth - 1, 0), 3) * 1.25}rem` }}
       className={cn(
         "flex flex-wrap items-center justify-between gap-x-3 gap-y-1 rounded-md px-2 py-1.5",
         concept.id === found && "bg-accent ring-2 ring-primary",
@@ -112,7 +118,13 @@ export function OutlineView(props: OutlineProps) {
   const list = (chapter: Chapter) => (
     <ol className="mt-1 flex flex-col">
       {rows(chapter).map((concept) => (
-        <ConceptRow key={concept.id} concept={concept} props={props} rowRef={concept.id === found ? foundRef : undefined} />
+        <ConceptRow
+          key={concept.id}
+          concept={concept}
+          depth={chapter.depth.get(concept.id) ?? 0}
+          props={props}
+          rowRef={concept.id === found ? foundRef : undefined}
+        />
       ))}
     </ol>
   );
