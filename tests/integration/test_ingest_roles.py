@@ -246,3 +246,34 @@ def test_tutor_ingest_prints_the_curriculum(env: dict[str, str], tmp_path: Path)
         "merged sections: 0 thin, 3 recap; duplicate titles: 0"
     ) in result.output
     assert "note: SUMMARY.md names 1 file(s) that were not uploaded: trade.md" in result.output
+
+
+async def test_notes_in_japanese_and_greek(stack: tuple[Ingestor, asyncpg.Pool, UUID]) -> None:
+    ingestor, _, owner = stack
+    ja = "需要と供給は市場価格を決める基本的な仕組みであり、価格が上がると需要は減少する。" * 2
+    el = (
+        "Η ζήτηση μειώνεται όταν η τιμή αυξάνεται και οι άλλοι παράγοντες μένουν σταθεροί, "  # noqa: RUF001
+        "ενώ η προσφορά αυξάνεται με την τιμή για τα περισσότερα αγαθά της αγοράς. "  # noqa: RUF001
+    )
+    files = [
+        SourceFile(
+            "ja/keizai.md",
+            f"# 経済学\n\n{ja}\n\n## 用語\n\n{ja}\n\n## まとめ\n\n{ja}\n".encode(),
+        ),
+        SourceFile(
+            "el/oikonomia.md",
+            f"# Οικονομία\n\n{el}\n\n## Ορισμοί\n\n{el}\n\n## Περίληψη\n\n{el}\n".encode(),
+        ),
+        SourceFile("ja/序文.md", f"# 序文\n\n{ja}\n".encode()),
+    ]
+    report = await ingestor.ingest(owner, files)
+    roles = {c.title: c.role for c in await ingestor.graph.concepts(owner)}
+    assert roles == {
+        "経済学": "teachable",
+        "経済学: 用語": "teachable",
+        "Οικονομία": "teachable",
+        "Οικονομία: Ορισμοί": "teachable",
+        "序文": "front_matter",
+    }
+    assert report.merged == {"recap": 2}
+    assert report.duplicate_titles == []
