@@ -156,7 +156,9 @@ def test_the_graph_of_a_book_at_desktop_width(desktop: BrowserContext) -> None:
     expect(page.get_by_role("heading", level=1)).to_have_text("Concept graph")
 
     # Wide screens start in the graph, every chapter closed, at a zoom the labels can be read at.
-    expect(page.get_by_role("button", name="Graph")).to_have_attribute("aria-pressed", "true")
+    expect(page.get_by_role("button", name="Graph", exact=True)).to_have_attribute(
+        "aria-pressed", "true"
+    )
     chapters = page.get_by_test_id("chapter-node")
     expect(chapters).to_have_count(len(SUBJECTS))
     expect(page.get_by_test_id("concept-node")).to_have_count(0)
@@ -226,7 +228,9 @@ def test_the_outline_on_a_phone_starts_a_lesson(
         page.goto("/graph/")
 
         # A phone starts in the outline: the book's contents in reading order.
-        expect(page.get_by_role("button", name="Outline")).to_have_attribute("aria-pressed", "true")
+        expect(page.get_by_role("button", name="Outline", exact=True)).to_have_attribute(
+            "aria-pressed", "true"
+        )
         chapters = page.get_by_test_id("outline-chapter")
         expect(chapters).to_have_count(len(SUBJECTS))
         for i, (subject, _) in enumerate(SUBJECTS):
@@ -243,7 +247,7 @@ def test_the_outline_on_a_phone_starts_a_lesson(
         page.screenshot(path=str(SCREENSHOTS / "graph-outline-top-phone.png"))
 
         # The graph at phone width: one column of chapters, at a readable zoom.
-        page.get_by_role("button", name="Graph").click()
+        page.get_by_role("button", name="Graph", exact=True).click()
         chapter_nodes = page.get_by_test_id("chapter-node")
         expect(chapter_nodes.first).to_be_visible()
         assert _zoom(chapter_nodes.first) >= READABLE_ZOOM, _zoom(chapter_nodes.first)
@@ -256,9 +260,11 @@ def test_the_outline_on_a_phone_starts_a_lesson(
         check_page(page, "graph-book", "phone")
 
         # The choice is remembered; search in the outline scrolls to the row.
-        page.get_by_role("button", name="Outline").click()
+        page.get_by_role("button", name="Outline", exact=True).click()
         page.reload()
-        expect(page.get_by_role("button", name="Outline")).to_have_attribute("aria-pressed", "true")
+        expect(page.get_by_role("button", name="Outline", exact=True)).to_have_attribute(
+            "aria-pressed", "true"
+        )
         search = page.get_by_role("combobox", name="Find a concept")
         search.fill("harvest hazards")
         search.press("Enter")

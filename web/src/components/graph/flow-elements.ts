@@ -114,7 +114,8 @@ export function flowElements(input: FlowInput): FlowElements {
       animated: onPath,
       focusable: false,
       markerEnd: { type: MarkerType.ArrowClosed, color: onPath ? PATH_COLOUR : undefined },
-      style: { stroke: onPath ? PATH_COLOUR : undefined, strokeWidth: onPath ? 2.5 : 1.5 },
+      // Faint unless on the path: at a book's size edges cross cards, and the titles come first.
+      style: { stroke: onPath ? PATH_COLOUR : undefined, strokeWidth: onPath ? 2.5 : 1.5, strokeOpacity: onPath ? 1 : 0.55 },
     });
   };
   for (const edge of input.edges) {
