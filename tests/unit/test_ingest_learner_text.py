@@ -119,6 +119,13 @@ def test_code_is_left_as_written() -> None:
     assert clean_markdown(text) == text
 
 
+def test_tex_math_is_left_as_written_but_prices_are_prose() -> None:
+    math = "Growth is $\\frac{{\\Delta Y}}{Y}$ and $$x^{{2}}$$;"
+    prices = "a pizza costs $5 and a burrito $10"
+    assert clean_markdown(f"{math} {prices}<!-- x -->.") == f"{math} {prices}."
+    assert clean_markdown(f"{prices} {{{{ page.title }}}}.") == f"{prices} ."
+
+
 def test_a_fence_of_directives_only_disappears_and_one_with_code_keeps_it() -> None:
     only = "Intro.\n\n```rust\n{{#rustdoc_include ../listings/main.rs:here}}\n```\n\nOutro."
     assert clean_markdown(only) == "Intro.\n\nOutro."
@@ -170,7 +177,21 @@ def test_chunks_are_cut_clean_with_links_defined_elsewhere_in_the_file() -> None
 
 def test_hostile_markup_is_cleaned_in_linear_time() -> None:
     # Unclosed comments, brackets and tags by the thousand must not hang the cleaner.
-    openers = ["[", "<a ", "](", "{{#", "{{<", "[[", "![[", "{:", "<td>", "[x][", "<tr><td>|"]
+    openers = [
+        "[",
+        "<a ",
+        "](",
+        "{{#",
+        "{{<",
+        "[[",
+        "![[",
+        "{:",
+        "<td>",
+        "[x][",
+        "<tr><td>|",
+        "$$a",
+        "$x ",
+    ]
     text = "".join(opener * 3000 for opener in openers) + "<!--" + "{%" + "<iframe" + "<table>"
     cleaned = clean_markdown(text)
     assert "<!--" not in cleaned and "{%" not in cleaned and "<iframe" not in cleaned

@@ -100,6 +100,10 @@ _RUST = frozenset({"rust", "rs"})
 _MASK = "\x00"
 _Replace = Callable[[re.Match[str], str], str]
 _QUOTE_MARKER = re.compile(r"[ \t]*(?:>[ \t]?)+")
+# TeX math is left as written, like code: "\frac{{a}}{b}" is no template tag. Inline math
+# follows Pandoc's rule (no space inside the dollars, no digit right after), so that
+# "$5 and $10" stays prose.
+_MATH = re.compile(r"\$\$.+?\$\$|(?<![\\$])\$(?=\S)[^$\n]*?(?<=[^\s\\])\$(?!\d)", re.DOTALL)
 
 _LEAKS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("HTML comment", re.compile(r"<!--")),
@@ -212,7 +216,7 @@ def clean_markdown(text: str, *, references: Collection[str] | None = None) -> s
         that are only an mdBook directive.
     """
     text = _clean_fences(text)
-    masked = mask_code(text, _MASK)
+    masked = _masked(text)
     found = frozenset(normalize_label(m.group(1)) for m in _DEFINITION.finditer(masked))
     labels = found if references is None else found | frozenset(references)
     rules: tuple[tuple[re.Pattern[str], _Replace], ...] = (
@@ -303,7 +307,7 @@ def markup_leaks(text: str, *, references: Collection[str] = ()) -> list[str]:
     Returns:
         One entry per leak found, in order of kind; empty when the text is clean.
     """
-    masked = mask_code(text)
+    masked = _masked(text)
     leaks = [
         f"{what}: {text[m.start() : m.end() + 20].strip()[:60]!r}"
         for what, pattern in _LEAKS
@@ -343,7 +347,13 @@ def _apply(text: str, masked: str, pattern: re.Pattern[str], replace: _Replace) 
         return text, masked
     pieces.append(text[position:])
     changed = "".join(pieces)
-    return changed, mask_code(changed, _MASK)
+    return changed, _masked(changed)
+
+
+def _masked(text: str) -> str:
+    """``text`` with code and TeX math masked out (see :func:`mask_code`)."""
+    masked = mask_code(text, _MASK)
+    return _MATH.sub(lambda m: re.sub(r"[^\n]", _MASK, m.group(0)), masked)
 
 
 def _outside_fences(text: str, change: Callable[[str], str]) -> str:
