@@ -15,6 +15,8 @@ const NODE_TYPES: NodeTypes = { concept: ConceptFlowNodeView, chapter: ChapterNo
 const MARGIN = 16;
 /** The least zoom a concept is brought into view at: its label is read at about its own size. */
 const READABLE_ZOOM = 0.9;
+/** How much of a focused box must show to count as in view: a whole card, or an open chapter's heading. */
+const SHOWN = { width: 400, height: 120 };
 
 /** A request to bring a node into view; `seq` tells a repeat of the same node from none. */
 export type Reveal = { node: string; how: "centre" | "top"; focus: boolean; seq: number };
@@ -67,7 +69,6 @@ function Canvas({ elements, reveal }: CanvasProps) {
       focusCard();
     }
     // Only a new request moves the view; a re-render alone must not.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [reveal]);
 
   // A card reached with Tab that lies outside the view is brought into it.
@@ -79,11 +80,14 @@ function Canvas({ elements, reveal }: CanvasProps) {
     const { x, y, zoom } = flow.getViewport();
     const left = box.x * zoom + x;
     const top = box.y * zoom + y;
-    const inside = left >= 0 && top >= 0 && left + Math.min(box.width, 400) * zoom <= view.clientWidth && top + Math.min(box.height, 120) * zoom <= view.clientHeight;
-    if (inside) return;
-    const big = box.width > 400;
-    // An open chapter's box is larger than the view: its heading is what was focused.
-    void flow.setCenter(big ? box.x + Math.min(box.width, view.clientWidth / zoom) / 2 : box.x + box.width / 2, big ? box.y + view.clientHeight / zoom / 2 - MARGIN : box.y + box.height / 2, { zoom });
+    const shown = { width: Math.min(box.width, SHOWN.width) * zoom, height: Math.min(box.height, SHOWN.height) * zoom };
+    if (left >= 0 && top >= 0 && left + shown.width <= view.clientWidth && top + shown.height <= view.clientHeight) return;
+    if (box.width <= SHOWN.width) {
+      void flow.setCenter(box.x + box.width / 2, box.y + box.height / 2, { zoom });
+    } else {
+      // An open chapter's box may be larger than the view: its heading goes to the top left.
+      void flow.setViewport({ x: MARGIN - box.x * zoom, y: MARGIN - box.y * zoom, zoom });
+    }
   };
 
   return (
