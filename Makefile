@@ -96,6 +96,7 @@ bench: install models web-deps
 	$(BIN)/python bench/planner.py
 	$(BIN)/python bench/fit_bkt.py
 	$(BIN)/python bench/web_build.py
+	$(BIN)/python bench/learner_walk.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
