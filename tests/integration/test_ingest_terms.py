@@ -129,3 +129,26 @@ async def test_a_later_run_finds_terms_that_an_earlier_run_stored(
     # Only the second chapter is read now: the first one's terms come from the store.
     await service.ingest(owner, [SourceFile("02-production.md", PRODUCTION)])
     assert ("Opportunity Cost", "The Frontier") in await term_edges(service, owner)
+
+
+async def test_a_section_removed_from_a_new_version_is_no_longer_an_introducer(
+    ingestor: tuple[Ingestor, UUID],
+) -> None:
+    service, owner = ingestor
+    first = SourceFile("01-scarcity.md", SCARCITY + PRODUCTION.replace(b"# ", b"## ", 1))
+    await service.ingest(owner, [first])
+    assert ("Opportunity Cost", "The Frontier") in await term_edges(service, owner)
+
+    # The new version drops the section that defined the term; its user stays.
+    start = SCARCITY.index(b"## Opportunity Cost")
+    end = SCARCITY.index(b"## Trade-offs")
+    second = SourceFile(
+        "01-scarcity.md",
+        SCARCITY[:start] + SCARCITY[end:] + PRODUCTION.replace(b"# ", b"## ", 1),
+    )
+    report = await service.ingest(owner, [second])
+    assert [f.status for f in report.files] == ["ingested"], report.files
+    titles = {c.title for c in await service.graph.concepts(owner)}
+    assert "Opportunity Cost" not in titles
+    assert "The Frontier" in titles
+    assert not any(source == "Opportunity Cost" for source, _ in await term_edges(service, owner))

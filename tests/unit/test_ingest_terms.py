@@ -7,11 +7,12 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
+from uuid import uuid4
 
 import networkx as nx
 import pytest
 
-from tutor.graph.model import ConceptDraft, ConceptRole, EdgeDraft
+from tutor.graph.model import Concept, ConceptDraft, ConceptRole, EdgeDraft
 from tutor.ingest.concepts import LINK_WEIGHT, ORDER_WEIGHT, extract_concepts, normalise_title
 from tutor.ingest.corpus import TocEntry, author_order, document_edges, link_edges
 from tutor.ingest.markdown import parse_markdown
@@ -397,11 +398,35 @@ lets a firm raise prices. Households notice every day.
 ]
 
 
+def stored(drafts: Sequence[ConceptDraft]) -> dict[str, Concept]:
+    """Drafts as the store gives them back: concepts of one document."""
+    document = uuid4()
+    return {
+        c.key: Concept(
+            id=uuid4(),
+            owner=OWNER,
+            key=c.key,
+            title=c.title,
+            summary=c.summary,
+            level=c.level,
+            key_points=c.key_points,
+            position=c.position,
+            documents=frozenset({document}),
+            role=c.role,
+            terms=c.terms,
+        )
+        for c in drafts
+    }
+
+
+OWNER = uuid4()
+
+
 def ingest_in_order(
     documents: Sequence[tuple[str, str]],
-) -> tuple[dict[str, ConceptDraft], list[EdgeDraft]]:
+) -> tuple[dict[str, Concept], list[EdgeDraft]]:
     """What ingestion does with terms, document by document, without a store."""
-    known: dict[str, ConceptDraft] = {}
+    known: dict[str, Concept] = {}
     found: list[EdgeDraft] = []
     for index, (name, text) in enumerate(documents):
         doc = parse_markdown(text, name=name)
@@ -409,7 +434,7 @@ def ingest_in_order(
         found += document_term_edges(
             doc, graph.concepts, graph.section_keys, known.values(), graph.edges
         )
-        known.update((c.key, c) for c in graph.concepts)
+        known.update(stored(graph.concepts))
     return known, found
 
 
@@ -479,7 +504,7 @@ def test_terms_in_a_script_without_spaces_match_inside_its_text() -> None:
 BOOK = Path(__file__).resolve().parents[2].parent / "shared" / "eval" / "rust-book"
 
 
-def ingest_book() -> tuple[dict[str, ConceptDraft], list[EdgeDraft]]:
+def ingest_book() -> tuple[dict[str, Concept], list[EdgeDraft]]:
     """The book's concepts and edges as ingestion makes them, without a store.
 
     A key that an earlier chapter holds is qualified with the chapter, as ingestion
@@ -489,7 +514,7 @@ def ingest_book() -> tuple[dict[str, ConceptDraft], list[EdgeDraft]]:
     toc = [TocEntry(e.path, e.parent_path, e.title) for e in entries]
     paths = [p.name for p in BOOK.glob("*.md") if p.name != "SUMMARY.md" and p.stem.islower()]
     ordered = author_order(paths, toc)
-    concepts: dict[str, ConceptDraft] = {}
+    concepts: dict[str, Concept] = {}
     edges: list[EdgeDraft] = []
     root_keys: dict[str, str] = {}
     sections: dict[str, list[dict[str, Any]]] = {}
@@ -514,13 +539,13 @@ def ingest_book() -> tuple[dict[str, ConceptDraft], list[EdgeDraft]]:
         own += document_edges(path, root_keys[path], ordered, toc, root_keys)
         own += link_edges(path, links, sections, ordered)
         own += document_term_edges(doc, drafts, keys, concepts.values(), own)
-        concepts.update((c.key, c) for c in drafts)
+        concepts.update(stored(drafts))
         edges += own
     return concepts, edges
 
 
 def learning_closure(
-    concepts: dict[str, ConceptDraft], edges: Sequence[EdgeDraft], title: str, origins: set[str]
+    concepts: dict[str, Concept], edges: Sequence[EdgeDraft], title: str, origins: set[str]
 ) -> set[str]:
     """The target, its parts, and their prerequisites of ``origins``, transitively."""
     (target,) = [k for k, c in concepts.items() if c.title == title]
@@ -594,3 +619,18 @@ def test_a_long_document_chains_each_section_to_the_one_defining_its_term() -> N
     graph = extract_concepts(doc, position_base=0)
     edges = document_term_edges(doc, graph.concepts, graph.section_keys, [], graph.edges)
     assert pairs(edges) == {(f"topic {i - 1}", f"topic {i}") for i in range(1, 600)}
+
+
+def test_a_concept_only_the_replaced_version_holds_introduces_nothing() -> None:
+    (old,) = stored([draft("costs", 1, ["opportunity cost"])]).values()
+    doc = parse_markdown(
+        "# Trade\n\nEvery trade has an opportunity cost. Counting the opportunity cost of"
+        " each trade shows why the opportunity cost of waiting is high for most traders.\n",
+        name="trade.md",
+    )
+    graph = extract_concepts(doc, position_base=10)
+    args = (doc, graph.concepts, graph.section_keys, [old], graph.edges)
+    assert ("costs", "trade") in pairs(document_term_edges(*args))
+    (version,) = old.documents
+    assert document_term_edges(*args, replaced=version) == []
+    assert ("costs", "trade") in pairs(document_term_edges(*args, replaced=uuid4()))

@@ -340,7 +340,9 @@ class Ingestor:
         links = [(renamed.get(k, k), target, anchor) for k, target, anchor in graph.external_links]
         edges += document_edges(path, root_key, ordered, toc, root_keys)
         edges += link_edges(path, links, sections, ordered)
-        edges += document_term_edges(parsed, concepts, key_of_section, existing.values(), edges)
+        edges += document_term_edges(
+            parsed, concepts, key_of_section, existing.values(), edges, replaced=previous
+        )
         edges = _without_unknown(edges, {c.key for c in concepts} | set(existing))
         ids = await self.graph.put_document_graph(owner, saved.id, concepts, edges)
         await self.documents.mark_graph_synced(owner, saved.id)

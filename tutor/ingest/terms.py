@@ -19,8 +19,9 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from itertools import chain
 from typing import Protocol
+from uuid import UUID
 
-from tutor.graph.model import ConceptDraft, ConceptRole, EdgeDraft
+from tutor.graph.model import Concept, ConceptDraft, ConceptRole, EdgeDraft
 from tutor.ingest._document import ParsedDocument
 from tutor.ingest.term_finding import (
     INLINE_CODE,
@@ -153,8 +154,10 @@ def document_term_edges(
     doc: ParsedDocument,
     concepts: Sequence[ConceptDraft],
     keys: Mapping[int, str],
-    earlier: Iterable[Introducer],
+    earlier: Iterable[Concept],
     edges: Sequence[EdgeDraft],
+    *,
+    replaced: UUID | None = None,
 ) -> list[EdgeDraft]:
     """The term edges into a document's concepts: :func:`term_edges` on one document.
 
@@ -166,11 +169,15 @@ def document_term_edges(
             a draft replaces a concept of the same key.
         edges: The document's other edges: their ``part_of`` edges say what is a
             whole of what.
+        replaced: The document's stored version, which this one replaces: a concept
+            only it supports goes with it and introduces nothing.
 
     Returns:
         Prerequisite edges of origin ``term``.
     """
-    introducers: dict[str, Introducer] = {c.key: c for c in earlier}
+    introducers: dict[str, Introducer] = {
+        c.key: c for c in earlier if not (c.documents and c.documents <= {replaced})
+    }
     introducers.update((c.key, c) for c in concepts)
     teaching = {c.key: c.position for c in concepts if c.role in TEACHING_ROLES}
     users = concept_texts(doc, keys, teaching, {c.key: c.terms for c in concepts})
