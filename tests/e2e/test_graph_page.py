@@ -208,6 +208,12 @@ def test_the_graph_of_a_book_at_desktop_width(desktop: BrowserContext) -> None:
         moved = moved or _transform(page) != before
     assert moved, "no card reached with the keyboard needed the view to move"
     assert page.locator(":focus").get_attribute("data-testid") == "chapter-node"
+
+    # The outline at desktop width; then the choice is forgotten, so the phone starts afresh.
+    page.get_by_role("button", name="Outline", exact=True).click()
+    expect(page.get_by_test_id("outline-chapter")).to_have_count(len(SUBJECTS))
+    check_page(page, "graph-outline", "desktop")
+    page.evaluate("() => window.localStorage.clear()")
     assert not errors, errors
 
 

@@ -130,7 +130,8 @@ export function OutlineView(props: OutlineProps) {
   );
 
   return (
-    <section aria-labelledby="outline-heading" data-testid="outline" className="flex flex-col gap-4">
+    // A line of reading length: on a wide screen, the mastery and Learn stay near their title.
+    <section aria-labelledby="outline-heading" data-testid="outline" className="flex max-w-3xl flex-col gap-4">
       <h2 id="outline-heading" className="sr-only">
         Outline
       </h2>
