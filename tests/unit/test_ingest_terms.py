@@ -60,6 +60,9 @@ def body_terms(body: str) -> tuple[str, ...]:
         ("a", ""),
         ("of the", ""),
         ("42", ""),
+        ("Low inflation: 1 -- 3%", "low inflation"),
+        ("U-5", ""),
+        ("2D graphics", "2d graphic"),
         ("++", ""),
         ("x", ""),
         ("Notes", ""),
@@ -237,6 +240,27 @@ def test_plurals_and_case_match_on_word_boundaries() -> None:
     assert pairs(term_edges(introducers, users)) == {("refs", "borrow")}
 
 
+def test_a_term_inside_a_longer_term_is_no_use_of_it() -> None:
+    introducers = [
+        draft("resources", 1, ["labor"]),
+        draft("employment", 2, ["labor force"]),
+        draft("efficiency", 3, ["efficiency"]),
+    ]
+    users = [
+        user("rates", 10, "The labor force grows; the labor force shrinks; labor force data."),
+        replace(
+            user(
+                "wages",
+                11,
+                "Efficiency wage theory says efficiency wages pay; efficiency wage theory holds.",
+                title="The Efficiency Wage Theory",
+            ),
+            terms=("efficiency wage theory",),
+        ),
+    ]
+    assert pairs(term_edges(introducers, users)) == {("employment", "rates")}
+
+
 def test_a_code_term_is_used_as_code_not_as_a_word() -> None:
     introducers = [draft("loops", 1, ["`while`"])]
     prose = user("reading", 10, "While you read, and while you wait, and while you sleep.")
@@ -255,7 +279,10 @@ def test_no_edge_to_an_earlier_concept_or_from_a_whole_or_from_itself() -> None:
         draft("ownership", 5, ["ownership"], level=1),
         draft("ownership rules", 6, ["ownership rule"], level=2),
     ]
-    text = "Ownership: ownership rules apply, ownership rules bind, ownership rules hold."
+    text = (
+        "Ownership matters; ownership moves; ownership ends. Ownership rules apply,"
+        " ownership rules bind, ownership rules hold."
+    )
     part_of = [("ownership rules", "ownership"), ("moves", "heap")]
 
     def needs(concept: ConceptText) -> set[tuple[str, str]]:

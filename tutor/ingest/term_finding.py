@@ -183,9 +183,10 @@ def normalise_term(text: str) -> str:
         :data:`MAX_TERM_WORDS` words.
     """
     words = [_singular(w) for w in split_words(text)]
-    while words and words[0] in _STOP_WORDS:
+    # Numbers at the ends are numbering ("Part 1", "Low inflation: 1 -- 3%").
+    while words and (words[0] in _STOP_WORDS or words[0].isdigit()):
         words.pop(0)
-    while words and words[-1] in _STOP_WORDS:
+    while words and (words[-1] in _STOP_WORDS or words[-1].isdigit()):
         words.pop()
     if not words or len(words) > MAX_TERM_WORDS:
         return ""

@@ -310,22 +310,18 @@ def _uses(
 ) -> dict[str, int]:
     """Known terms the user uses, with their score: text uses, plus more for a title's.
 
-    ``spaceless`` are the known terms in scripts written without spaces, matched inside
-    words.
+    Text is read longest term first: "labor" inside "labor force", or inside the user's
+    own "efficiency wage theory", is no use of "labor" or "efficiency". ``spaceless``
+    are the known terms in scripts written without spaces, matched inside words.
     """
     scores: Counter[str] = Counter()
+    own = {key for t in user.terms if " " in (key := match_key(t)) and key[0] != "`"}
     places = [(t, TITLE_USE_SCORE, "") for t in user.titles]
     places += [(user.text, 1, ""), (user.code, 1, "`")]
     for title in user.titles:  # a title's code has lost its marks: "The String Type"
         places.append((title, TITLE_USE_SCORE, "`"))
     for text, weight, mark in places:
-        words = [stem(w) for w in split_words(text)]
-        grams = Counter(
-            mark + " ".join(words[i : i + n])
-            for n in range(1, MAX_TERM_WORDS + 1)
-            for i in range(len(words) - n + 1)
-        )
-        found = {gram: count for gram, count in grams.items() if gram in known}
+        found = _longest_matches([stem(w) for w in split_words(text)], known, own, mark)
         for term in spaceless:
             if term.startswith(mark) and term not in found:
                 found[term] = text.casefold().count(term.removeprefix(mark).replace(" ", ""))
@@ -333,6 +329,28 @@ def _uses(
             if count:
                 scores[term] += weight if weight > 1 else count
     return dict(scores)
+
+
+def _longest_matches(
+    words: Sequence[str], known: Mapping[str, object], own: set[str], mark: str
+) -> Counter[str]:
+    """How often each known term occurs in ``words``, the longest match at each place.
+
+    A phrase of ``own`` is matched too, and hides what lies inside it, but not counted.
+    """
+    found: Counter[str] = Counter()
+    i = 0
+    while i < len(words):
+        for n in range(min(MAX_TERM_WORDS, len(words) - i), 0, -1):
+            phrase = " ".join(words[i : i + n])
+            if mark + phrase in known or (n > 1 and not mark and phrase in own):
+                if mark + phrase in known:
+                    found[mark + phrase] += 1
+                i += n
+                break
+        else:
+            i += 1
+    return found
 
 
 def _corpus_counts(concepts: Sequence[Introducer], terms: Iterable[str]) -> Counter[str]:
