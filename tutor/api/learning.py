@@ -304,7 +304,7 @@ class LearningController(Controller):
     async def plan(
         self, resources: NamedDependency[Resources], user: NamedDependency[User]
     ) -> PlanOut:
-        """A due review first, else the next concept whose prerequisites are mastered."""
+        """A due review first, else the next teachable concept not yet practised."""
         plan = await plan_next(
             resources.learner,
             resources.planning_graphs,

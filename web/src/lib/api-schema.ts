@@ -306,7 +306,7 @@ export interface paths {
         };
         /**
          * The next step
-         * @description A due review first, else the next concept whose prerequisites are mastered.
+         * @description A due review first, else the next teachable concept not yet practised.
          */
         get: operations["ApiV1PlanPlan"];
         put?: never;
