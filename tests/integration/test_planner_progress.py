@@ -163,3 +163,38 @@ async def test_the_move_on_setting_reaches_the_planner(settings: Settings) -> No
             lessons=resources.lessons,
         )
         assert (plan.concept_id, plan.kind) == (titles["Rivers"], "continue")
+
+
+async def _plan(resources: Resources, owner: UUID) -> Any:
+    return await plan_next(
+        resources.learner,
+        resources.planning_graphs,
+        owner,
+        datetime.now(UTC),
+        lessons=resources.lessons,
+    )
+
+
+async def _miss(resources: Resources, owner: UUID, concept: UUID, key: str, **kw: Any) -> None:
+    attempt = NewAttempt(concept, kw.pop("kind", "short_answer"), 0.0, key, **kw)
+    await resources.learner.record(owner, attempt, datetime.now(UTC))
+
+
+async def test_missed_questions_ease_the_next_lesson_but_retries_and_explanations_do_not(
+    stack: tuple[Resources, UUID],
+) -> None:
+    resources, owner = stack
+    rivers = (await _titles(resources, owner))["Rivers"]
+    # One question missed, then its retry missed: the retry is not a fresh miss.
+    await _miss(resources, owner, rivers, "a", exercise_id="q1")
+    await _miss(resources, owner, rivers, "b", exercise_id="q1")
+    # An explain-back that falls short says nothing about the questions.
+    await _miss(resources, owner, rivers, "c", kind="explain_back", verdict="incorrect")
+    plan = await _plan(resources, owner)
+    assert plan.concept_id == rivers and not plan.reason.startswith("Easier"), plan
+    await _miss(resources, owner, rivers, "d", exercise_id="q2")
+    plan = await _plan(resources, owner)
+    assert (plan.concept_id, plan.reason) == (
+        rivers,
+        "Easier: Rivers — you missed the last two questions",
+    )
