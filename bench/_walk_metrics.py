@@ -201,3 +201,22 @@ def rank_concepts(
     ranked = sorted((c for c in concepts.values() if c.teachable), key=where)
     for rank, concept in enumerate(ranked, start=1):
         concept.rank = rank
+
+
+NOT_TAUGHT_ROLES = frozenset({"front_matter", "back_matter", "navigation"})
+"""Roles the tutor never teaches (a ``chapter`` is taught through its parts)."""
+
+
+def role_disagreements(concepts: Mapping[str, Concept]) -> dict[str, list[str]]:
+    """Where the tutor's roles and the labels disagree, by concept title.
+
+    ``missed``: labelled non-teachable, yet the tutor's role is ``teachable``;
+    ``excluded``: labelled teachable, yet the tutor treats it as front or back matter or
+    navigation.
+    """
+    return {
+        "missed": [c.title for c in concepts.values() if not c.teachable and c.role == "teachable"],
+        "excluded": [
+            c.title for c in concepts.values() if c.teachable and c.role in NOT_TAUGHT_ROLES
+        ],
+    }

@@ -62,6 +62,7 @@ from _walk_metrics import (
     is_non_teachable,
     rank_concepts,
     reading_order,
+    role_disagreements,
 )
 
 REPO = Path(__file__).resolve().parents[1]
@@ -338,6 +339,9 @@ def walk(
         f"{sum(not c.teachable for c in concepts.values())}",
         flush=True,
     )
+    disagreements = role_disagreements(concepts)
+    for kind, names in disagreements.items():
+        print(f"roles against the labels, {kind}: {len(names)} {names[:20]}", flush=True)
     found = path_length(tutor, concepts, args.target or labels.target)
     store = Store(tutor.data_dir)
     turns: list[Turn] = []
@@ -358,6 +362,9 @@ def walk(
         "concepts": len(concepts),
         "roles": roles,
         "duplicate_titles": len(titles) - len(set(titles)),
+        "labelled_non_teachable": sum(not c.teachable for c in concepts.values()),
+        "roles_missed": len(disagreements["missed"]),
+        "roles_excluded": len(disagreements["excluded"]),
         "ingest_s": round(ingest_s, 1),
     }
 

@@ -17,6 +17,7 @@ from bench._walk_metrics import (
     is_non_teachable,
     rank_concepts,
     reading_order,
+    role_disagreements,
 )
 
 REPO = Path(__file__).resolve().parents[2]
@@ -214,3 +215,14 @@ def test_every_file_a_label_file_names_is_in_its_corpus(label_file: str, corpus:
     assert named, label_file
     assert named <= present, sorted(named - present)
     assert raw.get("target")
+
+
+def test_roles_that_disagree_with_the_labels_are_named_both_ways() -> None:
+    concepts = {
+        "fw": Concept("fw", "Foreword", [], "", ["foreword.md"], "teachable", teachable=False),
+        "toc": Concept("toc", "Contents", [], "", ["toc.md"], "navigation", teachable=False),
+        "own": Concept("own", "Ownership", [], "", ["ch04.md"], "front_matter"),
+        "ch": Concept("ch", "Chapter 4", [], "", ["ch04.md"], "chapter"),
+        "ok": Concept("ok", "Borrowing", [], "", ["ch04.md"], "teachable"),
+    }
+    assert role_disagreements(concepts) == {"missed": ["Foreword"], "excluded": ["Ownership"]}
