@@ -91,7 +91,10 @@ def novelty(embedding: npt.NDArray[np.float32], earlier: Sequence[EarlierLesson]
     """1 minus the highest cosine to an earlier lesson (1 when there is none)."""
     if not earlier:
         return 1.0
-    return 1.0 - max(float(embedding @ lesson.embedding) for lesson in earlier)
+    closest = max(float(embedding @ lesson.embedding) for lesson in earlier)
+    # Rounding in float32 puts the cosine of a lesson with itself a hair above 1; the
+    # stored novelty must stay within [0, 1].
+    return min(max(1.0 - closest, 0.0), 1.0)
 
 
 class LessonStore:
