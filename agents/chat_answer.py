@@ -30,6 +30,13 @@ NOT_COVERED = (
     "Your notes don't seem to cover that, so I won't guess. Add notes on it, or ask about "
     "something they do cover."
 )
+CHIT_CHAT = (
+    'Happy to help. Say "next" when you are ready to go on, or ask me anything about your notes.'
+)
+CHIT_CHAT_EXERCISE = (
+    "Happy to help. An exercise is waiting for your answer; ask me anything about your notes "
+    "if you are stuck."
+)
 _HISTORY = 6
 """Earlier messages the model sees, for follow-up questions."""
 _QUOTED = 2
@@ -40,6 +47,11 @@ async def answer_chat(state: TutorState, runtime: Runtime[TutorContext]) -> dict
     """Answer the learner's question from the passages most relevant to it."""
     context = runtime.context
     question = request_text(state.request).strip()
+    if state.intent == "chat":
+        # "thanks!", "hello", "ok cool": nothing to look up, and "not covered" would be rude.
+        reply = CHIT_CHAT_EXERCISE if state.open_exercises else CHIT_CHAT
+        await stream_text(reply)
+        return {"messages": [AIMessage(reply)], "passages": []}
     hits = await context.vectors.search(
         str(context.owner), question, k=context.settings.lesson_passages
     )

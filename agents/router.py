@@ -73,6 +73,6 @@ async def classify(state: TutorState, runtime: Runtime[TutorContext]) -> dict[st
         # The model breaks the tie; it cannot pick an intent the examples ruled out.
         if choice is not None and choice.intent in (guess.intent, guess.runner_up):
             chosen = choice.intent
-    # Chit-chat is answered where questions are: the chat answer.
-    intent: Intent = "ask" if chosen == "chat" else chosen
+    # Chit-chat goes where questions go, the chat answer, which replies in kind.
+    intent: Intent = chosen
     return {"intent": intent}

@@ -13,7 +13,7 @@ from langchain_core.messages import AnyMessage
 from langgraph.graph.message import Messages, add_messages
 
 RequestKind = Literal["start_lesson", "answer", "explain", "chat", "next", "set_path"]
-Intent = Literal["lesson", "next", "answer", "explain", "ask", "set_path"]
+Intent = Literal["lesson", "next", "answer", "explain", "ask", "chat", "set_path"]
 
 MAX_MESSAGES = 40
 """Messages kept in a thread's state; older ones stay in the client's event log only."""

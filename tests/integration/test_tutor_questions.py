@@ -42,12 +42,13 @@ async def test_a_question_with_an_exercise_open_is_answered_and_leaves_it_open(
 
 
 @pytest.mark.parametrize("text", ["thanks!", "hello", "ok cool"])
-async def test_chit_chat_goes_to_the_chat_answer(stack: Stack, text: str) -> None:
+async def test_chit_chat_gets_a_reply_in_kind(stack: Stack, text: str) -> None:
     tutor = Tutor(stack)
     events = await tutor.turn({"kind": "chat", "text": text})
     assert not of(events, "plan") and not of(events, "lesson")
-    assert (await tutor.state())["intent"] == "ask"
-    assert streamed(events)
+    assert (await tutor.state())["intent"] == "chat"
+    reply = streamed(events)
+    assert "next" in reply and "cover" not in reply and not of(events, "citation")
 
 
 @pytest.mark.parametrize("text", ["next", "what's next?", "continue", "teach me about moves"])
