@@ -526,15 +526,18 @@ def test_a_learner_who_misses_everything_goes_back_not_forward() -> None:
     assert min(places) < start, "what it builds on, missed too, is learned again"
 
 
-def test_a_missed_first_concept_comes_again_with_nothing_to_go_back_to() -> None:
+def test_a_missed_first_concept_is_paused_not_repeated_or_passed() -> None:
     notes = Notes("first second", order="first>second")
+    once = notes.learner(scores={"first": (0.0, 0.0)}, lessons="second first")
+    assert next_concept(notes.graph, once, now=NOW).reason.startswith("Easier: First")
     learner = notes.learner(scores={"first": (0.0, 0.0)}, lessons="first first")
     plan = next_concept(notes.graph, learner, now=NOW)
-    assert notes.key(plan) == "first"
+    assert (plan.kind, plan.concept_id) == ("done", None)
     assert plan.reason == (
-        "Easier: First again — you missed the last two questions, "
-        "and nothing in your notes comes before it"
+        "Pause on First: you missed the last two questions and nothing in your notes comes "
+        "before it; ask me about it, or ask for it by name to go over it again"
     )
+    assert plan_for(notes.graph, learner, notes.id("first")).concept_id == notes.id("first")
 
 
 def test_an_interest_never_jumps_over_a_missed_concept() -> None:

@@ -22,7 +22,8 @@ first; the author's order only orders.
      below :data:`MISS_BELOW`) gets it again one level easier; after ``max_run`` lessons
      of it in a row, the concept it builds on (its closest hard prerequisite, else the
      nearest earlier concept in the author's order that is ready), then it again. A
-     concept the learner keeps missing is never left for later material.
+     concept the learner keeps missing is never left for later material; when nothing
+     comes before it, the plan is a pause (``"done"``) that invites questions instead.
    - Otherwise interests break near-ties: among the first :data:`INTEREST_LOOKAHEAD`
      frontier concepts, the first that matches an interest wins;
 3. else nothing is left: a plan of kind ``"done"``.
@@ -68,7 +69,8 @@ __all__ = [
 Difficulty = Literal["intro", "practice", "challenge"]
 PlanKind = Literal["review", "new", "continue", "done"]
 """``new``: never attempted; ``continue``: attempted, not yet practised (or asked for);
-``review``: due, or a step back to what a missed concept builds on."""
+``review``: due, or a step back to what a missed concept builds on; ``done``: no lesson
+now (everything is practised, or a pause the reason explains)."""
 
 INTEREST_LOOKAHEAD = 3
 """How many frontier concepts an interest may jump over, counting the one it picks."""
@@ -356,10 +358,13 @@ class _Step:
             return self.plan(missed, "continue", f"Easier: {title} — {missed_words}", eased=True)
         back = self.builds_on(missed)
         if back is None:
+            # Nothing comes before it, and a third lesson in a row would only repeat: the
+            # learner is asked to say what is unclear, or to ask for it again.
             reason = (
-                f"Easier: {title} again — {missed_words}, and nothing in your notes comes before it"
+                f"Pause on {title}: {missed_words} and nothing in your notes comes before it; "
+                "ask me about it, or ask for it by name to go over it again"
             )
-            return self.plan(missed, "continue", reason, eased=True)
+            return Plan("done", None, None, reason)
         before, hard = back
         why = f"which {title} builds on" if hard else f"just before {title} in your notes"
         kind: PlanKind = "review" if before in self.practised else self.kind(before)
