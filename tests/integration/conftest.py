@@ -12,9 +12,11 @@ from typing import Any
 
 import asyncpg
 import pytest
+from langchain_core.embeddings import Embeddings
 
-from tutor.config import DatabaseSettings, IngestSettings, LLMSettings, Settings
+from tutor.config import DatabaseSettings, IngestSettings, LLMSettings, Settings, get_settings
 from tutor.db import EmbeddedPostgres, ServerAddress, upgrade
+from tutor.embeddings import SentenceTransformerEmbeddings
 
 
 @pytest.fixture(scope="session")
@@ -105,3 +107,29 @@ def settings(database_url: str, data_dir: Path) -> Settings:
         # concept here (test_ingest_roles.py tries the default).
         ingest=IngestSettings(thin_section_words=0),
     )
+
+
+@pytest.fixture(scope="module")
+def embeddings() -> Embeddings:
+    """The real embedding model, loaded once for each module that asks for it."""
+    model = SentenceTransformerEmbeddings(max_tokens=128)
+    model.load()
+    return model
+
+
+@pytest.fixture
+def env(
+    database_url: str, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[dict[str, str]]:
+    """Settings for the CLI's commands, read fresh from the environment for each test."""
+    monkeypatch.setattr("tutor.cli._setup_logging", lambda verbose: None)
+    values = {
+        "TUTOR_DATA_DIR": str(data_dir),
+        "TUTOR_DATABASE_URL": database_url,
+        "TUTOR_LLM_PROVIDER": "fake",
+    }
+    for name, value in values.items():
+        monkeypatch.setenv(name, value)
+    get_settings.cache_clear()
+    yield values
+    get_settings.cache_clear()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,24 +11,6 @@ from tutor.cli import main
 from tutor.config import get_settings
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-def env(
-    database_url: str, data_dir: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[dict[str, str]]:
-    """Settings for the commands, read fresh from the environment for each test."""
-    monkeypatch.setattr("tutor.cli._setup_logging", lambda verbose: None)
-    values = {
-        "TUTOR_DATA_DIR": str(data_dir),
-        "TUTOR_DATABASE_URL": database_url,
-        "TUTOR_LLM_PROVIDER": "fake",
-    }
-    for name, value in values.items():
-        monkeypatch.setenv(name, value)
-    get_settings.cache_clear()
-    yield values
-    get_settings.cache_clear()
 
 
 def test_db_upgrade_applies_then_reports_up_to_date(env: dict[str, str]) -> None:

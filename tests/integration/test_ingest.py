@@ -14,7 +14,6 @@ from langchain_core.embeddings import Embeddings
 
 from tutor.config import ChromaSettings, IngestSettings
 from tutor.db import upgrade
-from tutor.embeddings import SentenceTransformerEmbeddings
 from tutor.graph.postgres import PostgresGraphStore
 from tutor.ingest.files import SourceFile
 from tutor.ingest.parsing import FileParser
@@ -60,14 +59,6 @@ When the owner goes out of scope the value is dropped and its memory freed.
 
 Assigning a heap value to another variable moves it; the first can no longer be used.
 """
-
-
-@pytest.fixture(scope="module")
-def embeddings() -> Embeddings:
-    """The real model, loaded once for the module."""
-    model = SentenceTransformerEmbeddings(max_tokens=128)
-    model.load()
-    return model
 
 
 @pytest.fixture

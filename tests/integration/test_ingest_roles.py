@@ -9,7 +9,7 @@ is not there.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from uuid import UUID, uuid4
 
@@ -25,7 +25,6 @@ from tutor.api.app import create_app
 from tutor.cli import main
 from tutor.config import ChromaSettings, IngestSettings, Settings, get_settings
 from tutor.db import upgrade
-from tutor.embeddings import SentenceTransformerEmbeddings
 from tutor.graph.postgres import PostgresGraphStore
 from tutor.ingest.concepts import normalise_title
 from tutor.ingest.files import SourceFile
@@ -90,13 +89,6 @@ def course() -> list[SourceFile]:
         SourceFile(f"econ/{path}", _chapter(*parts).encode()) for path, parts in CHAPTERS.items()
     ]
     return files
-
-
-@pytest.fixture(scope="module")
-def embeddings() -> Embeddings:
-    model = SentenceTransformerEmbeddings(max_tokens=128)
-    model.load()
-    return model
 
 
 @pytest.fixture
@@ -213,23 +205,6 @@ async def test_the_graph_api_gives_each_concept_its_role(settings: Settings) -> 
     assert roles["Glossary"] == "back_matter"
     assert roles["Elasticity: Terms"] == "teachable"
     assert all(isinstance(n["terms"], list) for n in nodes)
-
-
-@pytest.fixture
-def env(
-    database_url: str, data_dir: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[dict[str, str]]:
-    monkeypatch.setattr("tutor.cli._setup_logging", lambda verbose: None)
-    values = {
-        "TUTOR_DATA_DIR": str(data_dir),
-        "TUTOR_DATABASE_URL": database_url,
-        "TUTOR_LLM_PROVIDER": "fake",
-    }
-    for name, value in values.items():
-        monkeypatch.setenv(name, value)
-    get_settings.cache_clear()
-    yield values
-    get_settings.cache_clear()
 
 
 def test_tutor_ingest_prints_the_curriculum(env: dict[str, str], tmp_path: Path) -> None:

@@ -12,7 +12,6 @@ from langchain_core.embeddings import Embeddings
 
 from tutor.config import ChromaSettings, IngestSettings
 from tutor.db import upgrade
-from tutor.embeddings import SentenceTransformerEmbeddings
 from tutor.graph.postgres import PostgresGraphStore
 from tutor.ingest.concepts import LINK_WEIGHT
 from tutor.ingest.files import SourceFile
@@ -54,14 +53,6 @@ what they do best.
 Households work in factories in every country; firms build factories every day and
 fill them with machines, and governments tax what they make.
 """
-
-
-@pytest.fixture(scope="module")
-def embeddings() -> Embeddings:
-    """The real model, loaded once for the module."""
-    model = SentenceTransformerEmbeddings(max_tokens=128)
-    model.load()
-    return model
 
 
 @pytest.fixture
