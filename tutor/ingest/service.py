@@ -38,6 +38,7 @@ from tutor.ingest.corpus import (
 )
 from tutor.ingest.errors import IngestError
 from tutor.ingest.files import SourceFile
+from tutor.ingest.index_page import index_toc, toc_rows
 from tutor.ingest.parsing import FileParser
 from tutor.ingest.prepare import PreparedFile
 from tutor.ingest.roles import RoleRules
@@ -159,6 +160,11 @@ class Ingestor:
         toc = toc_entries(tables[-1].toc if tables else await self.documents.toc(owner))
 
         notes = {p.path: p for p in prepared if p.parsed is not None}
+        index = None
+        if not toc:
+            index = index_toc({path: p.parsed for path, p in notes.items() if p.parsed})
+            if index is not None:
+                toc = index[1]
         stored_paths = await self.documents.paths(owner)
         ordered = author_order(set(stored_paths) | set(notes), toc)
         sections = await self.documents.sections(owner)
@@ -198,6 +204,9 @@ class Ingestor:
             if progress:
                 await progress(outcome, report.chunks_embedded)
 
+        if index is not None:
+            # Kept with the index page, so that a later upload of one chapter finds it.
+            await self.documents.set_toc(owner, index[0], toc_rows(index[1]))
         report.cycles_broken = await self._break_cycles(owner)
         stored = await self.graph.concepts(owner)
         report.concepts = len(stored)

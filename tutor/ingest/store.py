@@ -378,13 +378,27 @@ class DocumentStore:
         return {row["path"]: json.loads(row["sections"]) for row in rows}
 
     async def toc(self, owner: UUID) -> list[dict[str, Any]]:
-        """The entries of the owner's table of contents (an mdBook SUMMARY.md), if any."""
+        """The entries of the owner's table of contents, if any.
+
+        An mdBook SUMMARY.md first; else the entries read from an index page of the notes
+        (see :mod:`tutor.ingest.index_page`).
+        """
         value = await self._pool.fetchval(
-            "SELECT toc FROM documents WHERE owner_id = $1 AND kind = 'toc' "
-            "ORDER BY updated_at DESC LIMIT 1",
+            "SELECT toc FROM documents WHERE owner_id = $1 AND toc <> '[]'::jsonb "
+            "ORDER BY kind = 'toc' DESC, updated_at DESC LIMIT 1",
             owner,
         )
         return [] if value is None else list(json.loads(value))
+
+    async def set_toc(self, owner: UUID, path: str, entries: Sequence[dict[str, Any]]) -> None:
+        """Keep the table of contents an index page of the notes gives, with that page."""
+        await self._pool.execute(
+            "UPDATE documents SET toc = $3::jsonb WHERE owner_id = $1 AND path = $2 "
+            "AND kind = 'notes'",
+            owner,
+            path,
+            json.dumps(list(entries)),
+        )
 
     async def paths(self, owner: UUID) -> dict[str, UUID]:
         """Every notes document's path and id."""
