@@ -7,16 +7,30 @@ import shutil
 import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 import asyncpg
 import pytest
 from langchain_core.embeddings import Embeddings
 
-from tutor.config import DatabaseSettings, IngestSettings, LLMSettings, Settings, get_settings
+from tutor.config import (
+    ChromaSettings,
+    DatabaseSettings,
+    IngestSettings,
+    LLMSettings,
+    Settings,
+    get_settings,
+)
 from tutor.db import EmbeddedPostgres, ServerAddress, upgrade
 from tutor.embeddings import SentenceTransformerEmbeddings
+from tutor.graph.postgres import PostgresGraphStore
+from tutor.ingest.parsing import FileParser
+from tutor.ingest.service import Ingestor
+from tutor.ingest.store import DocumentStore
+from tutor.vectors import VectorStore, build_vector_store
 
 
 @pytest.fixture(scope="session")
@@ -133,3 +147,32 @@ def env(
     get_settings.cache_clear()
     yield values
     get_settings.cache_clear()
+
+
+@asynccontextmanager
+async def real_ingestor(
+    database_url: str,
+    folder: Path,
+    embeddings: Embeddings,
+    settings: IngestSettings | None = None,
+) -> AsyncIterator[tuple[Ingestor, asyncpg.Pool, VectorStore, UUID]]:
+    """The real ingestion (PostgreSQL, Chroma in ``folder``, the model) for a new learner."""
+    await upgrade(database_url)
+    pool = await asyncpg.create_pool(database_url, min_size=1, max_size=4)
+    owner = uuid.uuid4()
+    await pool.execute("INSERT INTO users (id, name) VALUES ($1, $2)", owner, f"u{owner}")
+    vectors = build_vector_store(ChromaSettings(), folder, embeddings)
+    ingestor = Ingestor(
+        DocumentStore(pool),
+        PostgresGraphStore(pool),
+        vectors,
+        embeddings,
+        settings or IngestSettings(),
+        FileParser(IngestSettings()),
+    )
+    try:
+        yield ingestor, pool, vectors, owner
+    finally:
+        await ingestor.close()
+        await vectors.close()
+        await pool.close()

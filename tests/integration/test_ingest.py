@@ -12,14 +12,12 @@ import asyncpg
 import pytest
 from langchain_core.embeddings import Embeddings
 
-from tutor.config import ChromaSettings, IngestSettings
-from tutor.db import upgrade
-from tutor.graph.postgres import PostgresGraphStore
+from tests.integration.conftest import real_ingestor
+from tutor.config import IngestSettings
 from tutor.ingest.files import SourceFile
-from tutor.ingest.parsing import FileParser
 from tutor.ingest.service import Ingestor
-from tutor.ingest.store import ChunkPlan, DocumentStore
-from tutor.vectors import VectorRecord, VectorStore, build_vector_store
+from tutor.ingest.store import ChunkPlan
+from tutor.vectors import VectorRecord, VectorStore
 
 pytestmark = pytest.mark.integration
 
@@ -65,27 +63,11 @@ Assigning a heap value to another variable moves it; the first can no longer be 
 async def parts(
     database_url: str, tmp_path: Path, embeddings: Embeddings
 ) -> AsyncIterator[tuple[Ingestor, asyncpg.Pool, VectorStore, UUID]]:
-    await upgrade(database_url)
-    pool = await asyncpg.create_pool(database_url, min_size=1, max_size=4)
-    owner = uuid4()
-    await pool.execute("INSERT INTO users (id, name) VALUES ($1, $2)", owner, f"u{owner}")
-    vectors = build_vector_store(ChromaSettings(), tmp_path, embeddings)
-    ingestor = Ingestor(
-        DocumentStore(pool),
-        PostgresGraphStore(pool),
-        vectors,
-        embeddings,
-        # The notes above are a sentence a section: none is too thin to stand alone here
-        # (the roles of sections are tried in test_ingest_roles.py).
-        IngestSettings(thin_section_words=0),
-        FileParser(IngestSettings()),
-    )
-    try:
-        yield ingestor, pool, vectors, owner
-    finally:
-        await ingestor.close()
-        await vectors.close()
-        await pool.close()
+    # The notes above are a sentence a section: none is too thin to stand alone here
+    # (the roles of sections are tried in test_ingest_roles.py).
+    settings = IngestSettings(thin_section_words=0)
+    async with real_ingestor(database_url, tmp_path, embeddings, settings) as opened:
+        yield opened
 
 
 def _book() -> list[SourceFile]:

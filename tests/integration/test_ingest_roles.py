@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import AsyncIterator
 from pathlib import Path
-from uuid import UUID, uuid4
+from uuid import UUID
 
 import asyncpg
 import pytest
@@ -20,18 +20,13 @@ from langchain_core.embeddings import Embeddings
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from tests.integration.conftest import sign_up, upload
+from tests.integration.conftest import real_ingestor, sign_up, upload
 from tutor.api.app import create_app
 from tutor.cli import main
-from tutor.config import ChromaSettings, IngestSettings, Settings, get_settings
-from tutor.db import upgrade
-from tutor.graph.postgres import PostgresGraphStore
+from tutor.config import Settings, get_settings
 from tutor.ingest.concepts import normalise_title
 from tutor.ingest.files import SourceFile
-from tutor.ingest.parsing import FileParser
 from tutor.ingest.service import Ingestor
-from tutor.ingest.store import DocumentStore
-from tutor.vectors import VectorStore, build_vector_store
 
 pytestmark = pytest.mark.integration
 
@@ -95,25 +90,8 @@ def course() -> list[SourceFile]:
 async def stack(
     database_url: str, tmp_path: Path, embeddings: Embeddings
 ) -> AsyncIterator[tuple[Ingestor, asyncpg.Pool, UUID]]:
-    await upgrade(database_url)
-    pool = await asyncpg.create_pool(database_url, min_size=1, max_size=4)
-    owner = uuid4()
-    await pool.execute("INSERT INTO users (id, name) VALUES ($1, $2)", owner, f"u{owner}")
-    vectors: VectorStore = build_vector_store(ChromaSettings(), tmp_path, embeddings)
-    ingestor = Ingestor(
-        DocumentStore(pool),
-        PostgresGraphStore(pool),
-        vectors,
-        embeddings,
-        IngestSettings(),
-        FileParser(IngestSettings()),
-    )
-    try:
-        yield ingestor, pool, owner
-    finally:
-        await ingestor.close()
-        await vectors.close()
-        await pool.close()
+    async with real_ingestor(database_url, tmp_path, embeddings) as (service, pool, _, owner):
+        yield service, pool, owner
 
 
 async def test_a_course_becomes_teachable_concepts_with_titles_that_stand_alone(

@@ -4,21 +4,15 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from pathlib import Path
-from uuid import UUID, uuid4
+from uuid import UUID
 
-import asyncpg
 import pytest
 from langchain_core.embeddings import Embeddings
 
-from tutor.config import ChromaSettings, IngestSettings
-from tutor.db import upgrade
-from tutor.graph.postgres import PostgresGraphStore
+from tests.integration.conftest import real_ingestor
 from tutor.ingest.concepts import LINK_WEIGHT
 from tutor.ingest.files import SourceFile
-from tutor.ingest.parsing import FileParser
 from tutor.ingest.service import Ingestor
-from tutor.ingest.store import DocumentStore
-from tutor.vectors import build_vector_store
 
 pytestmark = pytest.mark.integration
 
@@ -59,25 +53,8 @@ fill them with machines, and governments tax what they make.
 async def ingestor(
     database_url: str, tmp_path: Path, embeddings: Embeddings
 ) -> AsyncIterator[tuple[Ingestor, UUID]]:
-    await upgrade(database_url)
-    pool = await asyncpg.create_pool(database_url, min_size=1, max_size=4)
-    owner = uuid4()
-    await pool.execute("INSERT INTO users (id, name) VALUES ($1, $2)", owner, f"u{owner}")
-    vectors = build_vector_store(ChromaSettings(), tmp_path, embeddings)
-    ingestor = Ingestor(
-        DocumentStore(pool),
-        PostgresGraphStore(pool),
-        vectors,
-        embeddings,
-        IngestSettings(),
-        FileParser(IngestSettings()),
-    )
-    try:
-        yield ingestor, owner
-    finally:
-        await ingestor.close()
-        await vectors.close()
-        await pool.close()
+    async with real_ingestor(database_url, tmp_path, embeddings) as (service, _, _, owner):
+        yield service, owner
 
 
 async def term_edges(ingestor: Ingestor, owner: UUID) -> set[tuple[str, str]]:

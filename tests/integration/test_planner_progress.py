@@ -140,13 +140,7 @@ async def test_the_planner_moves_on_once_practised_without_waiting_for_mastery(
     resources, owner = stack
     titles = await _titles(resources, owner)
     await _two_right_answers(resources, owner, titles["Rivers"])
-    plan = await plan_next(
-        resources.learner,
-        resources.planning_graphs,
-        owner,
-        datetime.now(UTC),
-        lessons=resources.lessons,
-    )
+    plan = await _plan(resources, owner)
     assert (plan.concept_id, plan.kind) == (titles["Deltas"], "new")
     assert resources.planning_graphs.rules.move_on_attempts == 2
 
@@ -155,13 +149,7 @@ async def test_the_move_on_setting_reaches_the_planner(settings: Settings) -> No
     async for resources, owner in _open(settings, PlanSettings(move_on_attempts=3)):
         titles = await _titles(resources, owner)
         await _two_right_answers(resources, owner, titles["Rivers"])
-        plan = await plan_next(
-            resources.learner,
-            resources.planning_graphs,
-            owner,
-            datetime.now(UTC),
-            lessons=resources.lessons,
-        )
+        plan = await _plan(resources, owner)
         assert (plan.concept_id, plan.kind) == (titles["Rivers"], "continue")
 
 
