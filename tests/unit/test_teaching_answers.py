@@ -169,7 +169,7 @@ async def test_explain_back_is_compared_with_the_key_points() -> None:
         concept=concept,
     )
     assert (full.verdict, full.score) == ("correct", 1.0)
-    assert full.feedback.endswith("Can you give an example of ownership from your own code?")
+    assert full.feedback.endswith("Can you give an example of ownership of your own?")
     half = await grade_answer(draft, "Each value has an owner.", grader=GRADER)
     assert half.verdict == "partial"
     assert half.missed == ("There can only be one owner at a time.",)

@@ -22,7 +22,7 @@ def test_repeating_every_point_passes_with_a_deeper_question() -> None:
     assert result.score == 1.0
     assert result.covered == POINTS
     assert result.missing == result.contradicted == ()
-    assert result.follow_up == "Can you give an example of ownership from your own code?"
+    assert result.follow_up == "Can you give an example of ownership of your own?"
 
 
 def test_a_missing_point_is_named_and_asked_about() -> None:

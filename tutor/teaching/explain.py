@@ -190,4 +190,4 @@ def _follow_up(
                 return f"How would you explain that {_clause(point)}?"
             return f"What can you tell me about {_clause(point)}?"
     title = _TRAILING.sub("", concept.title.strip()).replace("?", "") or "this concept"
-    return f"Can you give an example of {title} from your own code?"
+    return f"Can you give an example of {title} of your own?"
