@@ -95,6 +95,7 @@ bench: install models web-deps
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/planner.py
 	$(BIN)/python bench/fit_bkt.py
+	$(BIN)/python bench/lessons.py
 	$(BIN)/python bench/web_build.py
 	$(BIN)/python bench/learner_walk.py
 

@@ -110,6 +110,21 @@ BENCHES = [
         needs=RUST_BOOK,
         real_model=True,
     ),
+    Bench(
+        "lessons.py",
+        (
+            "own_section_share",
+            "dangling_refs",
+            "broken_code_as_working",
+            "markup_leaks",
+            "repeated_exercises",
+            "exercises_after_lesson_s_p50",
+            "first_kept_token_s_p50",
+            "resets_per_lesson",
+            "not_covered_accuracy",
+            "exercises_rejected",
+        ),
+    ),
     Bench("web_build.py", ("next_version", "build_command")),
     Bench(
         "learner_walk.py",
