@@ -115,6 +115,19 @@ def test_answers_to_train_questions_get_the_train_answers_as_examples(tmp_path: 
     assert [item.graded_examples for item in echo.seen] == [train_answers, (), ()]
 
 
+def test_answers_are_read_with_csv_quoting(tmp_path: Path) -> None:
+    write_folder(tmp_path)
+    rows = [
+        "corpus\tsplit\tquestion_id\tanswer_id\tlabel\tstudent_answer",
+        'beetle\ttest-unseen-answers\tQ1\tq1\tincorrect\t"i don""t know."',
+        'beetle\ttest-unseen-answers\tQ1\tq2\tcorrect\t"it is closed, so ""current"" flows"',
+        'beetle\ttest-unseen-answers\tQ1\tq3\tcorrect\tclosed, and a 5" gap',
+    ]
+    (tmp_path / ANSWERS_FILE).write_text("\n".join(rows) + "\n")
+    answers = [a.item.answer for a in load(tmp_path)["test-unseen-answers"]]
+    assert answers == ['i don"t know.', 'it is closed, so "current" flows', 'closed, and a 5" gap']
+
+
 def test_scores() -> None:
     gold = [True, True, False, False]
     result = scores(gold, [True, False, False, False])
@@ -130,4 +143,7 @@ def test_real_dataset_counts() -> None:
     assert counts == {"train": 8910, "test-unseen-answers": 979, "test-unseen-questions": 1552}
     train = load(ASAG)["train"]
     assert sum(a.correct for a in train) == 3673
+    # Quoted fields lose their quoting: no answer keeps a quote at both ends or a doubled one.
+    answers = [a.item.answer for split in load(ASAG).values() for a in split]
+    assert not [a for a in answers if (a.startswith('"') and a.endswith('"')) or '""' in a]
     assert all(a.item.references for a in train)

@@ -78,7 +78,8 @@ def load(folder: Path) -> dict[str, list[LabelledAnswer]]:
                 questions[(row["corpus"], row["split"], row["question_id"])] = row
     splits: dict[str, list[LabelledAnswer]] = defaultdict(list)
     with (folder / ANSWERS_FILE).open(encoding="utf-8", newline="") as table:
-        for row in csv.DictReader(table, delimiter="\t", quoting=csv.QUOTE_NONE):
+        # Fields are quoted as CSV does (``"i don""t know."``), not written raw.
+        for row in csv.DictReader(table, delimiter="\t"):
             key = (row["corpus"], row["split"], row["question_id"])
             question = questions[key]
             splits[row["split"]].append(
