@@ -100,6 +100,25 @@ class VectorStoreContract:
         assert [hit.score for hit in diverse] == sorted((h.score for h in diverse), reverse=True)
         assert all(hit.score > 0 for hit in diverse)
 
+    async def test_similarities_score_named_records_as_search_does(
+        self, filled: VectorStore
+    ) -> None:
+        query = "rate of change of the derivative"
+        searched = {hit.id: hit.score for hit in await filled.search("alice", query, k=5)}
+        scored = await filled.similarities("alice", query, ["a-d3-0", "a-d1-0", "a-d3-0"])
+        assert set(scored) == {"a-d3-0", "a-d1-0"}
+        for record_id, score in scored.items():
+            assert score == pytest.approx(searched[record_id], abs=1e-4)
+
+    async def test_similarities_never_score_another_owners_records(
+        self, filled: VectorStore
+    ) -> None:
+        scored = await filled.similarities("alice", "derivatives", ["b-d9-0", "a-d2-0", "nope"])
+        assert set(scored) == {"a-d2-0"}
+        assert await filled.similarities("alice", "derivatives", []) == {}
+        with pytest.raises(ValueError, match="owner"):
+            await filled.similarities("", "derivatives", ["a-d2-0"])
+
     async def test_delete_by_document_leaves_other_documents_and_owners(
         self, filled: VectorStore
     ) -> None:

@@ -122,6 +122,19 @@ class InMemoryVectorStore:
         )
         return [hit for index, hit in enumerate(candidates) if index in chosen]
 
+    async def similarities(self, owner: str, query: str, ids: Sequence[str]) -> dict[str, float]:
+        """Cosine similarity of ``query`` to each of the owner's records in ``ids``."""
+        scope = owner_filter(owner)
+        wanted = [
+            i
+            for i in dict.fromkeys(ids)
+            if i in self._records and matches(self._records[i].metadata, scope)
+        ]
+        if not wanted:
+            return {}
+        query_vector = await self._embeddings.aembed_query(query)
+        return {i: _cosine(query_vector, self._records[i].vector) for i in wanted}
+
     async def count(self, owner: str | None = None) -> int:
         """How many records the owner has, or the store holds."""
         if owner is None:

@@ -95,6 +95,14 @@ class VectorStore(Protocol):
         """
         ...
 
+    async def similarities(self, owner: str, query: str, ids: Sequence[str]) -> dict[str, float]:
+        """Cosine similarity of ``query`` to each of the owner's records named in ``ids``.
+
+        For hits another search found (a word search), so that every hit's ``score``
+        means the same. Ids the owner has no vector for are left out.
+        """
+        ...
+
     async def count(self, owner: str | None = None) -> int:
         """How many records the owner has, or the store holds when ``owner`` is None."""
         ...

@@ -302,6 +302,27 @@ class ChromaVectorStore:
 
         return await self._run(search)
 
+    async def similarities(self, owner: str, query: str, ids: Sequence[str]) -> dict[str, float]:
+        """Cosine similarity of ``query`` to each of the owner's records in ``ids``."""
+        scope = owner_filter(owner)
+        wanted = list(dict.fromkeys(ids))
+        if not wanted:
+            return {}
+
+        def score(opened: _Open) -> dict[str, float]:
+            # Filtered by owner as well as by id: another owner's ids give nothing.
+            stored = opened.collection.get(ids=wanted, where=scope, include=["embeddings"])
+            found = stored["embeddings"]  # an array: no truth value
+            if found is None or not stored["ids"]:
+                return {}
+            query_array = np.asarray(self._embeddings.embed_query(query), dtype=np.float32)
+            return {
+                str(i): _cosine(query_array, vector)
+                for i, vector in zip(stored["ids"], found, strict=True)
+            }
+
+        return await self._run(score)
+
     async def count(self, owner: str | None = None) -> int:
         """How many records the owner has, or the collection holds."""
         if owner is None:
