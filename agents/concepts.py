@@ -53,6 +53,17 @@ async def siblings(context: TutorContext, concept_id: UUID) -> list[ConceptInfo]
     return [info(concepts[i]) for i in ids[:_SIBLINGS] if i in concepts]
 
 
+async def part_titles(context: TutorContext, concept_key: str) -> tuple[str, ...]:
+    """The titles of a concept's direct parts (its subsections), in the author's order."""
+    graph, concepts = await context.planning_graphs.current(context.owner)
+    found = next((c.id for c in concepts.values() if c.key == concept_key), None)
+    index = graph.index.get(found) if found is not None else None
+    if index is None:
+        return ()
+    parts = sorted(graph.parts[index], key=lambda part: graph.positions[part])
+    return tuple(graph.titles[part] for part in parts)
+
+
 def record(passage: Passage) -> PassageRecord:
     """A passage as kept in state."""
     return cast("PassageRecord", asdict(passage))

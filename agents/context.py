@@ -11,6 +11,7 @@ from langchain_core.embeddings import Embeddings
 
 from tutor.config import TeachingSettings
 from tutor.grading import ShortAnswerGrader
+from tutor.ingest.store import DocumentStore
 from tutor.learner.graph_cache import PlanningGraphs
 from tutor.learner.store import LearnerStore
 from tutor.llm import ChatModel
@@ -18,6 +19,7 @@ from tutor.sandbox import Limits
 from tutor.teaching.guard import QualityGuard
 from tutor.teaching.intents import IntentClassifier
 from tutor.teaching.lessons import LessonStore
+from tutor.teaching.mentions import NoteMentions
 from tutor.vectors import VectorStore
 
 
@@ -38,6 +40,8 @@ class TutorContext:
     embeddings: Embeddings
     vectors: VectorStore
     """The learner's note passages."""
+    documents: DocumentStore
+    """The notes' chunks in reading order: a concept's own section, a listing it names."""
     planning_graphs: PlanningGraphs
     """The learner's concept graph, compiled for planning, and its concepts."""
     learner: LearnerStore
@@ -46,6 +50,8 @@ class TutorContext:
     grader: ShortAnswerGrader
     guard: QualityGuard
     intents: IntentClassifier
+    mentions: NoteMentions
+    """Finds the chunks of the notes that mention what a question names."""
     settings: TeachingSettings = field(default_factory=TeachingSettings)
     sandbox_limits: Limits = field(default_factory=Limits)
     clock: Callable[[], datetime] = _now

@@ -19,7 +19,7 @@ import numpy.typing as npt
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
 from langgraph.runtime import Runtime
 
-from agents.concepts import concept_info, passage, say
+from agents.concepts import concept_info, part_titles, passage, say
 from agents.context import TutorContext
 from agents.events import emit, stream_text
 from agents.prompts import load_prompt
@@ -182,7 +182,9 @@ async def _extractive(
         passages,
         order="example_first" if order == "example_first" else "explanation_first",
         angle=angle,
-        max_passages=context.settings.lesson_passages,
+        # The retriever chose how much of the section the lesson's difficulty reads.
+        max_passages=len(passages),
+        parts=await part_titles(context, concept.key),
     )
     return await _measured(context, lesson.text, lesson.cited, "extractive", earlier)
 

@@ -1,25 +1,37 @@
-"""The retriever node: the passages of the learner's notes a lesson on the concept uses."""
+"""The retriever node: the passages of the learner's notes a lesson on the concept uses.
+
+A lesson is the concept's own section, in the author's order (see
+:mod:`tutor.teaching.reading_order`): its chunks come from the document store by
+position, with the listings, figures and errors they point at. Passages from elsewhere
+in the notes, found by search and marked ``see_also``, come in only when the section has
+too little to teach from.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 from uuid import UUID
 
 from langgraph.runtime import Runtime
 
-from agents.concepts import concept_info, record
+from agents.concepts import concept_info, part_titles, record
 from agents.context import TutorContext
 from agents.state import TutorState
+from tutor.ingest.store import StoredChunk
 from tutor.teaching.material import ConceptInfo, Passage
+from tutor.teaching.reading_order import is_usable, lesson_budget, section_lesson
 from tutor.vectors import VectorHit
 
 _CANDIDATES = 3
 """Candidates fetched per passage kept, so that reranking has something to choose from."""
+_SHORT_SECTION_WORDS = 60
+"""A section with fewer words than this (code aside) is too short to teach from alone."""
 
 
 async def retrieve(state: TutorState, runtime: Runtime[TutorContext]) -> dict[str, Any]:
-    """Search the concept's own passages first, then the rest of the notes; prefer fresh ones."""
+    """The concept's own section in reading order; passages from elsewhere when it is short."""
     context = runtime.context
     concept_id = state.concept_id
     assert concept_id is not None, "the planner routes here only with a concept"
@@ -32,39 +44,77 @@ async def retrieve(state: TutorState, runtime: Runtime[TutorContext]) -> dict[st
     used = {chunk for lesson in earlier for chunk in lesson.chunk_ids}
     # Passages of lessons the learner rated poorly are avoided like recently used ones.
     used |= await context.lessons.disliked_chunks(context.owner, UUID(concept_id))
-    wanted = context.settings.lesson_passages
-    query = f"{concept.title}. {concept.summary}".strip()
-    owner = str(context.owner)
-    hits = await context.vectors.search_mmr(
-        owner,
-        query,
-        k=wanted * _CANDIDATES,
-        fetch_k=wanted * _CANDIDATES * 2,
-        lambda_mult=0.7,
-        where={"concept": concept.key},
+    budget = lesson_budget(state.difficulty or "intro", context.settings.lesson_passages)
+    section = await context.documents.section_chunks(context.owner, concept.key)
+    document: list[StoredChunk] = []
+    for document_id in dict.fromkeys(chunk.document_id for chunk in section):
+        document += await context.documents.document_chunks(context.owner, document_id)
+    chosen = section_lesson(
+        [section_passage(c, concept.key) for c in section],
+        [section_passage(c, concept.key) for c in document],
+        budget=budget,
+        used=used,
+        difficulty=state.difficulty or "intro",
     )
-    # Related passages elsewhere in the notes: another angle once the concept's own
-    # passages have all been taught.
-    seen = {hit.id for hit in hits}
-    more = await context.vectors.search_mmr(
-        owner, query, k=wanted * _CANDIDATES, fetch_k=wanted * _CANDIDATES * 3
-    )
-    hits += [hit for hit in more if hit.id not in seen]
-    chosen = rank(hits, used, concept)[:wanted]
+    # A lead-in to subsections teaches its own prose, then points to its parts.
+    if _too_short(chosen) and not await part_titles(context, concept.key):
+        seen = {p.chunk_id for p in chosen} | {str(c.id) for c in section}
+        more = await see_also(context, concept, seen, context.settings.lesson_passages)
+        chosen += rank(more, used, concept)[: max(1, budget - len(chosen))]
     return {"passages": [record(p) for p in chosen]}
+
+
+async def see_also(
+    context: TutorContext, concept: ConceptInfo, seen: set[str], wanted: int
+) -> list[VectorHit]:
+    """Passages elsewhere in the learner's notes about the concept, for a short section.
+
+    The one place lessons search the notes: hits in ``seen`` are left out.
+    """
+    query = f"{concept.title}. {concept.summary}".strip()
+    hits = await context.vectors.search_mmr(
+        str(context.owner), query, k=wanted * _CANDIDATES, fetch_k=wanted * _CANDIDATES * 3
+    )
+    return [hit for hit in hits if hit.id not in seen]
+
+
+def _too_short(passages: Sequence[Passage]) -> bool:
+    own = [p for p in passages if not p.see_also and is_usable(p)]
+    words = sum(len(p.text.split()) for p in own if p.kind == "prose")
+    return not own or (words < _SHORT_SECTION_WORDS and len(own) < 2)
+
+
+def section_passage(chunk: StoredChunk, concept_key: str) -> Passage:
+    """A stored chunk as a passage of a lesson on ``concept_key``.
+
+    A chunk from another concept's section is marked ``see_also``.
+    """
+    return Passage(
+        chunk_id=str(chunk.id),
+        text=chunk.text,
+        heading_path=" > ".join(chunk.heading_path),
+        document_path=chunk.document_path,
+        concept_key=chunk.concept_key or "",
+        kind=chunk.kind,
+        score=1.0,
+        position=chunk.position,
+        see_also=chunk.concept_key != concept_key,
+    )
 
 
 def rank(hits: Sequence[VectorHit], used: set[str], concept: ConceptInfo) -> list[Passage]:
     """Passages in the order a lesson should draw on them.
 
     Passages no recent lesson on the concept used come first; among those, the concept's
-    own before related ones elsewhere; then by relevance.
+    own before related ones elsewhere; then by relevance. Passages of other sections are
+    marked ``see_also``.
     """
 
     def order(hit: VectorHit) -> tuple[bool, bool, float]:
         return (hit.id in used, hit.metadata.get("concept") != concept.key, -hit.score)
 
-    return [as_passage(hit) for hit in sorted(hits, key=order)]
+    ranked = [as_passage(hit) for hit in sorted(hits, key=order)]
+    return [p if p.concept_key == concept.key else replace(p, see_also=True) for p in ranked]
 
 
 def as_passage(hit: VectorHit) -> Passage:

@@ -45,6 +45,8 @@ class PassageRecord(TypedDict):
     concept_key: str
     kind: str
     score: float
+    position: NotRequired[int]
+    see_also: NotRequired[bool]
 
 
 def recent_messages(left: Messages, right: Messages) -> list[AnyMessage]:

@@ -44,6 +44,7 @@ from tutor.sandbox import Limits
 from tutor.teaching.guard import QualityGuard
 from tutor.teaching.intents import IntentClassifier
 from tutor.teaching.lessons import LessonStore
+from tutor.teaching.mentions import PostgresNoteMentions
 from tutor.threads import ThreadStore, TurnHub
 from tutor.vectors import VectorStore, build_vector_store
 
@@ -88,12 +89,14 @@ class Resources:
             chat_model=self.chat_model,
             embeddings=self.embeddings,
             vectors=self.vectors,
+            documents=self.documents,
             planning_graphs=self.planning_graphs,
             learner=self.learner,
             lessons=self.lessons,
             grader=self.grader,
             guard=self.guard,
             intents=self.intents,
+            mentions=PostgresNoteMentions(self.database.pool),
             settings=self.settings.teaching,
             sandbox_limits=Limits(),
         )

@@ -1,4 +1,4 @@
-"""The extractive lesson: teaching order, quoting, citations, angles and the fallback."""
+"""The extractive lesson: reading order, quoting, citations, angles and the fallback."""
 
 from __future__ import annotations
 
@@ -54,35 +54,44 @@ RETURN = (
 
 
 def passage(
-    chunk_id: str, text: str, score: float, *, heading: str = "Ownership", kind: str = ""
+    chunk_id: str,
+    text: str,
+    score: float,
+    *,
+    heading: str = "Ownership",
+    kind: str = "",
+    at: int = 0,
+    see_also: bool = False,
 ) -> Passage:
     return Passage(
         chunk_id=chunk_id,
         text=text,
         heading_path=f"Rust notes > {heading}",
         document_path="notes/ownership.md",
-        concept_key="ownership",
+        concept_key="elsewhere" if see_also else "ownership",
         kind=kind or ("code" if "```" in text else "prose"),
         score=score,
+        position=at,
+        see_also=see_also,
     )
 
 
 def notes() -> list[Passage]:
-    # Retrieval order on purpose differs from teaching order: the code scores best.
+    # Given out of the author's order on purpose: the lesson reads them by position.
     return [
-        passage("code", CODE, 0.80, heading="Moves"),
-        passage("motivation", MOTIVATION, 0.75),
-        passage("rules", RULES, 0.70, heading="Rules"),
-        passage("definition", DEFINITION, 0.65),
+        passage("code", CODE, 0.80, heading="Moves", at=2),
+        passage("motivation", MOTIVATION, 0.75, at=1),
+        passage("rules", RULES, 0.70, heading="Rules", at=3),
+        passage("definition", DEFINITION, 0.65, at=0),
     ]
 
 
 def many_notes() -> list[Passage]:
     return [
         *notes(),
-        passage("copy", COPY, 0.60, heading="Copy types"),
-        passage("functions", FUNCTIONS, 0.55, heading="Functions"),
-        passage("return", RETURN, 0.50, heading="Functions"),
+        passage("copy", COPY, 0.60, heading="Copy types", at=4),
+        passage("functions", FUNCTIONS, 0.55, heading="Functions", at=5),
+        passage("return", RETURN, 0.50, heading="Functions", at=6),
     ]
 
 
@@ -97,22 +106,27 @@ def citation_of(lesson: ExtractiveLesson, chunk_id: str) -> int:
     return ids.index(chunk_id) + 1
 
 
-def test_explanation_then_example_then_details() -> None:
+def test_passages_are_quoted_in_the_authors_order() -> None:
     lesson = extractive_lesson(OWNERSHIP, notes())
     assert lesson.text.startswith("## Ownership\n")
-    definition = position(lesson, "Rust keeps track of memory")
-    example = position(lesson, 'let a = String::from("hi");')
-    details = [position(lesson, "many programmers"), position(lesson, "single owner")]
-    assert definition < example < min(details)
-    assert [p.chunk_id for p in lesson.cited][:2] == ["definition", "code"]
+    found = [
+        position(lesson, snippet)
+        for snippet in (
+            "Rust keeps track of memory",
+            "many programmers",
+            'let a = String::from("hi");',
+            "single owner",
+        )
+    ]
+    assert found == sorted(found)
+    assert [p.chunk_id for p in lesson.cited] == ["definition", "motivation", "code", "rules"]
 
 
-def test_example_first_reverses_explanation_and_example() -> None:
+def test_example_first_moves_the_first_example_ahead_of_the_rest() -> None:
     lesson = extractive_lesson(OWNERSHIP, notes(), order="example_first")
-    example = position(lesson, 'let a = String::from("hi");')
-    definition = position(lesson, "Rust keeps track of memory")
-    assert example < definition < position(lesson, "single owner")
-    assert [p.chunk_id for p in lesson.cited][:2] == ["code", "definition"]
+    assert [p.chunk_id for p in lesson.cited] == ["code", "definition", "motivation", "rules"]
+    assert "Start with an example from *Moves*" in lesson.text
+    assert "Here is what your notes say is going on:" in lesson.text
 
 
 def test_citations_number_passages_in_order_of_appearance() -> None:
@@ -141,6 +155,7 @@ def test_prose_is_quoted_and_code_stays_fenced() -> None:
     number = citation_of(lesson, "code")
     assert f"Assigning a heap string to a second variable moves it [{number}]:" in lesson.text
     assert "An example from *Moves*:" in lesson.text
+    assert "Start with an example" not in lesson.text  # the explanation came first
 
 
 def test_closing_gives_summary_and_key_points() -> None:
@@ -172,17 +187,11 @@ def test_angles_differ_in_wording() -> None:
     assert template_lines(first) != template_lines(second)
 
 
-def test_angles_rotate_details_when_there_are_more_passages() -> None:
-    chosen = [
-        [p.chunk_id for p in extractive_lesson(OWNERSHIP, many_notes(), angle=a).cited]
-        for a in range(3)
-    ]
-    assert chosen[0][0] == "definition"
-    assert chosen[0] != chosen[1] and chosen[1] != chosen[2]
-    shown = set().union(*chosen)
-    assert len(shown) > 4  # repeat lessons reach passages the first one left out
-    for ids in chosen:
-        assert len(ids) == 4 == len(set(ids))
+def test_an_odd_angle_starts_the_other_way_in() -> None:
+    again = extractive_lesson(OWNERSHIP, notes(), angle=1)
+    assert again.cited[0].chunk_id == "code"
+    back = extractive_lesson(OWNERSHIP, notes(), order="example_first", angle=1)
+    assert back.cited[0].chunk_id == "definition"
 
 
 def test_heading_only_and_near_duplicate_passages_are_skipped() -> None:
@@ -203,14 +212,15 @@ def test_heading_only_and_near_duplicate_passages_are_skipped() -> None:
     assert lesson.text.count("Rust keeps track of memory") == 1
 
 
-def test_for_example_prose_serves_as_the_example_without_code() -> None:
+def test_for_example_prose_keeps_its_place() -> None:
     example = (
         "For example, calling a function with a String moves the string into the\n"
         "parameter, so the caller cannot use it afterwards."
     )
     lesson = extractive_lesson(
         OWNERSHIP,
-        [passage("example", example, 0.9), passage("definition", DEFINITION, 0.6)],
+        [passage("example", example, 0.9, at=1), passage("definition", DEFINITION, 0.6, at=0)],
+        order="example_first",
     )
     assert [p.chunk_id for p in lesson.cited] == ["definition", "example"]
     assert position(lesson, "> For example") > position(lesson, "Rust keeps track")
@@ -287,8 +297,10 @@ def test_a_quoted_passage_does_not_end_on_a_colon_leading_nowhere() -> None:
     lesson = extractive_lesson(OWNERSHIP, [passage("definition", lead, 0.9)])
     assert "rejected before it ever runs. [1]" in lesson.text
     assert "The code below shows it" not in lesson.text
+    # With nothing left to quote, the lesson is the concept's outline.
     only = extractive_lesson(OWNERSHIP, [passage("only", "Ownership is shown here:", 0.9)])
-    assert "> Ownership is shown here: [1]" in only.text
+    assert only.cited == () and "Ownership is shown here" not in only.text
+    assert "little on Ownership" in only.text
 
 
 BROKEN = (

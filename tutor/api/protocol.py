@@ -242,6 +242,9 @@ class Citation(BaseModel):
     heading_path: str
     document_path: str
     text: str
+    see_also: bool = Field(
+        default=False, description="The passage comes from outside the concept's own section."
+    )
 
 
 class CitationEvent(_Event):
@@ -253,6 +256,9 @@ class CitationEvent(_Event):
     heading_path: str
     document_path: str
     text: str
+    see_also: bool = Field(
+        default=False, description="The passage comes from outside the concept's own section."
+    )
 
 
 class LessonEvent(_Event):

@@ -117,6 +117,8 @@ class StoredChunk:
     concept_key: str | None
     kind: str
     text: str
+    position: int = 0
+    """Place in its document, in reading order."""
 
 
 _SUMMARY_COLUMNS = """
@@ -412,7 +414,7 @@ class DocumentStore:
         rows = await self._pool.fetch(
             """
             SELECT c.id, c.document_id, d.path AS document_path, c.heading_path,
-                   c.concept_key, c.kind, c.text
+                   c.concept_key, c.kind, c.text, c.position
             FROM chunks c JOIN documents d ON d.id = c.document_id
             WHERE c.owner_id = $1
               AND ($2::uuid[] IS NULL OR c.id = ANY($2))
@@ -430,6 +432,41 @@ class DocumentStore:
                 concept_key=row["concept_key"],
                 kind=row["kind"],
                 text=row["text"],
+                position=row["position"],
+            )
+            for row in rows
+        ]
+
+    async def section_chunks(self, owner: UUID, concept_key: str) -> list[StoredChunk]:
+        """The chunks of a concept's own section, in the author's reading order."""
+        return await self._chunks_where(owner, "c.concept_key = $2", concept_key)
+
+    async def document_chunks(self, owner: UUID, document_id: UUID) -> list[StoredChunk]:
+        """Every chunk of one document, in reading order (none for another owner's)."""
+        return await self._chunks_where(owner, "c.document_id = $2", document_id)
+
+    async def _chunks_where(self, owner: UUID, condition: str, value: object) -> list[StoredChunk]:
+        rows = await self._pool.fetch(
+            f"""
+            SELECT c.id, c.document_id, d.path AS document_path, c.heading_path,
+                   c.concept_key, c.kind, c.text, c.position
+            FROM chunks c JOIN documents d ON d.id = c.document_id
+            WHERE c.owner_id = $1 AND {condition}
+            ORDER BY d.path, c.position
+            """,
+            owner,
+            value,
+        )
+        return [
+            StoredChunk(
+                id=row["id"],
+                document_id=row["document_id"],
+                document_path=row["document_path"],
+                heading_path=tuple(row["heading_path"]),
+                concept_key=row["concept_key"],
+                kind=row["kind"],
+                text=row["text"],
+                position=row["position"],
             )
             for row in rows
         ]

@@ -1,11 +1,17 @@
-"""The extractive lesson: the notes' own passages, put in a teaching order and cited.
+"""The extractive lesson: the concept's own section, quoted in the author's order and cited.
 
 When the language model's lesson fails the quality guard (or there is no model), this is
-what the learner reads. It quotes the most relevant passages, never rewording them, in
-the order a teacher would use: what the concept is (the most definitional passage), an
-example (a code passage, or prose "for example"), then further details, joined by short
-template sentences and closed by the concept's summary and key points. Each quoted
-passage carries a citation ``[n]``, numbered in order of first appearance.
+what the learner reads. It quotes the passages of the concept's own section as the
+author ordered them (see :mod:`tutor.teaching.reading_order`), never rewording them, each
+code listing next to the prose that introduces it, with short template sentences between
+them; an example comes first when the learner prefers it, or on every other repeat
+lesson. Each quoted passage carries a citation ``[n]``, numbered in order of first
+appearance. A sentence that points at a listing, figure or table the lesson does not
+show ("as Listing 4-5 shows", "the following code") is left out of the quote, marked by
+an ellipsis, so nothing dangles. Passages from elsewhere in the notes that no quoted
+passage points at close the lesson under "See also". The closing line is the concept's
+summary, and the key points follow on a first lesson, each unless the lesson already
+quotes it or it points at something not shown.
 
 Code the notes mark as failing (its fence says ``does_not_compile``, ``panics``... or the
 prose around it said so when it was ingested, see :mod:`tutor.ingest.code_marks`) is
@@ -19,13 +25,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from tutor.ingest.code_marks import Failure, code_marks, output_failure
 from tutor.ingest.learner_text import clean_markdown, fenced_blocks, learner_markdown
 from tutor.teaching.citations import escape_citations
 from tutor.teaching.material import ConceptInfo, Passage
+from tutor.teaching.reading_order import arrange
+from tutor.teaching.references import Label, captions, pointers
 
 LessonOrder = Literal["explanation_first", "example_first"]
 
@@ -89,24 +97,12 @@ _WORDINGS: tuple[_Wording, ...] = (
     ),
 )
 
-_STOP_WORDS = frozenset(
-    "a an the and or of to in on for with what is are how why when its it this that your "  # noqa: SIM905
-    "using use about into from by at as".split()
-)
 _WORD = re.compile(r"[^\W_]+")
-_DEFINITIONAL = re.compile(
-    r"\b(?:is|are|means|refers? to|is called|are called|defined as|describes?|lets you)\b",
-    re.IGNORECASE,
-)
-_DEFINING_VERBS = (
-    r"is|are|means|refers? to|describes?|allows?|lets?|can be thought of as|stands? for"
-)
 _EXAMPLE_CUE = re.compile(r"\b(?:for example|for instance|e\.g\.)", re.IGNORECASE)
 _HEADING_LINE = re.compile(r"^[ \t]*(?:>[ \t]?)*[ \t]*#{1,6}[ \t]+(.*?)[ \t#]*$")
 _QUOTED_LINE = re.compile(r"^[ \t]*>[ \t]?")
 _TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$")
-_OUTPUT_FENCE = re.compile(r"\s*(?:`{3,}|~{3,})(?:console|text|output|shell|sh|bash)?\s*\n")
-_OUTPUT_LANGUAGES = frozenset({"", "console", "text", "output", "shell", "sh", "bash"})
+_OUTPUT_LANGUAGES = frozenset({"", "console", "text", "output", "shell", "sh", "bash", "terminal"})
 _FAILING_WORDS: dict[Failure, str] = {
     "compile": "This does not compile; here is why, from {heading}{cite}:",
     "panic": "This compiles but panics when it runs; here is why, from {heading}{cite}:",
@@ -115,7 +111,17 @@ _FAILING_WORDS: dict[Failure, str] = {
 _RUNTIME_ERROR_WORDS = "This stops with an error when it runs; here is why, from {heading}{cite}:"
 """A panic outside Rust: an exception the code runs into."""
 _ERROR_WORDS = "The error it gives, from {heading}{cite}:"
+_OUTPUT_WORDS = "What it looks like, from {heading}{cite}:"
+"""A program's output or a terminal session that shows no error."""
+_ELSEWHERE_WORDS = "From {heading}{cite}, elsewhere in your notes:"
+_SEE_ALSO = "See also, from elsewhere in your notes:"
+_PARTS = "Your notes go on about {title} in {parts}."
+_ELLIPSIS = "\u2026"
 _SENTENCE_END = re.compile(r"[.!?][)\"'\u2019\u201d*_]*(?=\s)")
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
+_NOT_PLAIN = re.compile(r"^\s*(?:[-*+][ \t]|\d+[.)][ \t]|[|>#<]|`{3}|~{3})")
+_MARKUP = re.compile(r"[*_`]+")
+_SPACE = re.compile(r"\s+")
 _PIECE = re.compile(r"\s*\S{1,12}|\s+")
 
 
@@ -139,6 +145,31 @@ class _Candidate:
     language: str = ""
     """The code's language, as its fence names it."""
 
+    @property
+    def shows(self) -> bool:
+        """Whether prose may point at it: code, a table or a numbered caption."""
+        return bool(self.code) or bool(captions(self.prose)) or "|" in self.prose
+
+    @property
+    def is_error(self) -> bool:
+        """Whether it is output showing an error."""
+        return self.output and self.failure is not None
+
+    @property
+    def is_example(self) -> bool:
+        """Whether it shows the concept at work: working code, or prose "for example"."""
+        if self.code:
+            return self.failure is None and not self.output
+        return bool(_EXAMPLE_CUE.search(self.prose))
+
+
+@dataclass(frozen=True)
+class _Shown:
+    """What the whole lesson shows, against which a quoted sentence's pointers are read."""
+
+    labels: frozenset[Label]
+    errors: bool
+
 
 def extractive_lesson(
     concept: ConceptInfo,
@@ -147,68 +178,88 @@ def extractive_lesson(
     order: LessonOrder = "explanation_first",
     angle: int = 0,
     max_passages: int = 4,
+    parts: Sequence[str] = (),
 ) -> ExtractiveLesson:
-    """Build a lesson from passages of the notes, quoted and cited.
+    """Build a lesson from passages of the notes, quoted in reading order and cited.
 
     Args:
         concept: The concept to teach.
-        passages: Retrieved passages, any order; their scores rank them.
+        passages: Passages of the concept's own section (by document and position), and
+            ``see_also`` passages from elsewhere: the ones that an own passage points at
+            are shown beside it, the rest close the lesson under "See also".
         order: Explanation then example, or example first.
-        angle: Which take on the concept: 0 uses the best passages; another angle words
-            the lesson differently and, when there are more usable passages than
-            ``max_passages``, rotates which details and examples are shown.
-        max_passages: Most passages to quote.
+        angle: Which take on the concept: another angle words the lesson differently, and
+            an odd one swaps ``order``, so a repeat lesson starts the other way in.
+        max_passages: Most passages of the concept's own section to quote (what they
+            point at comes on top).
+        parts: Titles of the concept's subsections, pointed to after its own prose.
 
     Returns:
         The lesson; when no passage is usable it is built from the concept's summary and
         key points alone, without citations.
     """
     wording = _WORDINGS[angle % len(_WORDINGS)]
-    candidates = _usable(passages)
-    if not candidates or max_passages < 1:
-        return ExtractiveLesson(_outline(concept), ())
-    terms = _terms(concept)
-    chosen = _choose(candidates, terms, angle, max_passages)
-    definition, example, details = chosen
+    if angle % 2:
+        order = "explanation_first" if order == "example_first" else "example_first"
+    body, rest = arrange(passages)
+    items = _usable(_within_budget(body, max_passages))
+    also = [c for c in _usable(rest) if not any(_same(c, other) for other in items)]
+    if not items and not also:
+        return ExtractiveLesson(_outline(concept, parts), ())
+    if order == "example_first":
+        items = _example_first(items)
+    shown = _Shown(
+        labels=frozenset(label for c in [*items, *also] for label in captions(c.prose)),
+        errors=any(c.is_error for c in [*items, *also]),
+    )
 
     cited: list[Passage] = []
+    quoted: list[str] = []
 
     def cite(candidate: _Candidate) -> str:
         cited.append(candidate.passage)
+        quoted.append(f"{candidate.prose}\n{candidate.code}")
         return f"[{len(cited)}]"
 
-    parts = [f"## {concept.title}"]
-
-    def add_definition(after_example: bool) -> None:
-        if definition is None:
-            return
-        intro = wording.explanation_after if after_example else wording.definition
-        parts.append(intro.format(title=concept.title))
-        parts.append(_quote(definition.prose, cite(definition)))
-
-    def add_example(first: bool) -> None:
-        if example is None:
-            return
-        template = wording.example_first if first else wording.example
-        parts.extend(_render_example(example, template, concept.title, cite))
-
-    if order == "example_first":
-        add_example(first=True)
-        add_definition(after_example=example is not None)
-    else:
-        add_definition(after_example=False)
-        add_example(first=definition is None)
-    if details:
-        parts.append(wording.details)
-        for detail in details:
-            if detail.failure is not None:
-                parts.extend(_render_example(detail, _failing_words(detail), "", cite))
-            elif detail.code:
-                parts.extend(_render_example(detail, wording.another_example, "", cite))
+    out = [f"## {concept.title}"]
+    example_seen = explained = False
+    for index, raw in enumerate(items):
+        before = items[index - 1] if index else None
+        after = items[index + 1] if index + 1 < len(items) else None
+        candidate = _trimmed(raw, shown, before, after)
+        if candidate is None:
+            continue
+        if candidate.passage.see_also:
+            template = _failing_words(candidate) if candidate.failure else _ELSEWHERE_WORDS
+            out.extend(_render_example(candidate, template, concept.title, cite))
+        elif candidate.code:
+            if candidate.failure is not None:
+                template = _failing_words(candidate)
+            elif candidate.output:
+                template = _OUTPUT_WORDS
+            elif not example_seen:
+                template = wording.example_first if not cited else wording.example
+                example_seen = True
             else:
-                parts.append(_quote(detail.prose, cite(detail)))
-    parts.extend(_closing(concept, wording, with_points=angle == 0))
-    return ExtractiveLesson("\n\n".join(parts) + "\n", tuple(cited))
+                template = wording.another_example
+            out.extend(_render_example(candidate, template, concept.title, cite))
+        else:
+            if not explained:
+                intro = wording.explanation_after if cited else wording.definition
+                out.append(intro.format(title=concept.title))
+                explained = True
+            out.append(_quote(candidate.prose, cite(candidate)))
+    if parts:
+        out.append(_parts_line(concept.title, parts))
+    seen_also = [c for c in (_trimmed(c, shown, None, None) for c in also) if c is not None]
+    if seen_also:
+        out.append(_SEE_ALSO)
+        for candidate in seen_also:
+            out.extend(_render_example(candidate, "From {heading}{cite}:", "", cite))
+    if not cited:
+        return ExtractiveLesson(_outline(concept, parts), ())
+    out.extend(_closing(concept, wording, "\n".join(quoted), shown, with_points=angle == 0))
+    return ExtractiveLesson("\n\n".join(out) + "\n", tuple(cited))
 
 
 def lesson_pieces(text: str) -> Iterator[str]:
@@ -227,41 +278,185 @@ def lesson_pieces(text: str) -> Iterator[str]:
         yield match.group(0)
 
 
-def _outline(concept: ConceptInfo) -> str:
-    parts = [f"## {concept.title}"]
-    if not concept.summary and not concept.key_points:
-        parts.append(
+def _within_budget(body: list[Passage], most: int) -> list[Passage]:
+    """The first ``most`` own passages, with the passages from elsewhere beside them."""
+    own = [p for p in body if not p.see_also][: max(most, 0)]
+    kept = {p.chunk_id for p in own}
+    result: list[Passage] = []
+    for index, passage in enumerate(body):
+        if not passage.see_also:
+            if passage.chunk_id in kept:
+                result.append(passage)
+            continue
+        # A passage from elsewhere sits right before or after the one that names it.
+        neighbours = body[max(index - 1, 0) : index] + body[index + 1 : index + 2]
+        if any(q.chunk_id in kept for q in neighbours):
+            result.append(passage)
+    return result
+
+
+def _example_first(items: list[_Candidate]) -> list[_Candidate]:
+    """The first working example of the section moved to the front."""
+    first = next((c for c in items if c.is_example and c.code and not c.passage.see_also), None)
+    if first is None or first is items[0]:
+        return items
+    return [first, *(c for c in items if c is not first)]
+
+
+def _same(first: _Candidate, second: _Candidate) -> bool:
+    return first.passage.chunk_id == second.passage.chunk_id or _near_duplicate(
+        first.words, second.words
+    )
+
+
+def _trimmed(
+    candidate: _Candidate, shown: _Shown, before: _Candidate | None, after: _Candidate | None
+) -> _Candidate | None:
+    """The candidate without the sentences that point at what the lesson does not show.
+
+    None when nothing worth quoting is left.
+    """
+    forward = after is not None and after.shows
+    backward = before is not None and before.shows
+    errors = shown.errors or candidate.is_error
+    if candidate.code:
+        # A lead-in's colon introduces the passage's own code.
+        lead_in = _without_dangling(candidate.lead_in, shown.labels, True, backward, errors)
+        trailing = _without_dangling(candidate.trailing, shown.labels, forward, True, errors)
+        prose = f"{lead_in}\n\n{trailing}".strip()
+        return replace(candidate, lead_in=lead_in, trailing=trailing, prose=prose)
+    prose = _without_dangling(candidate.prose, shown.labels, forward, backward, errors)
+    if len(_WORD.findall(prose.replace(_ELLIPSIS, " "))) < 4:
+        return None
+    return replace(candidate, prose=prose)
+
+
+def _without_dangling(
+    prose: str, labels: frozenset[Label], forward: bool, backward: bool, errors: bool
+) -> str:
+    """``prose`` without the sentences pointing at what is not shown; an ellipsis marks a cut.
+
+    Args:
+        prose: Cleaned Markdown.
+        labels: The numbered listings, figures and tables the lesson shows.
+        forward: Something that can be pointed at follows ``prose`` in the lesson.
+        backward: Something that can be pointed at comes right before it.
+        errors: The lesson shows an error message.
+    """
+    if not prose.strip():
+        return prose
+    paragraphs = _PARAGRAPH_BREAK.split(prose.strip())
+    kept: list[str] = []
+    for number, paragraph in enumerate(paragraphs):
+        # Within the passage, what a paragraph points at may be the next paragraph.
+        ahead = forward or number < len(paragraphs) - 1
+        behind = backward or number > 0
+
+        def dangles(text: str, ahead: bool = ahead, behind: bool = behind) -> bool:
+            said = pointers(text)
+            return (
+                any(label not in labels for label in said.labels)
+                or (said.forward and not ahead)
+                or (said.backward and not behind)
+                or (said.error and not errors)
+            )
+
+        if _NOT_PLAIN.match(paragraph):
+            if not dangles(paragraph):
+                kept.append(paragraph)
+            continue
+        sentences: list[str] = []
+        for sentence in _sentences(paragraph):
+            if not dangles(sentence):
+                sentences.append(sentence)
+            elif not sentences or sentences[-1] != _ELLIPSIS:
+                sentences.append(_ELLIPSIS)
+        while sentences and sentences[-1] == _ELLIPSIS:
+            sentences.pop()
+        if sentences:
+            kept.append(" ".join(sentences))
+    return "\n\n".join(kept)
+
+
+def _sentences(paragraph: str) -> list[str]:
+    spans: list[str] = []
+    start = 0
+    for end in _SENTENCE_END.finditer(paragraph):
+        spans.append(paragraph[start : end.end()].strip())
+        start = end.end()
+    spans.append(paragraph[start:].strip())
+    return [span for span in spans if span]
+
+
+def _parts_line(title: str, parts: Sequence[str]) -> str:
+    named = [f"*{part}*" for part in parts]
+    listed = named[0] if len(named) == 1 else f"{', '.join(named[:-1])} and {named[-1]}"
+    return _PARTS.format(title=title, parts=listed)
+
+
+def _outline(concept: ConceptInfo, parts: Sequence[str] = ()) -> str:
+    out = [f"## {concept.title}"]
+    if not concept.summary and not concept.key_points and not parts:
+        out.append(
             f"Your notes have little on {concept.title} so far. Add a section about it "
             "to your notes, and the next lesson can teach from it."
         )
     else:
-        parts.append(f"Your notes have little on {concept.title} so far, so here is an outline.")
+        out.append(f"Your notes have little on {concept.title} so far, so here is an outline.")
         if concept.summary:
-            parts.append(concept.summary.strip())
+            out.append(concept.summary.strip())
         if concept.key_points:
-            parts.append("Key points:")
-            parts.append("\n".join(f"- {point.strip()}" for point in concept.key_points))
-    return "\n\n".join(parts) + "\n"
+            out.append("Key points:")
+            out.append("\n".join(f"- {point.strip()}" for point in concept.key_points))
+        if parts:
+            out.append(_parts_line(concept.title, parts))
+    return "\n\n".join(out) + "\n"
 
 
-def _closing(concept: ConceptInfo, wording: _Wording, *, with_points: bool) -> list[str]:
-    # The key points close the first lesson only: repeated word for word, they would make
-    # every later lesson on the concept read like the first.
-    parts: list[str] = []
-    if concept.summary.strip():
-        parts.append(wording.summary.format(summary=concept.summary.strip()))
-    points = [point.strip() for point in concept.key_points if point.strip()]
+def _closing(
+    concept: ConceptInfo, wording: _Wording, quoted: str, shown: _Shown, *, with_points: bool
+) -> list[str]:
+    """The summary line and the key points, each unless already quoted or pointing away.
+
+    The key points close the first lesson only: repeated word for word, they would make
+    every later lesson on the concept read like the first.
+    """
+    said = _normal(quoted)
+
+    def fits(claim: str) -> bool:
+        claim = claim.strip()
+        if not claim or _normal(claim) in said:
+            return False
+        pointed = pointers(claim)
+        # A claim stands alone: "the following code" or "this error" lead nowhere.
+        return not (
+            pointed.forward
+            or pointed.backward
+            or pointed.error
+            or any(label not in shown.labels for label in pointed.labels)
+        )
+
+    out: list[str] = []
+    if fits(concept.summary):
+        out.append(wording.summary.format(summary=concept.summary.strip()))
+    points = [point.strip() for point in concept.key_points if fits(point)]
     if points and with_points:
-        parts.append(wording.key_points)
-        parts.append("\n".join(f"- {point}" for point in points))
-    return parts
+        out.append(wording.key_points)
+        out.append("\n".join(f"- {point}" for point in points))
+    return out
+
+
+def _normal(text: str) -> str:
+    """Text reduced for "is this already quoted": no markup, quotes or line breaks."""
+    text = text.replace("\u2019", "'").replace("\\", "")
+    return _SPACE.sub(" ", _MARKUP.sub("", text)).strip().casefold()
 
 
 def _usable(passages: Sequence[Passage]) -> list[_Candidate]:
-    """Passages worth quoting, best first: no heading-only passages, no near-duplicates."""
+    """Passages worth quoting, in the given order: no heading-only ones, no near-duplicates."""
     kept: list[_Candidate] = []
     seen_ids: set[str] = set()
-    for passage in sorted(passages, key=lambda p: -p.score):
+    for passage in passages:
         if passage.chunk_id in seen_ids:
             continue
         seen_ids.add(passage.chunk_id)
@@ -282,7 +477,7 @@ def _candidate(passage: Passage) -> _Candidate | None:
     failure: Failure | None = None
     output = False
     language = ""
-    prose = _drop_dangling_lead_in(_clean_prose(text))
+    prose = _clean_prose(text)
     if blocks:
         start, end, closed = blocks[0]
         fenced = text[start:end] if closed else text[start:].rstrip() + "\n```"
@@ -322,112 +517,11 @@ def _clean_prose(text: str) -> str:
     return escape_citations("\n".join(cleaned).strip())
 
 
-def _drop_dangling_lead_in(prose: str) -> str:
-    """Drop a last sentence that introduces something the passage does not hold.
-
-    A prose passage ending "... as shown here:" had its code cut into another chunk;
-    quoted alone, the colon leads nowhere.
-    """
-    stripped = prose.rstrip()
-    if not stripped.endswith(":"):
-        return prose
-    ends = list(_SENTENCE_END.finditer(stripped))
-    if not ends:
-        return prose
-    return stripped[: ends[-1].end()]
-
-
 def _near_duplicate(first: frozenset[str], second: frozenset[str]) -> bool:
     if not first or not second:
         return first == second
     shared = len(first & second)
     return shared / len(first | second) >= 0.8 or shared / min(len(first), len(second)) >= 0.9
-
-
-def _terms(concept: ConceptInfo) -> frozenset[str]:
-    words = _WORD.findall(f"{concept.title} {concept.key.replace('-', ' ').replace('_', ' ')}")
-    return frozenset(w.lower() for w in words if len(w) > 2 and w.lower() not in _STOP_WORDS)
-
-
-def _mentions(candidate: _Candidate, terms: frozenset[str]) -> float:
-    if not terms:
-        return 0.0
-    return len(terms & candidate.words) / len(terms)
-
-
-def _definition_score(candidate: _Candidate, terms: frozenset[str]) -> float:
-    first = candidate.prose[:300]
-    score = candidate.passage.score + 0.15 * _mentions(candidate, terms)
-    where = _defines(candidate.prose, terms) if terms else None
-    if where is not None:
-        # Definitions open a passage; one further down is usually an aside.
-        score += 0.3 if where < 200 else 0.15
-    elif _DEFINITIONAL.search(first):
-        score += 0.05
-    if any(term in first.lower() for term in terms):
-        score += 0.05
-    if _EXAMPLE_CUE.search(candidate.prose):
-        score -= 0.1
-    return score
-
-
-def _defines(prose: str, terms: frozenset[str]) -> int | None:
-    """Where a sentence opens with one of the terms and goes on "is", "means"...
-
-    Returns:
-        The offset of the first such sentence, or None.
-    """
-    stems = "|".join(re.escape(term.rstrip("s")) for term in sorted(terms))
-    opening = r"(?:^|[.!?:]\s+|\n[ \t]*(?:[-*+][ \t]+)?)[*_`]*(?:an?|the)?\s*[*_`]*"
-    pattern = (
-        rf"{opening}(?:{stems})\w*[*_`]*,?\s+(?:{_DEFINING_VERBS})\b"
-        rf"|\b(?:also known as|is called|are called)\s+(?:an?\s+|the\s+)?[*_`]*(?:{stems})"
-    )
-    found = re.search(pattern, prose, re.IGNORECASE)
-    return found.start() if found else None
-
-
-def _example_score(candidate: _Candidate, terms: frozenset[str]) -> float:
-    score = candidate.passage.score + 0.1 * _mentions(candidate, terms)
-    if not candidate.code:
-        score -= 0.15
-    elif _OUTPUT_FENCE.match(candidate.code):
-        score -= 0.05  # a program's output teaches less than the program
-    return score
-
-
-def _choose(
-    candidates: list[_Candidate], terms: frozenset[str], angle: int, budget: int
-) -> tuple[_Candidate | None, _Candidate | None, list[_Candidate]]:
-    """Pick the definition, the example and the details, in that teaching role."""
-    prose = [c for c in candidates if not c.code]
-    definition = max(prose, key=lambda c: _definition_score(c, terms)) if prose else None
-    rest = [c for c in candidates if c is not definition]
-    spare = len(candidates) > budget
-    # Code that fails, or output showing an error, is never the example "in action".
-    examples = sorted(
-        (c for c in rest if c.failure is None and (c.code or _EXAMPLE_CUE.search(c.prose))),
-        key=lambda c: -_example_score(c, terms),
-    )
-    example = None
-    if examples and (definition is None or budget >= 2):
-        example = examples[angle % len(examples)] if spare else examples[0]
-    if definition is None and example is None:
-        working = [c for c in rest if c.failure is None]
-        if working:
-            example = working[0]
-    slots = budget - (definition is not None) - (example is not None)
-    if slots <= 0 and definition is None and example is None:
-        slots = budget
-    pool = [c for c in rest if c is not example and not c.code]
-    pool += [c for c in rest if c is not example and c.code]
-    if slots <= 0 or not pool:
-        return definition, example, []
-    if len(pool) > slots and angle:
-        # A repeat lesson shows the details the earlier ones left out, best first.
-        start = (angle * slots) % len(pool)
-        pool = pool[start:] + pool[:start]
-    return definition, example, _with_errors(pool[:slots], pool[slots:])
 
 
 def _failing_words(candidate: _Candidate) -> str:
@@ -436,35 +530,6 @@ def _failing_words(candidate: _Candidate) -> str:
     if candidate.failure == "panic" and candidate.language not in ("rust", "rs"):
         return _RUNTIME_ERROR_WORDS
     return _FAILING_WORDS[candidate.failure or "compile"]
-
-
-def _with_errors(details: list[_Candidate], spare: list[_Candidate]) -> list[_Candidate]:
-    """Details with each failing listing followed by the error it gives, when one is at hand.
-
-    The error comes from the same section; to make room it replaces the last detail that
-    is neither failing code nor an error.
-    """
-    ordered = [c for c in details if not (c.output and c.failure)]
-    errors = [c for c in [*details, *spare] if c.output and c.failure]
-    for index in range(len(ordered) - 1, -1, -1):
-        listing = ordered[index]
-        if listing.failure is None or listing.output:
-            continue
-        same = [e for e in errors if _same_section(e.passage, listing.passage)]
-        if not same:
-            continue
-        errors.remove(same[0])
-        ordered.insert(index + 1, same[0])
-    excess = len(ordered) - len(details)
-    if excess > 0:
-        plain = [c for c in ordered if c.failure is None]
-        for candidate in plain[max(0, len(plain) - excess) :]:
-            ordered.remove(candidate)
-    return ordered
-
-
-def _same_section(first: Passage, second: Passage) -> bool:
-    return (first.document_path, first.heading_path) == (second.document_path, second.heading_path)
 
 
 def _render_example(

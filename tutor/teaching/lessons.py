@@ -37,12 +37,21 @@ class Citation:
     document_path: str
     text: str
     """The passage as the learner sees it, for clients that show the source on hover."""
+    see_also: bool = False
+    """The passage comes from outside the concept's own section."""
 
     @classmethod
     def of(cls, number: int, passage: Passage) -> Citation:
         """Citation ``number`` of ``passage``."""
         shown = learner_markdown(passage.text)
-        return cls(number, passage.chunk_id, passage.heading_path, passage.document_path, shown)
+        return cls(
+            number,
+            passage.chunk_id,
+            passage.heading_path,
+            passage.document_path,
+            shown,
+            passage.see_also,
+        )
 
 
 @dataclass(frozen=True)

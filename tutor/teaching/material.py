@@ -24,6 +24,10 @@ class Passage:
     """``prose`` or ``code`` (a code chunk may start with a short lead-in sentence)."""
     score: float
     """Relevance to the query that found it, as cosine similarity (higher is closer)."""
+    position: int = 0
+    """The chunk's place in its document, for reading order."""
+    see_also: bool = False
+    """The passage comes from outside the concept's own section."""
 
 
 @dataclass(frozen=True, slots=True)

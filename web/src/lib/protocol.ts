@@ -270,6 +270,10 @@ export interface CitationEvent {
   heading_path: string;
   document_path: string;
   text: string;
+  /**
+   * The passage comes from outside the concept's own section.
+   */
+  see_also: boolean;
 }
 /**
  * The complete lesson: its text (as streamed) and what each citation points at.
@@ -310,6 +314,10 @@ export interface Citation {
   heading_path: string;
   document_path: string;
   text: string;
+  /**
+   * The passage comes from outside the concept's own section.
+   */
+  see_also: boolean;
 }
 /**
  * An exercise, as the learner sees it (never with its answer).
