@@ -104,3 +104,9 @@ def test_each_subject_is_named_once() -> None:
 def test_content_words_leave_out_framing_words_and_numbers() -> None:
     assert content_words("How do I write a loop in 2024?") == ["loop"]
     assert content_words("What is it?") == []
+
+
+def test_curly_quotes_read_as_straight_ones() -> None:
+    assert named("What\u2019s a monad?") == [("monad", "phrase")]
+    assert ("ceteris paribus", "quoted") in named("What does \u201cceteris paribus\u201d mean?")
+    assert named("Is Friedman\u2019s view in the notes?") == [("Friedman", "name")]

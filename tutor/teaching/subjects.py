@@ -222,7 +222,7 @@ def _phrases(tokens: list[_Token]) -> Iterator[Subject]:
             start = index + 1
         elif word == "what" and index + 1 < len(words) and words[index + 1] in _COPULAS:
             start = index + 2
-        elif word == "what's":
+        elif word == "what" and tokens[index].possessive:  # "what's"
             start = index + 1
         elif word == "how" and index + 1 < len(words) and words[index + 1] in {"does", "do"}:
             if phrase := _noun_phrase(tokens, index + 2, longest=1):
