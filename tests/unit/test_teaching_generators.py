@@ -11,6 +11,7 @@ from pydantic import TypeAdapter
 from tutor.grading.features import STOP_WORDS
 from tutor.ingest.chunking import chunk_document
 from tutor.ingest.markdown import parse_markdown
+from tutor.teaching.exercise_checks import check_exercise
 from tutor.teaching.exercises import (
     CodeDraft,
     Difficulty,
@@ -239,40 +240,51 @@ def test_blank_is_a_content_word_of_the_sentence(difficulty: Difficulty, seed: i
         assert shown.replace(BLANK, term) == sentence
 
 
-@pytest.mark.parametrize("seed", range(6))
-def test_multiple_choice_distractors_come_from_siblings(seed: int) -> None:
-    sibling_text = " ".join(
-        f"{s.title} {s.summary} {' '.join(s.key_points)}" for s in SIBLINGS
-    ).casefold()
-    choices = of_kind(generate("intro", seed=seed), MultipleChoiceDraft)
-    assert choices
-    for choice in choices:
-        right = choice.options[choice.answer]
-        assert right.casefold() in NOTES_TEXT.casefold()
-        assert right.casefold() not in sibling_text
-        wrong = [o for i, o in enumerate(choice.options) if i != choice.answer]
-        assert wrong
-        for option in wrong:
-            assert option.casefold() in sibling_text
-            assert "ownership" not in option.casefold()
-
-
-def test_statement_choice_sets_concept_sentence_against_sibling_statements() -> None:
-    questions = [
-        choice
-        for seed in range(6)
-        for choice in of_kind(generate("intro", seed=seed), MultipleChoiceDraft)
-        if choice.question.startswith("Which of these statements")
+def claim_choices(drafts: list[ExerciseDraft]) -> list[MultipleChoiceDraft]:
+    return [
+        d
+        for d in of_kind(drafts, MultipleChoiceDraft)
+        if d.question.startswith("According to your notes on")
     ]
-    assert questions
-    for choice in questions:
-        assert choice.question == "Which of these statements is about ownership?"
-        assert len(choice.options) == 4
-        sibling_statements = {
-            text for sibling in SIBLINGS for text in (sibling.summary, *sibling.key_points)
-        }
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_claim_choice_sets_a_claim_against_wrong_versions_of_it(seed: int) -> None:
+    choices = claim_choices(generate("intro", seed=seed))
+    assert choices
+    claims = " ".join([NOTES_TEXT, CONCEPT.summary, *CONCEPT.key_points]).casefold()
+    titles = {s.title.casefold() for s in SIBLINGS}
+    for choice in choices:
+        assert check_exercise(choice) is None
+        right = choice.options[choice.answer]
+        assert right.casefold() in claims
         wrong = [o for i, o in enumerate(choice.options) if i != choice.answer]
-        assert set(wrong) <= sibling_statements
+        assert len(wrong) >= 2
+        for option in wrong:
+            assert option.casefold() not in claims and option.casefold() not in titles
+            assert option.endswith(".") and len(option.split()) >= 5
+        # At least one wrong option is the claim itself turned wrong: a term swapped for a
+        # neighbour's, or negated, word for word otherwise.
+        near = [o for o in wrong if len(set(o.split()) ^ set(right.split())) <= 3]
+        assert near, (right, wrong)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_term_choice_options_are_neighbours_terms_never_their_titles(seed: int) -> None:
+    terms = [
+        d
+        for d in of_kind(generate("intro", seed=seed), MultipleChoiceDraft)
+        if d.question.startswith("Which term fills the blank?")
+    ]
+    titles = {s.title.casefold() for s in SIBLINGS}
+    for choice in terms:
+        assert check_exercise(choice) is None
+        sentence = choice.question.split("\n\n", 1)[1]
+        right = choice.options[choice.answer]
+        material = " ".join([NOTES_TEXT, CONCEPT.summary, *CONCEPT.key_points]).casefold()
+        assert sentence.replace(BLANK, right).casefold() in material
+        for option in choice.options:
+            assert option.casefold() not in titles and len(option.split()) <= 2
 
 
 def test_same_seed_same_exercises_other_seeds_differ() -> None:

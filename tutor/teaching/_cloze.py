@@ -236,6 +236,33 @@ def _weigh(sentence: str, focus: Sequence[str], has_marks: bool, *, strict: bool
     return weight - abs(len(words) - 18) / 20
 
 
+_DEPENDENT = re.compile(
+    r"^(?:likewise|similarly|otherwise|instead|however|for example|in this (?:example|case)"
+    r"|in that case|as (?:you|we) (?:saw|can see)|here|there|keep in mind|as just)\b",
+    re.IGNORECASE,
+)
+
+
+def stands_alone(sentence: str) -> bool:
+    """Whether the sentence reads as a claim of its own, outside its paragraph.
+
+    "This means...", "Likewise, ..." or "Let's..." lean on what came before, and an
+    instruction ("Run the program.") claims nothing.
+
+    Args:
+        sentence: Plain text.
+
+    Returns:
+        True for a sentence that states something by itself.
+    """
+    return not (
+        _ANAPHORA.match(sentence)
+        or _INSTRUCTION.match(sentence)
+        or _DEPENDENT.match(sentence)
+        or _CHATTY.search(sentence)
+    )
+
+
 def chatty(sentence: str) -> bool:
     """Whether the sentence talks about the text rather than the subject."""
     return bool(_CHATTY.search(sentence))

@@ -5,14 +5,15 @@ become fill-in-the-blank questions, sibling concepts supply wrong options, and t
 code blocks become completion tasks. Difficulty changes what is asked:
 
 ``intro`` (recognition)
-    Multiple choice: "which statement is about <concept>?" (the concept's sentence
-    against sibling concepts' summaries and key points) and "which term fills the
-    blank?" (sibling titles' terms as wrong options); a fill-in-the-blank whose blank is
-    a word of the concept's title, the easiest word to recall.
+    Multiple choice on a claim of the section: the claim against wrong statements made
+    from it (its key term swapped for a neighbouring concept's, or said the other way
+    round) and, when those are too few, a neighbour's claim moved onto this concept;
+    "which term fills the blank?" (neighbouring concepts' key terms as wrong options);
+    a fill-in-the-blank whose blank is a word of the concept's title.
 ``practice`` (recall)
-    Fill-in-the-blank of a key sentence on a less obvious term (a code identifier, an
-    emphasised term, a specific word: never a title word); completion of a simple line
-    of one of the notes' code blocks.
+    Fill-in-the-blank of a key sentence on one of the concept's key terms (frequent in
+    its section, rare elsewhere in the notes: see :mod:`tutor.teaching.keyness`); a
+    completion of a simple line of one of the notes' code blocks.
 ``challenge`` (production)
     A short "why / what happens / how" question answered by a key sentence; completion
     of a harder line of code; explaining the concept back in one's own words.
@@ -25,6 +26,9 @@ they mark as failing or unchecked (``does_not_compile``, ``should_panic``, ``ign
 or prose saying it fails, see :mod:`tutor.ingest.code_marks`), whose "answer" would be
 wrong. Rustdoc's hidden lines are not shown, so they are never the line to write.
 
+Every exercise passes :func:`~tutor.teaching.exercise_checks.check_exercise`; one the
+learner had before (given as ``history``) is replaced by another unless it is a review.
+
 The same ``seed`` gives the same exercises; another seed picks other sentences, blanks,
 lines and option orders where the notes offer alternatives.
 """
@@ -32,17 +36,19 @@ lines and option orders where the notes offer alternatives.
 from __future__ import annotations
 
 import ast
+import logging
 import random
 import re
 import sys
 import textwrap
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TypeVar
 
 from pydantic import ValidationError
 
 from tutor.grading.features import STOP_WORDS
+from tutor.ingest.claims import claim_sentences
 from tutor.ingest.code_marks import code_marks
 from tutor.ingest.learner_text import clean_markdown, shown_code
 from tutor.teaching._cloze import (
@@ -55,12 +61,14 @@ from tutor.teaching._cloze import (
     inline_text,
     plain_terms,
     read_sentences,
+    stands_alone,
     stem,
-    stem_counts,
     title_term_in,
     title_terms,
 )
 from tutor.teaching._cloze import _parser as _markdown
+from tutor.teaching._distractors import negated, swapped
+from tutor.teaching.exercise_checks import MAX_LENGTH_RATIO, check_exercise, fingerprint
 from tutor.teaching.exercises import (
     CodeDraft,
     Difficulty,
@@ -69,17 +77,45 @@ from tutor.teaching.exercises import (
     MultipleChoiceDraft,
     ShortAnswerDraft,
 )
+from tutor.teaching.keyness import TermStatistics
 from tutor.teaching.material import ConceptInfo, Passage
 
 __all__ = ["generate_exercises"]
 
 _T = TypeVar("_T")
+_log = logging.getLogger(__name__)
 _MAX_EXERCISES = 4
 _CHOICE_WIDTH = 3
 """How many of the best candidates a seed chooses among."""
 _MAX_OPTION_CHARS = 300
 _MAX_TOPIC_CHARS = 100
 _MAX_CODE_LINES = 60
+_TRIES = 4
+"""Drafts of one kind tried before giving up on it (each try takes other material)."""
+_CLAIM_WORDS = (8, 40)
+"""Fewest and most words of a claim a multiple-choice question is built on."""
+_KEYNESS_FLOOR = 0.5
+"""Keyness below which a word is no key term of the concept at all."""
+_KEY_MIN = 3.0
+"""Keyness an unmarked word needs to be blanked: used twice, and rare in the notes."""
+_MARKED_BONUS = 1.0
+"""Added to the keyness of a term the notes emphasise or write as code."""
+_KEYNESS_WEIGHT = 0.2
+"""How much a blank's keyness counts against its sentence's own weight."""
+_TITLE_ONLY = frozenset(
+    {"introduction", "overview", "summary", "conclusion", "foreword", "preface"}
+)
+"""Stems of title words that name a part of a text, never a term of the subject."""
+_UNCOUNTABLE = ("ity", "ship", "ness", "ism", "ing", "ware", "data", "info")
+"""Endings of words that read as uncountable: never made plural."""
+_EXPLAIN_ANGLES = (
+    "Explain {topic} in your own words, as you would to a fellow learner: the main ideas "
+    "and why they matter.",
+    "Explain {topic} again in your own words, this time around an example of your own: "
+    "what happens in it, and why.",
+    "In your own words: what problem does {topic} solve, and what would go wrong without it?",
+)
+"""Explain-back prompts, a new angle each time the learner is asked again."""
 _COMMENT = {
     "#": "python py python3 ruby rb bash sh shell zsh fish toml yaml yml r perl pl "
     "powershell ps1 elixir ex julia nim makefile make dockerfile cmake nix",
@@ -107,6 +143,21 @@ _TOKENS = re.compile(r"\w+|[^\w\s]")
 _WHAT_IS = re.compile(r"^(?:what|who)\s+(?:is|are)\s+(?:an?\s+|the\s+)?", re.IGNORECASE)
 _BECAUSE = re.compile(r"^(?P<effect>[^;]{12,}?),? because (?P<cause>.{8,})$")
 _SUBORDINATE = re.compile(r"(?:if|when|while|although|though|since|as|once|unless)\b", re.I)
+_NOTE = re.compile(r"^(?:Note|Tip|Important|Warning):\s+", re.IGNORECASE)
+_VERB_BEFORE = (
+    r"(?:to|can|cannot|will|must|should|would|could|may|might|not|you|we|they|I|when|"
+    r"while|and|or|also|then)"
+)
+
+
+def _verb_use(term: str) -> re.Pattern[str]:
+    """Where ``term`` follows a word that makes it a verb ("to control", "you install")."""
+    return re.compile(rf"\b{_VERB_BEFORE} {re.escape(term)}\b", re.IGNORECASE)
+
+
+_URL = re.compile(r"https?://|www\.")
+_QUOTED = re.compile(r"[\"\u201c\u201d]")
+"""Claims quoting text: a swap inside the quote ("Hello, release!") would be nonsense."""
 _CONDITION = re.compile(r"^(?P<word>If|When) (?P<condition>[^,;]{8,}), (?P<effect>.{8,})$")
 
 
@@ -117,28 +168,45 @@ def generate_exercises(
     difficulty: Difficulty,
     *,
     seed: int = 0,
+    statistics: TermStatistics | None = None,
+    history: Collection[str] = (),
+    review: bool = False,
 ) -> list[ExerciseDraft]:
     """Two to four exercises on `concept`, built only from `passages` and concept data.
+
+    A pure function of its arguments, quick enough to run while a lesson is shown.
 
     Args:
         concept: The concept to exercise.
         passages: Chunks of the notes about it (prose and code).
-        siblings: Neighbouring concepts, whose summaries, key points and titles make the
-            wrong options of multiple-choice questions.
+        siblings: Neighbouring concepts, whose claims and key terms make the wrong
+            options of multiple-choice questions.
         difficulty: What kind of exercise to make (see the module docstring).
         seed: Chooses among alternatives; the same seed gives the same exercises.
+        statistics: How the learner's notes spread their words over sections, to tell the
+            concept's key terms; without it, frequency in the passages alone decides.
+        history: Fingerprints (:func:`~tutor.teaching.exercise_checks.fingerprint`) of the
+            exercises the learner had before; none of them is set again.
+        review: The exercises are for a review, where earlier ones may come again.
 
     Returns:
-        Valid drafts; at least one (an explain-back) even when there is nothing to read.
+        Drafts that pass the exercise checks; an explain-back when nothing else can be
+        made, unless the learner had that too.
     """
-    notes = _Notes.read(concept, passages)
-    maker = _Maker(notes, siblings, random.Random(seed))
+    notes = _Notes.read(concept, passages, statistics or TermStatistics())
+    maker = _Maker(notes, siblings, random.Random(seed), history, review=review)
     plans: dict[str, list[Callable[[], ExerciseDraft | None]]] = {
-        "intro": [maker.statement_choice, maker.easy_cloze, maker.term_choice],
+        "intro": [maker.claim_choice, maker.easy_cloze, maker.term_choice],
         "practice": [maker.recall_cloze, maker.code_practice, maker.recall_cloze],
         "challenge": [maker.why_question, maker.code_challenge, maker.explain_back],
     }
-    spares = [maker.recall_cloze, maker.term_choice, maker.easy_cloze, maker.explain_back]
+    spares = [
+        maker.recall_cloze,
+        maker.term_choice,
+        maker.claim_choice,
+        maker.easy_cloze,
+        maker.explain_back,
+    ]
     drafts: list[ExerciseDraft] = []
     for make in plans[difficulty]:
         maker.add(drafts, make)
@@ -147,7 +215,7 @@ def generate_exercises(
             break
         maker.add(drafts, make)
     if not drafts:
-        drafts.append(maker.explain_back())
+        maker.add(drafts, maker.explain_back)
     return drafts[:_MAX_EXERCISES]
 
 
@@ -168,27 +236,38 @@ class _Notes:
     """Stems of the title's words, the one the notes use most first."""
     sentences: tuple[Sentence, ...]
     """Usable sentences, the best first."""
+    claims: tuple[str, ...]
+    """Sentences of the concept's own that state something, the best first."""
     blocks: tuple[_CodeBlock, ...]
     key_points: tuple[str, ...]
-    counts: Mapping[str, int]
-    """How often each word's stem occurs in the notes: frequent words are key terms."""
+    keyness: Mapping[str, float]
+    """Stem to keyness of the concept's key terms (frequent here, rare in the notes)."""
+    statistics: TermStatistics
 
     @classmethod
-    def read(cls, concept: ConceptInfo, passages: Sequence[Passage]) -> _Notes:
+    def read(
+        cls, concept: ConceptInfo, passages: Sequence[Passage], statistics: TermStatistics
+    ) -> _Notes:
         # Chunks are cleaned when ingested; cleaning again serves notes stored before.
         passages = [replace(p, text=clean_markdown(p.text)) for p in passages]
         texts = [p.text for p in passages] + [concept.summary, *concept.key_points]
         focus = tuple(title_terms(concept.title, texts))
         found: list[Sentence] = []
+        own: set[str] = set()
         for passage in passages:
             if passage.concept_key and passage.concept_key != concept.key:
                 boost = passage.score - 1.0
             else:
                 boost = passage.score + (0.5 if passage.concept_key else 0.0)
-            found += read_sentences(passage.text, focus=focus, boost=boost)
+            read = read_sentences(passage.text, focus=focus, boost=boost)
+            found += read
+            if passage.concept_key == concept.key:
+                own.update(s.text for s in read)
         # The concept's own summary and key points are material too, a little below the notes.
         for text in (concept.summary, *concept.key_points):
-            found += read_sentences(text, focus=focus, boost=-1.0, strict=False)
+            read = read_sentences(text, focus=focus, boost=-1.0, strict=False)
+            found += read
+            own.update(s.text for s in read)
         best: dict[str, Sentence] = {}
         for sentence in found:
             if sentence.text not in best or best[sentence.text].weight < sentence.weight:
@@ -197,29 +276,93 @@ class _Notes:
         key_points = tuple(p for p in (inline_text(k) for k in concept.key_points) if p)
         topic = _topic(concept, " ".join(s.text for s in ranked))
         blocks = tuple(block for p in passages for block in _code_blocks(p.text))
-        counts = stem_counts(s.text for s in ranked)
-        return cls(concept, topic, focus, tuple(ranked), blocks, key_points, counts)
+        # Key terms come from the concept's own section; passages from elsewhere only when
+        # the section gave none.
+        mine = [p.text for p in passages if p.concept_key == concept.key]
+        keyness = statistics.keyness(mine or [p.text for p in passages] or texts)
+        claims = [
+            _NOTE.sub("", s.text)
+            for s in ranked
+            if s.text in own and _CLAIM_WORDS[0] <= len(s.text.split()) <= _CLAIM_WORDS[1]
+        ]
+        claims = [c for c in claims if stands_alone(c) and not _QUOTED.search(c)]
+        # Sentences that state something (not examples, asides or talk about the text)
+        # come first, in the order of their weight.
+        stated = {c.casefold() for text in mine for c in claim_sentences(text)}
+        claims.sort(key=lambda c: c.casefold() not in stated)
+        return cls(
+            concept,
+            topic,
+            focus,
+            tuple(ranked),
+            tuple(
+                c
+                for c in dict.fromkeys([*key_points, *claims])
+                if stands_alone(c) and not _QUOTED.search(c) and not _URL.search(c)
+            ),
+            blocks,
+            key_points,
+            {stem_: value for stem_, value in keyness.items() if value >= _KEYNESS_FLOOR},
+            statistics,
+        )
+
+    def key_terms(self, sentence: Sentence) -> list[str]:
+        """The sentence's key terms, the most key first; never a common word."""
+        ranked: list[tuple[float, str]] = []
+        for term in plain_terms(sentence, self.focus):
+            words = content_words(term)
+            if not words or any(self.statistics.common(w) for w in words):
+                continue
+            value = max(self.keyness.get(stem(w), 0.0) for w in words)
+            marked = term in sentence.marked
+            # Emphasis and inline code are the notes marking a term: one use is enough.
+            if value <= 0.0 or (not marked and value < _KEY_MIN):
+                continue
+            ranked.append((value + (_MARKED_BONUS if marked else 0.0), term))
+        ranked.sort(key=lambda pair: -pair[0])
+        return [term for _, term in ranked]
 
 
 class _Maker:
     """Builds one exercise of each kind on request, never reusing a sentence or block."""
 
-    def __init__(self, notes: _Notes, siblings: Sequence[ConceptInfo], rng: random.Random):
+    def __init__(
+        self,
+        notes: _Notes,
+        siblings: Sequence[ConceptInfo],
+        rng: random.Random,
+        history: Collection[str],
+        *,
+        review: bool,
+    ):
         self.notes = notes
         self.siblings = [s for s in siblings if s.key != notes.concept.key]
         self.rng = rng
+        self.history = history
+        self.review = review
         self.used: set[str] = set()
+        self.explained = 0
 
     def add(self, drafts: list[ExerciseDraft], make: Callable[[], ExerciseDraft | None]) -> None:
-        if len(drafts) >= _MAX_EXERCISES:
-            return
-        try:
-            draft = make()
-        except ValidationError:
-            # The notes held something a draft refuses (an over-long line, say): skip it.
-            return
-        if draft is not None and all(draft != earlier for earlier in drafts):
-            drafts.append(draft)
+        """Add what ``make`` builds, trying again while it fails the checks."""
+        for _ in range(_TRIES):
+            if len(drafts) >= _MAX_EXERCISES:
+                return
+            try:
+                draft = make()
+            except ValidationError:
+                # The notes held something a draft refuses (an over-long line, say).
+                continue
+            if draft is None:
+                return
+            taken = {fingerprint(earlier) for earlier in drafts}
+            if fingerprint(draft) in taken:
+                continue
+            problem = check_exercise(draft, seen=self.history, review=self.review)
+            if problem is None:
+                drafts.append(draft)
+                return
+            _log.info("generated exercise rejected (%s): %s", *problem)
 
     def _pick(self, items: Sequence[_T]) -> _T:
         return items[self.rng.randrange(min(_CHOICE_WIDTH, len(items)))]
@@ -233,7 +376,11 @@ class _Maker:
             if chatty(sentence.text):
                 continue
             term = title_term_in(sentence.text, self.notes.focus)
-            blank = blank_out(sentence, term) if term else None
+            # A title word the whole of the notes uses ("Rust" in a book on Rust) is no
+            # key term: blanking it tests nothing.
+            if not term or any(self.notes.statistics.common(w) for w in content_words(term)):
+                continue
+            blank = blank_out(sentence, term)
             if blank is not None:
                 blanks.append(blank)
         return blanks
@@ -247,14 +394,20 @@ class _Maker:
         return _cloze(self._take(self._pick(blanks))) if blanks else None
 
     def recall_cloze(self) -> ExerciseDraft | None:
-        options: list[Blank] = []
+        options: list[tuple[float, Blank]] = []
         for sentence in self._fresh():
-            terms = plain_terms(sentence, self.notes.focus, self.notes.counts)[:_CHOICE_WIDTH]
+            if chatty(sentence.text):
+                continue
+            terms = self.notes.key_terms(sentence)[:_CHOICE_WIDTH]
             self.rng.shuffle(terms)
             blank = next((b for t in terms if (b := blank_out(sentence, t))), None)
             if blank is not None:
-                options.append(blank)
-        return _cloze(self._take(self._pick(options))) if options else None
+                value = max(self.notes.keyness.get(stem(w), 0.0) for w in content_words(blank.term))
+                options.append((sentence.weight + _KEYNESS_WEIGHT * value, blank))
+        if not options:
+            return None
+        options.sort(key=lambda pair: -pair[0])
+        return _cloze(self._take(self._pick([blank for _, blank in options])))
 
     def term_choice(self) -> ExerciseDraft | None:
         blanks = self._title_blanks()
@@ -262,7 +415,7 @@ class _Maker:
             return None
         blank = self._pick(blanks)
         wrong = self._sibling_terms(blank.term) or self._other_terms(blank)
-        if not wrong:
+        if len(wrong) < 2:
             return None
         self._take(blank)
         return self._choice(
@@ -272,32 +425,90 @@ class _Maker:
             f"The notes say: {blank.sentence.text}",
         )
 
-    def statement_choice(self) -> ExerciseDraft | None:
-        fresh = [s for s in self._fresh() if title_term_in(s.text, self.notes.focus)]
-        # Only sentences worth asking about: naming the concept is not enough when the
-        # sentence is talk about the text ("First, let's take a look at ownership.").
-        fresh = [s for s in fresh if len(s.text) <= _MAX_OPTION_CHARS and not chatty(s.text)]
-        summary = first_sentence(self.notes.concept.summary)
-        points = [p for p in self.notes.key_points if len(p) <= _MAX_OPTION_CHARS]
-        if fresh:
-            right = self._pick(fresh).text
-        elif summary and len(summary) <= _MAX_OPTION_CHARS:
-            right = summary
-        elif points:
-            right = self._pick(points)
-        else:
+    def claim_choice(self) -> ExerciseDraft | None:
+        """A claim of the section against wrong statements made from it."""
+        claims = [c for c in self.notes.claims if c not in self.used]
+        candidates: list[tuple[str, list[str]]] = []
+        for claim in claims[: _CHOICE_WIDTH * 3]:
+            wrong = self._wrong_claims(claim)
+            if len(wrong) >= 2:
+                candidates.append((claim, wrong))
+        if not candidates:
             return None
-        wrong = self._sibling_statements()
-        if not wrong:
-            return None
+        right, wrong = self._pick(candidates)
         self.used.add(right)
-        others = ", ".join(dict.fromkeys(title for _, title in wrong))
         return self._choice(
-            f"Which of these statements is about {self.notes.topic}?",
+            f"According to your notes on {self.notes.topic}, which statement is true?",
             right,
-            [statement for statement, _ in wrong],
-            f"The others are about {others}.",
+            wrong,
+            f"Your notes say: {right}",
         )
+
+    def _wrong_claims(self, claim: str) -> list[str]:
+        """Statements like ``claim`` that are wrong: swapped, negated, a moved neighbour's."""
+        if len(claim) > _MAX_OPTION_CHARS:
+            return []
+        sentence = Sentence(claim, (), (), 0.0)
+        # The concept's own name is the term to swap when the claim uses it; else its
+        # most key noun-like word (never the sentence's first word, often a connective).
+        first = claim.split(" ", 1)[0].strip(",")
+        terms = [
+            w
+            for w in content_words(claim)
+            if stem(w) in self.notes.focus and not self.notes.statistics.common(w)
+        ]
+        terms += [
+            t
+            for t in self.notes.key_terms(sentence)
+            if len(t.split()) == 1 and _nominal(t) and t != first and t not in terms
+        ]
+        terms = [t for t in terms if "--" not in t and not _verb_use(t).search(claim)]
+        wrong: list[str] = []
+        if terms:
+            term = terms[0]
+            for other in self._sibling_terms(term, avoid=claim):
+                changed = swapped(claim, term, other)
+                if changed is not None:
+                    wrong.append(changed)
+                if len(wrong) == 2:
+                    break
+        opposite = negated(claim)
+        if opposite is not None:
+            wrong.append(opposite)
+        if len(wrong) < 3 and terms and _nominal(terms[0]):
+            wrong += self._moved_claims(terms[0], 3 - len(wrong))
+        words = len(claim.split())
+        # Options of one length class: a far longer or shorter one gives itself away.
+        fits = [
+            w
+            for w in dict.fromkeys(wrong)
+            if w.casefold() != claim.casefold()
+            and max(words, len(w.split())) <= MAX_LENGTH_RATIO * min(words, len(w.split()))
+            and len(w) <= _MAX_OPTION_CHARS
+        ]
+        return fits[:3]
+
+    def _moved_claims(self, term: str, count: int) -> list[str]:
+        """Neighbours' claims with their own key term put in place of ``term``'s."""
+        moved: list[str] = []
+        siblings = list(self.siblings)
+        self.rng.shuffle(siblings)
+        for sibling in siblings:
+            theirs = title_terms(sibling.title, [sibling.summary, *sibling.key_points])
+            for said in (first_sentence(sibling.summary), *map(inline_text, sibling.key_points)):
+                if not stands_alone(said) or _QUOTED.search(said):
+                    continue
+                word = next((w for w in content_words(said) if stem(w) in theirs[:1]), None)
+                if word is None or stem(word) in self.notes.focus or not _nominal(word):
+                    continue
+                made = _same_number(_match_case(term, word), word)
+                changed = swapped(said, word, made) if made else None
+                if changed is not None and len(changed.split()) >= _CLAIM_WORDS[0]:
+                    moved.append(changed)
+                    break
+            if len(moved) == count:
+                break
+        return moved
 
     def why_question(self) -> ExerciseDraft | None:
         asked: list[tuple[str, Sentence]] = []
@@ -307,7 +518,9 @@ class _Maker:
                 asked.append((question, sentence))
         if not asked:
             for sentence in self._fresh()[: _CHOICE_WIDTH * 2]:
-                terms = plain_terms(sentence, self.notes.focus, self.notes.counts)
+                if chatty(sentence.text):
+                    continue
+                terms = self.notes.key_terms(sentence)
                 marked = [t for t in terms if t in sentence.marked] or terms
                 if marked:
                     term = f"`{marked[0]}`" if marked[0] in sentence.code else marked[0]
@@ -330,28 +543,35 @@ class _Maker:
     def code_challenge(self) -> ExerciseDraft | None:
         return self._code(hard=True)
 
-    def explain_back(self) -> ExerciseDraft:
+    def explain_back(self) -> ExerciseDraft | None:
+        """Explaining the concept back; each call asks from another angle, then none."""
         notes = self.notes
+        if self.explained >= len(_EXPLAIN_ANGLES):
+            return None
+        angle = _EXPLAIN_ANGLES[self.explained]
+        self.explained += 1
         points = list(notes.key_points)
         if not points:
             points = [s.text for s in notes.sentences[:4]]
         if not points:
             summary = first_sentence(notes.concept.summary)
             points = [summary] if summary else [notes.topic]
-        return ExplainBackDraft(
-            prompt=(
-                f"Explain {notes.topic} in your own words, as you would to a fellow learner: "
-                "the main ideas and why they matter."
-            ),
-            key_points=points[:8],
-        )
+        return ExplainBackDraft(prompt=angle.format(topic=notes.topic), key_points=points[:8])
 
     def _code(self, *, hard: bool) -> ExerciseDraft | None:
         # Code the notes mark as failing or unchecked would make a wrong model answer.
-        fresh = [b for b in self.notes.blocks if b.runnable and b.code not in self.used]
+        fresh = [b for b in self.notes.blocks if b.runnable]
         # Python that prints is checked by running it: prefer it.
         fresh.sort(key=lambda b: b.language != "python")
-        choices = [(b, lines) for b in fresh if (lines := _candidate_lines(b))]
+        choices = []
+        for block in fresh:
+            lines = [
+                pair
+                for pair in _candidate_lines(block)
+                if f"{pair[0]}\n{block.code}" not in self.used
+            ]
+            if lines and block.code not in self.used:
+                choices.append((block, lines))
         if not choices:
             return None
         block, lines = self._pick(choices)
@@ -359,7 +579,9 @@ class _Maker:
         half = (len(lines) + 1) // 2
         pool = lines[len(lines) - half :] if hard else lines[:half]
         index = self.rng.choice(pool)[0]
-        self.used.add(block.code)
+        self.used.add(f"{index}\n{block.code}")
+        if len(lines) <= 1:
+            self.used.add(block.code)
         return _completion(block, index, self.notes.topic)
 
     def _choice(self, question: str, right: str, wrong: list[str], why: str) -> ExerciseDraft:
@@ -376,18 +598,39 @@ class _Maker:
             explanation=why[:1000],
         )
 
-    def _sibling_terms(self, right: str) -> list[str]:
+    def _sibling_terms(self, right: str, *, avoid: str = "") -> list[str]:
+        """Neighbouring concepts' key terms, as wrong options for ``right``.
+
+        The terms a neighbour introduces come first, then its title's words; a word the
+        notes use everywhere, a term of this concept and a word of ``avoid`` are left out.
+        Each is made singular or plural as ``right`` is, and given its case.
+        """
         own = {stem(w) for w in content_words(right)} | set(self.notes.focus)
+        own |= {stem(w) for w in content_words(avoid)}
+        size = len(right.split())
         terms = []
         for sibling in self.siblings:
             texts = [sibling.summary, *sibling.key_points]
-            for found in title_terms(sibling.title, texts):
-                if found in own:
+            titled = [
+                next(w for w in content_words(inline_text(sibling.title)) if stem(w) == found)
+                for found in title_terms(sibling.title, texts)
+            ]
+            introduced = [t for t in sibling.terms if "`" not in t and len(t.split()) == size]
+            for word in [*introduced, *(titled if size == 1 else [])]:
+                words = content_words(word)
+                if (
+                    not words
+                    or len(words) != len(word.split())
+                    or any(stem(w) in own or stem(w) in self.notes.keyness for w in words)
+                    or any(self.notes.statistics.common(w) for w in words)
+                    or stem(words[-1]) in _TITLE_ONLY
+                    or not _nominal(words[-1])
+                ):
                     continue
-                word = next(
-                    w for w in content_words(inline_text(sibling.title)) if stem(w) == found
-                )
-                terms.append(_match_case(word, right))
+                made = _same_number(word, right)
+                if made is None:
+                    continue
+                terms.append(_match_case(made, right))
                 break
         terms = list(dict.fromkeys(terms))
         self.rng.shuffle(terms)
@@ -410,27 +653,6 @@ class _Maker:
         self.rng.shuffle(terms)
         return terms[:3]
 
-    def _sibling_statements(self) -> list[tuple[str, str]]:
-        """Up to three (statement, sibling title) pairs, none naming this concept."""
-        focus = set(self.notes.focus)
-        picked: list[tuple[str, str]] = []
-        siblings = list(self.siblings)
-        self.rng.shuffle(siblings)
-        for sibling in siblings:
-            said = [first_sentence(sibling.summary), *(inline_text(k) for k in sibling.key_points)]
-            usable = [
-                s
-                for s in said
-                if len(s.split()) >= 4
-                and len(s) <= _MAX_OPTION_CHARS
-                and not focus.intersection(stem(w) for w in content_words(s))
-            ]
-            if usable:
-                picked.append((self.rng.choice(usable), inline_text(sibling.title)))
-            if len(picked) == 3:
-                break
-        return picked
-
 
 def _cloze(blank: Blank) -> ExerciseDraft:
     return ShortAnswerDraft(
@@ -450,7 +672,12 @@ def _why(sentence: str) -> str | None:
             opener = "why," if _SUBORDINATE.match(effect) else "why"
             return f"Explain {opener} {_lower_first(effect)}."
     match = _CONDITION.match(body)
-    if match and len(content_words(match["effect"])) >= 3:
+    # "If you like, ..." sets no condition worth asking about.
+    if (
+        match
+        and len(content_words(match["effect"])) >= 3
+        and len(content_words(match["condition"])) >= 2
+    ):
         return f"What happens {match['word'].lower()} {match['condition']}?"
     return None
 
@@ -480,6 +707,47 @@ def _topic(concept: ConceptInfo, text: str) -> str:
         ):
             return title
     return title.lower()
+
+
+def _nominal(word: str) -> bool:
+    """Whether a word may be a noun.
+
+    "-ing", "-ed" and "-ly" words are verbs and adverbs more often than not, and a noun
+    swapped for one reads as nonsense.
+    """
+    return not word.casefold().endswith(("ing", "ed", "ly"))
+
+
+def _same_number(word: str, like: str) -> str | None:
+    """``word`` made plural or singular as ``like``'s last word is, or None if unsure.
+
+    English plurals by their common rules ("-ies", "-es", "-s"); a word that reads as
+    uncountable ("mutability", "ownership") is not made plural.
+    """
+    last, mine = like.split()[-1], word.split()[-1]
+    if not last.isalpha() or not mine.isalpha():
+        return word
+    if _is_plural(last) == _is_plural(mine):
+        return word
+    head = word[: len(word) - len(mine)]
+    if _is_plural(last):
+        if mine.casefold().endswith(_UNCOUNTABLE):
+            return None
+        if re.search(r"[^aeiou]y$", mine):
+            return head + mine[:-1] + "ies"
+        if mine.endswith(("s", "x", "z", "ch", "sh")):
+            return head + mine + "es"
+        return head + mine + "s"
+    if mine.endswith("ies"):
+        return head + mine[:-3] + "y"
+    if mine.endswith(("sses", "xes", "ches", "shes", "zes")):
+        return head + mine[:-2]
+    return head + mine[:-1]
+
+
+def _is_plural(word: str) -> bool:
+    folded = word.casefold()
+    return folded.endswith("s") and not folded.endswith(("ss", "us", "is", "ics"))
 
 
 def _match_case(word: str, like: str) -> str:
@@ -619,7 +887,7 @@ def _completion(block: _CodeBlock, index: int, topic: str) -> ExerciseDraft:
             prompt=(
                 f"This Python program from your notes on {topic} is missing one line, "
                 f"marked `{placeholder}`. Write the whole program with that line filled in; "
-                "it should print what the original prints."
+                "it is checked by running it: it should print what the original prints."
             ),
             language="python",
             starter_code=starter,
@@ -628,7 +896,8 @@ def _completion(block: _CodeBlock, index: int, topic: str) -> ExerciseDraft:
     return CodeDraft(
         prompt=(
             f"One line of this {name} code from your notes on {topic} is missing, marked "
-            f"`{placeholder}`. Write the missing line."
+            f"`{placeholder}`. Write the missing line. It is checked against the notes' "
+            "line token by token (spacing, quote style and a final semicolon do not matter)."
         ),
         language=block.language,
         starter_code=starter,

@@ -39,3 +39,5 @@ class ConceptInfo:
     summary: str = ""
     key_points: tuple[str, ...] = field(default_factory=tuple)
     """Short statements a learner should be able to make about the concept."""
+    terms: tuple[str, ...] = field(default_factory=tuple)
+    """Terms the concept introduces, case-folded (a neighbour's make wrong options)."""
