@@ -27,6 +27,7 @@ from agents.retriever import as_passage
 from agents.state import TutorState, request_text
 from agents.writing import stream_guarded
 from tutor.ingest.learner_text import learner_markdown
+from tutor.search import hybrid_search
 from tutor.teaching.citations import cited_numbers
 from tutor.teaching.coverage import assess_coverage
 from tutor.teaching.lessons import Citation
@@ -62,7 +63,9 @@ async def answer_chat(state: TutorState, runtime: Runtime[TutorContext]) -> dict
     if not question:
         return await _not_covered(())
     settings = context.settings
-    hits = await context.vectors.search(str(context.owner), question, k=settings.lesson_passages)
+    hits = await hybrid_search(
+        context.vectors, context.lexical, str(context.owner), question, k=settings.lesson_passages
+    )
     relevant = [as_passage(hit) for hit in hits if hit.score >= settings.min_answer_relevance]
     coverage = await assess_coverage(
         question,

@@ -16,6 +16,7 @@ from tutor.learner.graph_cache import PlanningGraphs
 from tutor.learner.store import LearnerStore
 from tutor.llm import ChatModel
 from tutor.sandbox import Limits
+from tutor.search import LexicalSearch
 from tutor.teaching.guard import QualityGuard
 from tutor.teaching.intents import IntentClassifier
 from tutor.teaching.lessons import LessonStore
@@ -52,6 +53,8 @@ class TutorContext:
     intents: IntentClassifier
     mentions: NoteMentions
     """Finds the chunks of the notes that mention what a question names."""
+    lexical: LexicalSearch | None = None
+    """Finds the notes' chunks by their words, fused with ``vectors``; None: by meaning only."""
     settings: TeachingSettings = field(default_factory=TeachingSettings)
     sandbox_limits: Limits = field(default_factory=Limits)
     clock: Callable[[], datetime] = _now

@@ -20,6 +20,7 @@ from agents.concepts import concept_info, part_titles, record
 from agents.context import TutorContext
 from agents.state import TutorState
 from tutor.ingest.store import StoredChunk
+from tutor.search import hybrid_search
 from tutor.teaching.material import ConceptInfo, Passage
 from tutor.teaching.reading_order import is_usable, lesson_budget, section_lesson
 from tutor.vectors import VectorHit
@@ -72,8 +73,10 @@ async def see_also(
     The one place lessons search the notes: hits in ``seen`` are left out.
     """
     query = f"{concept.title}. {concept.summary}".strip()
-    hits = await context.vectors.search_mmr(
-        str(context.owner), query, k=wanted * _CANDIDATES, fetch_k=wanted * _CANDIDATES * 3
+    # By meaning and by words: a passage elsewhere that names the concept's own terms is
+    # found even where the vector search ranks it low.
+    hits = await hybrid_search(
+        context.vectors, context.lexical, str(context.owner), query, k=wanted * _CANDIDATES
     )
     return [hit for hit in hits if hit.id not in seen]
 

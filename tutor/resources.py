@@ -41,6 +41,7 @@ from tutor.learner.planning import PlanRules
 from tutor.learner.store import LearnerStore
 from tutor.llm import ChatModel, build_chat_model
 from tutor.sandbox import Limits
+from tutor.search import PostgresLexicalSearch
 from tutor.teaching.guard import QualityGuard
 from tutor.teaching.intents import IntentClassifier
 from tutor.teaching.lessons import LessonStore
@@ -97,6 +98,7 @@ class Resources:
             guard=self.guard,
             intents=self.intents,
             mentions=PostgresNoteMentions(self.database.pool),
+            lexical=PostgresLexicalSearch(self.database.pool),
             settings=self.settings.teaching,
             sandbox_limits=Limits(),
         )

@@ -88,8 +88,10 @@ async def test_error_codes_and_keywords_are_found_by_their_exact_words(stack: St
         ("What does E0382 mean?", "error[E0382]"),
         ("e0382", "error[E0382]"),
         ("when do I need mut", "let mut greeting"),
-        # PostgreSQL's parser alone reads "greeting.push_str" as a host name.
+        # PostgreSQL's parser alone reads "greeting.push_str" as the host name
+        # "greeting.push" and the word "str": "push" would not be found.
         ("push_str", "greeting.push_str"),
+        ("push", "greeting.push_str"),
         ("String::from", 'String::from("hello")'),
     ]:
         hits = await stack.lexical.search(owner, query, k=3)
