@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tutor.embeddings import FakeEmbeddings
-from tutor.search import RRF_K, hybrid_search, reciprocal_rank_fusion
+from tutor.search import CANDIDATES, RRF_K, hybrid_search, reciprocal_rank_fusion
 from tutor.vectors import InMemoryVectorStore, VectorHit, VectorRecord
 
 
@@ -98,7 +98,7 @@ async def test_hybrid_search_passes_the_concept_to_both_searches(
     words = ListedWords([])
     fused = await hybrid_search(vectors, words, "alice", "borrowing", k=3, concept="y")
     assert fused == []
-    assert words.asked == [("alice", "borrowing", 20, "y")]
+    assert words.asked == [("alice", "borrowing", CANDIDATES, "y")]
     kept = await hybrid_search(vectors, words, "alice", "borrowing", k=3, concept="x")
     assert len(kept) == 3
 

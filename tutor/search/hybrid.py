@@ -19,8 +19,10 @@ from tutor.vectors import VectorHit, VectorStore, Where
 
 RRF_K = 60
 """Reciprocal rank fusion's damping constant: the value of the original paper."""
-CANDIDATES = 20
-"""Hits taken from each search before fusing, at least."""
+CANDIDATES = 10
+"""Hits taken from each search before fusing, at least: deeper lists let hits that both
+searches rank poorly add up past one search's best (recall@5 on the Rust book's questions:
+0.952 with 10, 0.928 with 20)."""
 
 
 async def hybrid_search(

@@ -83,7 +83,11 @@ _RANK_SQL = """
     FROM chunks c
     JOIN documents d ON d.id = c.document_id
     CROSS JOIN LATERAL (
-        SELECT lexeme, pg_catalog.cardinality(positions) AS tf FROM pg_catalog.unnest(c.search)
+        -- Only the query's words are unnested: a chunk holds a hundred others.
+        SELECT lexeme, pg_catalog.cardinality(positions) AS tf
+        FROM pg_catalog.unnest(
+            pg_catalog.ts_filter(pg_catalog.setweight(c.search, 'A', $2::text[]), '{a}')
+        )
     ) u
     JOIN words w ON w.lexeme = u.lexeme
     WHERE c.owner_id = $1
