@@ -53,15 +53,20 @@ async def siblings(context: TutorContext, concept_id: UUID) -> list[ConceptInfo]
     return [info(concepts[i]) for i in ids[:_SIBLINGS] if i in concepts]
 
 
-async def part_titles(context: TutorContext, concept_key: str) -> tuple[str, ...]:
-    """The titles of a concept's direct parts (its subsections), in the author's order."""
+async def concept_parts(context: TutorContext, concept_key: str) -> tuple[ConceptInfo, ...]:
+    """A concept's direct parts (its subsections), in the author's order."""
     graph, concepts = await context.planning_graphs.current(context.owner)
     found = next((c.id for c in concepts.values() if c.key == concept_key), None)
     index = graph.index.get(found) if found is not None else None
     if index is None:
         return ()
     parts = sorted(graph.parts[index], key=lambda part: graph.positions[part])
-    return tuple(graph.titles[part] for part in parts)
+    return tuple(info(concepts[graph.ids[part]]) for part in parts if graph.ids[part] in concepts)
+
+
+async def part_titles(context: TutorContext, concept_key: str) -> tuple[str, ...]:
+    """The titles of a concept's direct parts (its subsections), in the author's order."""
+    return tuple(part.title for part in await concept_parts(context, concept_key))
 
 
 def record(passage: Passage) -> PassageRecord:

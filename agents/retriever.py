@@ -4,7 +4,10 @@ A lesson is the concept's own section, in the author's order (see
 :mod:`tutor.teaching.reading_order`): its chunks come from the document store by
 position, with the listings, figures and errors they point at. Passages from elsewhere
 in the notes, found by search and marked ``see_also``, come in only when the section has
-too little to teach from.
+too little to teach from. A repeat lesson reads the parts of the section no earlier
+lesson quoted; once every part was quoted, it opens the concept's subsections (or, with
+none, what the notes say elsewhere). Passages of a lesson the learner rated poorly are
+not quoted again.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from uuid import UUID
 
 from langgraph.runtime import Runtime
 
-from agents.concepts import concept_info, part_titles, record
+from agents.concepts import concept_info, concept_parts, record
 from agents.context import TutorContext
 from agents.state import TutorState
 from tutor.ingest.store import StoredChunk
@@ -43,26 +46,54 @@ async def retrieve(state: TutorState, runtime: Runtime[TutorContext]) -> dict[st
         context.owner, UUID(concept_id), context.settings.recent_lessons
     )
     used = {chunk for lesson in earlier for chunk in lesson.chunk_ids}
-    # Passages of lessons the learner rated poorly are avoided like recently used ones.
-    used |= await context.lessons.disliked_chunks(context.owner, UUID(concept_id))
-    budget = lesson_budget(state.difficulty or "intro", context.settings.lesson_passages)
-    section = await context.documents.section_chunks(context.owner, concept.key)
+    # Passages of lessons the learner rated poorly are not quoted again.
+    disliked = await context.lessons.disliked_chunks(context.owner, UUID(concept_id))
+    used |= disliked
+    difficulty = state.difficulty or "intro"
+    budget = lesson_budget(difficulty, context.settings.lesson_passages)
+    stored = await context.documents.section_chunks(context.owner, concept.key)
+    section = [c for c in stored if str(c.id) not in disliked]
     document: list[StoredChunk] = []
     for document_id in dict.fromkeys(chunk.document_id for chunk in section):
         document += await context.documents.document_chunks(context.owner, document_id)
     chosen = section_lesson(
         [section_passage(c, concept.key) for c in section],
-        [section_passage(c, concept.key) for c in document],
+        [section_passage(c, concept.key) for c in document if str(c.id) not in disliked],
         budget=budget,
         used=used,
-        difficulty=state.difficulty or "intro",
+        difficulty=difficulty,
     )
-    # A lead-in to subsections teaches its own prose, then points to its parts.
-    if _too_short(chosen) and not await part_titles(context, concept.key):
-        seen = {p.chunk_id for p in chosen} | {str(c.id) for c in section}
-        more = await see_also(context, concept, seen, context.settings.lesson_passages)
-        chosen += rank(more, used, concept)[: max(1, budget - len(chosen))]
+    parts = await concept_parts(context, concept.key)
+    seen = {p.chunk_id for p in chosen} | {str(c.id) for c in stored} | used
+    if used and not any(p.chunk_id not in used for p in chosen if not p.see_also):
+        # Every passage of the section was quoted before: another subsection, else what
+        # the notes say elsewhere, is the other angle.
+        more = await _subsections(context, parts, seen, budget)
+        if not more:
+            hits = await see_also(context, concept, seen, context.settings.lesson_passages)
+            more = rank(hits, used, concept)[:budget]
+        chosen += more
+    elif _too_short(chosen) and not parts:
+        # A lead-in to subsections teaches its own prose, then points to its parts.
+        hits = await see_also(context, concept, seen, context.settings.lesson_passages)
+        chosen += rank(hits, used, concept)[: max(1, budget - len(chosen))]
     return {"passages": [record(p) for p in chosen]}
+
+
+async def _subsections(
+    context: TutorContext, parts: Sequence[ConceptInfo], seen: set[str], budget: int
+) -> list[Passage]:
+    """The opening passage of each subsection not yet quoted, in the author's order."""
+    found: list[Passage] = []
+    for part in parts:
+        if len(found) >= budget:
+            break
+        chunks = await context.documents.section_chunks(context.owner, part.key)
+        fresh = [section_passage(c, part.key) for c in chunks if str(c.id) not in seen]
+        opening = next((p for p in fresh if is_usable(p)), None)
+        if opening is not None:
+            found.append(replace(opening, see_also=True))
+    return found
 
 
 async def see_also(
