@@ -105,6 +105,18 @@ async def test_a_word_the_notes_lack_finds_nothing(stack: Stack) -> None:
     assert await stack.lexical.search(owner, "E0499 zanzibar", k=3) == []
     assert await stack.lexical.search(owner, "   ", k=3) == []
     assert await stack.lexical.search(owner, "E0382", k=0) == []
+    assert await stack.lexical.search(owner, "?! -- ::", k=3) == []
+
+
+async def test_a_query_with_a_nul_or_of_a_whole_page_is_searched(stack: Stack) -> None:
+    owner = str(stack.owner)
+    hits = await stack.lexical.search(owner, "E0382\x00mut", k=3)
+    assert hits
+    assert "error[E0382]" in hits[0].text
+    page = "E0382 " + " ".join(f"word{i}" for i in range(2_000))
+    hits = await stack.lexical.search(owner, page, k=3)
+    assert hits
+    assert "error[E0382]" in hits[0].text
 
 
 async def test_rare_words_outrank_common_ones(stack: Stack) -> None:

@@ -122,7 +122,9 @@ class PostgresLexicalSearch:
         if k < 1 or not query.strip():
             return []
         async with self._pool.acquire() as connection:
-            rows = await connection.fetch(_WORDS_SQL, owner_id, query[:MAX_QUERY_CHARS])
+            # PostgreSQL's text cannot hold NUL; a pasted binary must not fail the search.
+            text = query[:MAX_QUERY_CHARS].replace("\x00", " ")
+            rows = await connection.fetch(_WORDS_SQL, owner_id, text)
             if not rows:
                 return []
             chunks, avgdl = int(rows[0]["n"]), float(rows[0]["avgdl"])
