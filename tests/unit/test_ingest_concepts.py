@@ -10,6 +10,7 @@ from tutor.ingest.concepts import (
     enforce_dag,
     extract_concepts,
     normalise_title,
+    with_central_claims,
 )
 from tutor.ingest.markdown import parse_markdown
 from tutor.ingest.roles import RoleRules
@@ -146,36 +147,108 @@ def test_section_and_anchor_keys() -> None:
     assert graph.anchor_keys[""] == "gardening basics"
 
 
-def test_summary_and_key_points() -> None:
+def test_summary_and_key_points_are_claims_of_the_section() -> None:
     graph = graph_of(GARDEN)
     concepts = {c.key: c for c in graph.concepts}
-    assert concepts["gardening basics"].summary == (
-        "Gardening is the practice of growing plants. It rewards patience."
-    )
+    # "It rewards patience." leans on the sentence before: no claim.
+    assert concepts["gardening basics"].summary == "Gardening is the practice of growing plants."
     soil = concepts["soil"]
-    assert soil.summary.startswith("Soil is the foundation of every garden.")
-    assert soil.key_points == (
+    claims = [
         "Soil is the foundation of every garden.",
         "Good soil must drain well.",
         "Loam holds water and air in balance.",
         "Clay soil drains slowly.",
-    )
-    # Code is never a key point.
-    assert all("water --morning" not in point for point in concepts["watering"].key_points)
+    ]
+    assert graph.claims["soil"].claims == tuple(claims)
+    assert soil.summary in claims
+    assert len(soil.key_points) == 3
+    assert list(soil.key_points) == [c for c in claims if c in soil.key_points]
+    # An instruction, links and code are no claims: nothing to say about watering.
+    assert concepts["watering"].summary == ""
+    assert concepts["watering"].key_points == ()
 
 
-def test_summary_is_capped() -> None:
+def test_a_run_on_sentence_is_no_summary() -> None:
     long_sentence = "Roots " + "grow deeper every single season " * 20 + "."
     graph = graph_of(f"# Roots\n\n{long_sentence}\n")
-    assert len(graph.concepts[0].summary) <= 300
-    assert graph.concepts[0].summary.endswith("…")
+    assert graph.concepts[0].summary == ""
+    graph = graph_of(f"# Roots\n\n{long_sentence}\n\nRoots take up water from the soil.\n")
+    assert graph.concepts[0].summary == "Roots take up water from the soil."
 
 
-def test_key_points_are_deterministic_and_few() -> None:
-    body = " ".join(f"Mulch number {i} is a layer that keeps soil moist." for i in range(12))
-    first, second = graph_of(f"# Mulch\n\n{body}\n"), graph_of(f"# Mulch\n\n{body}\n")
-    assert first.concepts[0].key_points == second.concepts[0].key_points
-    assert len(first.concepts[0].key_points) == 5
+def _claims(count: int) -> str:
+    plants = ["tomatoes", "beans", "carrots", "leeks", "onions", "peas", "kale", "chard"]
+    months = ["March", "April", "May", "June", "July"]
+    return " ".join(
+        f"Mulch keeps the soil around {plants[i % 8]} moist in {months[i % 5]} for {i + 2} weeks."
+        for i in range(count)
+    )
+
+
+@pytest.mark.parametrize(("claims", "points"), [(2, 2), (3, 3), (9, 3), (12, 4), (30, 7)])
+def test_three_to_seven_key_points_in_the_authors_order(claims: int, points: int) -> None:
+    graph = graph_of(f"# Mulch\n\n{_claims(claims)}\n")
+    found = graph.claims["mulch"].claims
+    assert len(found) == claims
+    chosen = graph.concepts[0].key_points
+    assert len(chosen) == points
+    assert list(chosen) == [c for c in found if c in chosen]
+    assert graph_of(f"# Mulch\n\n{_claims(claims)}\n").concepts[0] == graph.concepts[0]
+
+
+def test_a_recap_section_gives_the_summary() -> None:
+    text = (
+        "# Ownership\n\n"
+        "Each value in Rust has a variable that is called its owner. "
+        "There can only be one owner of a value at a time. "
+        "When the owner goes out of scope, the value will be dropped. "
+        "Memory is returned to the allocator once its owner is gone.\n\n"
+        "## Summary\n\n"
+        "Ownership, borrowing and slices ensure memory safety in Rust programs at compile "
+        "time.\n"
+    )
+    graph = extract_concepts(parse_markdown(text, name="ownership.md"), position_base=0)
+    assert [c.key for c in graph.concepts] == ["ownership"]
+    assert graph.concepts[0].summary == (
+        "Ownership, borrowing and slices ensure memory safety in Rust programs at compile time."
+    )
+
+
+def test_a_byline_is_never_the_summary_of_a_foreword() -> None:
+    text = (
+        "# Foreword\n\n"
+        "by Steve Klabnik, Carol Nichols, and Chris Krycho, with contributions from the Rust "
+        "Community\n\n"
+        "The Rust programming language has come a long way in a few short years. "
+        "The Rust language combines years of research in systems programming with the "
+        "practical wisdom of a community.\n"
+    )
+    graph = extract_concepts(parse_markdown(text, name="foreword.md"), position_base=0)
+    foreword = graph.concepts[0]
+    assert foreword.summary.startswith("The Rust")
+    assert all("Klabnik" not in point for point in (foreword.summary, *foreword.key_points))
+
+
+async def test_embedded_claims_choose_again() -> None:
+    text = (
+        "# Borrowing\n\n"
+        "A reference lets a function use a value without owning it. "
+        "References are immutable by default in every Rust program. "
+        "Mutable references allow a function to change a borrowed value.\n"
+    )
+    graph = graph_of(text)
+    axes = {claim: index for index, claim in enumerate(graph.claims["borrowing"].claims)}
+
+    async def embed(texts: list[str]) -> list[list[float]]:
+        # The last claim lies between the other two: it is the most central.
+        vectors = {0: [1.0, 0.0], 1: [0.0, 1.0], 2: [1.0, 1.0]}
+        return [vectors[axes[t]] for t in texts]
+
+    chosen = await with_central_claims(graph, embed)
+    assert chosen.concepts[0].summary == (
+        "Mutable references allow a function to change a borrowed value."
+    )
+    assert chosen.concepts[0].key_points == graph.claims["borrowing"].claims
 
 
 def test_title_heading_repeating_the_root_is_one_concept() -> None:

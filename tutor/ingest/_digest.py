@@ -1,154 +1,209 @@
-"""Extractive summaries and key points of a section.
+"""A concept's summary and key points: its most central claims.
 
-Both are the author's own sentences, chosen by fixed rules, so that the same notes always
-give the same result.
+Both are the author's own sentences that state something (:mod:`tutor.ingest.claims`).
+A claim's centrality is its mean cosine similarity to the other claims of the concept:
+the sentence that says most of what the others say. Its score adds a little for naming
+the concept's key terms and title words, and a little more for defining one ("Ownership
+is ..."): between claims equally central, the one about the concept wins. The summary is
+the best claim, or, when the notes sum the concept up in a recap section of their own
+("Summary", "Key takeaways", folded into the concept, see :mod:`tutor.ingest.roles`), the
+best claim of that recap. Key points are the best claims without near repeats, in the
+author's order.
+
+Vectors come from the embedding model at ingestion; without one (a caller that only
+parses), bag-of-words vectors stand in. Scores are rounded and ties go to the author's
+order, so that the same notes always give the same result.
 """
 
 from __future__ import annotations
 
+import math
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 
-from tutor.ingest._document import Block, Section
-from tutor.ingest._text import collapse_spaces, sentences
+import numpy as np
+import numpy.typing as npt
+
+from tutor.ingest._document import Block
+from tutor.ingest.claims import block_sentences
+
+__all__ = [
+    "KEY_POINT_MAX",
+    "KEY_POINT_MIN",
+    "SUMMARY_LIMIT",
+    "ConceptClaims",
+    "central_claims",
+    "concept_claims",
+    "lexical_vectors",
+]
 
 SUMMARY_LIMIT = 300
-KEY_POINT_LIMIT = 5
-
-_SHORT_FIRST_SENTENCE = 120
-_MIN_CHARS, _MAX_CHARS, _MIN_WORDS = 15, 220, 3
-_DEFINING = re.compile(
-    r"\b(?:is|are|means|refers? to|called|must|always|never|cannot|can[\u2019']t|only|"
-    r"allows?|lets|ensures?|guarantees?)\b",
-    re.IGNORECASE,
-)
-# Sentences that lean on their context make poor stand-alone statements.
-_CONTEXTUAL_OPENING = re.compile(
-    r"^(?:this|that|these|those|it|they|here|now|then|so|but|and|also|first|next|finally|"
-    r"let[\u2019']s|we[\u2019']ll|in this|as you|try)\b",
-    re.IGNORECASE,
-)
-_NARRATIVE = re.compile(
-    r"\b(?:we|we[\u2019']ll|we[\u2019']ve|we[\u2019']re|let[\u2019']s|our|us)\b", re.IGNORECASE
-)
-_REFERENCE = re.compile(r"\b(?:listing|figure|chapter|above|below)\b", re.IGNORECASE)
+KEY_POINT_MIN = 3
+KEY_POINT_MAX = 7
+_CLAIMS_PER_POINT = 3
+"""One key point for every this many claims, within the bounds above."""
+_TERM_WEIGHT = 0.15
+"""What naming the concept's key terms adds to a claim's centrality (at most)."""
+_DEFINITION_WEIGHT = 0.1
+"""What defining a key term adds ("A reference is ...", "Demand refers to ...")."""
+_DEFINING = re.compile(r"\s(?:is|are|means|refers? to|is called|are called)\s", re.IGNORECASE)
+_DEFINED_WITHIN = 8
+"""Words before the defining verb in which the term must stand."""
+_NEAR_REPEAT = 0.9
+"""Cosine above which a claim says what a chosen key point says."""
+_DIGITS = 6
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
 _STOPWORDS = frozenset(
-    {"a", "an", "and", "are", "as", "at", "by", "for", "from", "how", "in", "into", "is"}
-    | {"it", "of", "on", "or", "the", "to", "what", "when", "why", "with"}
+    {"a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "how", "in", "into"}
+    | {"is", "it", "its", "of", "on", "or", "that", "the", "this", "to", "what", "when"}
+    | {"why", "with", "we", "you", "can", "not", "do", "does", "has", "have", "if", "so"}
 )
 
-
-def summarise(section: Section) -> str:
-    """The first one or two sentences of the section's first prose paragraph.
-
-    The second sentence is added when the first is short and both fit the limit.
-
-    Args:
-        section: The section.
-
-    Returns:
-        Plain text of at most :data:`SUMMARY_LIMIT` characters; empty when the section
-        has no prose of its own.
-    """
-    text = _first_prose(section.blocks)
-    if not text:
-        return ""
-    found = sentences(text)
-    summary = found[0]
-    if len(found) > 1 and len(summary) < _SHORT_FIRST_SENTENCE:
-        joined = f"{summary} {found[1]}"
-        if len(joined) <= SUMMARY_LIMIT:
-            summary = joined
-    if len(summary) > SUMMARY_LIMIT:
-        cut = summary.rfind(" ", 0, SUMMARY_LIMIT - 1)
-        summary = summary[: cut if cut > 0 else SUMMARY_LIMIT - 1].rstrip(" ,;:") + "…"
-    return summary
+Vectors = Mapping[str, Sequence[float]]
+"""A vector for each claim's text."""
 
 
-def key_points(section: Section, *, key: str) -> tuple[str, ...]:
-    """Up to :data:`KEY_POINT_LIMIT` short, self-contained statements from the section.
+@dataclass(frozen=True)
+class ConceptClaims:
+    """The claims of one concept's text, in the author's order."""
 
-    Candidates are the sentences of its paragraphs and quotes and its list items (code
-    is skipped). Each is scored: words of the section's title, defining verbs ("is",
-    "means", "must") and list items count for it; openings that lean on context ("This",
-    "It"), references to listings or chapters, and the narrator's "we" count against it.
-    The best of those that score above zero are returned in the order the author wrote
-    them.
+    claims: tuple[str, ...] = ()
+    recap: frozenset[str] = frozenset()
+    """Those that come from a recap section folded into the concept."""
+
+
+def concept_claims(
+    own: Iterable[Block], recap: Iterable[Block], *, references: frozenset[str] = frozenset()
+) -> ConceptClaims:
+    """The claims of a concept's blocks, and which of them its recap makes.
 
     Args:
-        section: The section.
-        key: The section's normalised title.
+        own: The blocks of the concept's sections (and the thin parts folded into it).
+        recap: The blocks of recap sections folded into it, after its own.
+        references: Link labels the document defines.
 
     Returns:
-        The chosen statements, plain text.
+        The claims without repeats, in order.
     """
-    title_stems = {_stem(word) for word in key.split() if word not in _STOPWORDS}
-    scored: list[tuple[float, int, str]] = []
-    seen: set[str] = set()
-    for order, (candidate, from_list) in enumerate(_candidates(section.blocks)):
-        folded = candidate.casefold()
-        if folded in seen or not _acceptable(candidate):
-            continue
-        seen.add(folded)
-        score = 0.0
-        if title_stems:
-            words = {_stem(word) for word in re.findall(r"\w+", folded)}
-            score += 2.0 * len(title_stems & words) / len(title_stems)
-        score += 1.0 if _DEFINING.search(candidate) else 0.0
-        score += 0.75 if from_list else 0.0
-        score -= 1.5 if _CONTEXTUAL_OPENING.match(candidate) else 0.0
-        score -= 1.0 if _REFERENCE.search(candidate) else 0.0
-        score -= 0.5 if _NARRATIVE.search(candidate) else 0.0
-        if score > 0:
-            scored.append((score, order, candidate))
-    best = sorted(scored, key=lambda item: (-item[0], item[1]))[:KEY_POINT_LIMIT]
-    return tuple(candidate for _, _, candidate in sorted(best, key=lambda item: item[1]))
+    claims: dict[str, None] = {}
+    recap_claims: set[str] = set()
+    folded: set[str] = set()
+    for blocks, from_recap in ((own, False), (recap, True)):
+        for judged in block_sentences(blocks, references=references):
+            key = judged.text.casefold()
+            if judged.rejected is not None or key in folded:
+                continue
+            folded.add(key)
+            claims[judged.text] = None
+            if from_recap:
+                recap_claims.add(judged.text)
+    return ConceptClaims(tuple(claims), frozenset(recap_claims))
 
 
-def _first_prose(blocks: tuple[Block, ...]) -> str:
-    fallback = ""
-    for block in blocks:
-        text = collapse_spaces(block.text)
-        if block.kind == "paragraph" and len(text.split()) >= _MIN_WORDS:
-            return text
-        if not fallback and block.kind in ("list", "blockquote") and text:
-            fallback = collapse_spaces(_own_texts(block)[0]) if block.kind == "list" else text
-    return fallback
+def central_claims(
+    found: ConceptClaims, vectors: Vectors, *, title: str, terms: Sequence[str] = ()
+) -> tuple[str, tuple[str, ...]]:
+    """The summary and key points among a concept's claims.
+
+    Args:
+        found: The concept's claims.
+        vectors: A vector for each claim (any scale: they are normalised here).
+        title: The concept's title; its words count as key terms.
+        terms: The terms the concept introduces (case-folded, code terms marked "`").
+
+    Returns:
+        The summary (empty when there is no claim) and 0 to :data:`KEY_POINT_MAX` key
+        points in the author's order: fewer than :data:`KEY_POINT_MIN` only when the
+        concept has fewer claims.
+    """
+    claims = found.claims
+    if not claims:
+        return "", ()
+    matrix = np.array([vectors[claim] for claim in claims], dtype=np.float64)
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    matrix = np.divide(matrix, norms, out=np.zeros_like(matrix), where=norms > 0)
+    similar = matrix @ matrix.T
+    centrality = _centrality(similar)
+    wanted = _key_terms(title, terms)
+    scores = [
+        round(
+            centrality[i]
+            + _TERM_WEIGHT * _term_share(claim, wanted)
+            + (_DEFINITION_WEIGHT if _defines(claim, wanted) else 0.0),
+            _DIGITS,
+        )
+        for i, claim in enumerate(claims)
+    ]
+    recap = [i for i, claim in enumerate(claims) if claim in found.recap]
+    pool = recap or range(len(claims))
+    summary = claims[min(pool, key=lambda i: (-scores[i], i))]
+    count = min(KEY_POINT_MAX, max(KEY_POINT_MIN, math.ceil(len(claims) / _CLAIMS_PER_POINT)))
+    chosen: list[int] = []
+    for index in sorted(range(len(claims)), key=lambda i: (-scores[i], i)):
+        if len(chosen) == count:
+            break
+        if all(similar[index, other] <= _NEAR_REPEAT for other in chosen):
+            chosen.append(index)
+    return summary, tuple(claims[i] for i in sorted(chosen))
 
 
-def _candidates(blocks: tuple[Block, ...]) -> Iterator[tuple[str, bool]]:
-    for block in blocks:
-        if block.kind in ("paragraph", "blockquote"):
-            for sentence in sentences(collapse_spaces(block.text)):
-                yield sentence, False
-        elif block.kind == "list":
-            for item in _own_texts(block):
-                yield collapse_spaces(item), True
+def lexical_vectors(texts: Sequence[str]) -> dict[str, list[float]]:
+    """Bag-of-words vectors over the texts' own vocabulary (stop words left out).
+
+    Args:
+        texts: Claims.
+
+    Returns:
+        A vector for each distinct text.
+    """
+    bags = {text: _bag(text) for text in texts}
+    vocabulary = {word: i for i, word in enumerate(sorted({w for b in bags.values() for w in b}))}
+    vectors: dict[str, list[float]] = {}
+    for text, bag in bags.items():
+        vector = [0.0] * len(vocabulary)
+        for word in bag:
+            vector[vocabulary[word]] += 1.0
+        vectors[text] = vector
+    return vectors
 
 
-def _own_texts(list_block: Block) -> list[str]:
-    """Each item's own text, nested items after their parent, without recursion."""
-    texts: list[str] = []
-    pending = list(reversed(list_block.children))
-    while pending:
-        item = pending.pop()
-        own = [child.text for child in item.children if child.kind == "paragraph"]
-        if own:
-            texts.append(" ".join(own))
-        for child in reversed(item.children):
-            if child.kind == "list":
-                pending.extend(reversed(child.children))
-    return texts or [list_block.text]
-
-
-def _acceptable(candidate: str) -> bool:
-    return (
-        _MIN_CHARS <= len(candidate) <= _MAX_CHARS
-        and len(candidate.split()) >= _MIN_WORDS
-        and not candidate.endswith((":", "?"))
-    )
+def _bag(text: str) -> list[str]:
+    words = [w.casefold() for w in _WORD.findall(text)]
+    return [_stem(w) for w in words if w not in _STOPWORDS]
 
 
 def _stem(word: str) -> str:
-    # Crude, but enough to match "owner" in "ownership" and plurals.
-    return word[:5]
+    # Crude, but enough for "owner" in "ownership" and plurals to meet.
+    return word[:6]
+
+
+def _key_terms(title: str, terms: Sequence[str]) -> set[str]:
+    wanted = {_stem(w) for w in _bag(title)}
+    for term in terms:
+        wanted.update(_stem(w) for w in _bag(term.removeprefix("`")))
+    return wanted
+
+
+def _term_share(claim: str, wanted: set[str]) -> float:
+    if not wanted:
+        return 0.0
+    hits = len(wanted & set(_bag(claim)))
+    return min(hits, 2) / min(len(wanted), 2)
+
+
+def _defines(claim: str, wanted: set[str]) -> bool:
+    match = _DEFINING.search(claim)
+    if match is None or not wanted:
+        return False
+    subject = _bag(claim[: match.start()])
+    return len(subject) <= _DEFINED_WITHIN and bool(wanted & set(subject))
+
+
+def _centrality(similar: npt.NDArray[np.float64]) -> list[float]:
+    """Each claim's mean similarity to the others (1.0 for a lone claim), rounded."""
+    count = similar.shape[0]
+    if count == 1:
+        return [1.0]
+    means = (similar.sum(axis=1) - similar.diagonal()) / (count - 1)
+    return [round(float(mean), _DIGITS) for mean in means]

@@ -6,13 +6,14 @@ rejected, each for one reason (:data:`Rejection`):
 
 - ``caption``: "Listing 4-2: ...", "Figure 3. ...";
 - ``byline``: "by Steve Klabnik, Carol Nichols, ...", copyright and licence notices;
-- ``link_list``: mostly link text (a list of chapters, "see also" lines);
+- ``link_list``: mostly link text (a list of chapters, "see also" lines), or a web address;
 - ``question``: ends with a question mark;
+- ``exclamation``: ends with an exclamation mark: a cheer or an aside, not a statement;
 - ``meta``: text about the text ("In this chapter we'll", "As just mentioned", "Let's");
 - ``example``: an example rather than the statement it illustrates ("Beef, for example");
 - ``code``: only makes sense with the code or output beside it ("the code above",
   "Listing 4-5", a one-letter variable such as ``s``, a sentence mostly of code);
-- ``imperative``: an instruction to the reader ("Run the program", "Look at");
+- ``imperative``: an instruction to the reader ("Run the program", "please see");
 - ``context``: leans on the sentence before ("This means", "It", "But");
 - ``fragment``: no sentence (too short, cut mid-way, no verb, no end punctuation);
 - ``too_long``: a run-on that no learner could say back.
@@ -55,7 +56,7 @@ WORDS_PATH = Path(__file__).with_name("claim_words.toml")
 CLAIM_MAX_CHARS = 300
 """Longer sentences are ``too_long``: a summary is one claim and fits the same limit."""
 _MAX_WORDS = 55
-_MIN_WORDS = 5
+_MIN_WORDS = 4
 _LINK_SHARE = 0.5
 _CODE_SHARE = 0.4
 
@@ -64,6 +65,7 @@ Rejection = Literal[
     "byline",
     "link_list",
     "question",
+    "exclamation",
     "meta",
     "example",
     "code",
@@ -81,6 +83,8 @@ _CODE_SPAN = re.compile(r"(`+)(.+?)\1", re.DOTALL)
 _LINK_TEXT = re.compile(r"(?<!!)\[([^\]\n]*)\]\s*[(\[]")
 _EMPHASIS = re.compile(r"\*\*|__|(?<!\w)[*_]|[*_](?!\w)")
 _WORD = re.compile(r"[^\W_]+(?:['\u2019-][^\W_]+)*")
+_INITIALS = re.compile(r"(?<![\w.])(?:[A-Z]\.){2,}$")
+_URL = re.compile(r"\b(?:https?|ftp)://|\bwww\.\w", re.IGNORECASE)
 _LOCAL_NAME = re.compile(r"^[a-z_][a-z0-9_]?$")
 _ENDS_SENTENCE = re.compile(r"[.!?\u2026][)\"'\u2019\u201d\]]*$")
 _OPENS_SENTENCE = re.compile(r"^[\"'\u201c\u2018(\[]*[^\W_]")
@@ -108,6 +112,7 @@ class ClaimWords:
     example: re.Pattern[str]
     code: re.Pattern[str]
     lead_in: re.Pattern[str]
+    instruction: re.Pattern[str]
     imperative: dict[str, frozenset[str] | None]
     """Verb to the words that follow it as an instruction; None: any word does."""
     context: re.Pattern[str]
@@ -158,6 +163,7 @@ def claim_words(path: Path = WORDS_PATH) -> ClaimWords:
         example=patterns("example"),
         code=patterns("code"),
         lead_in=phrases("lead_in"),
+        instruction=patterns("instruction"),
         imperative=imperative,
         context=phrases("context"),
         languages=languages,
@@ -227,8 +233,7 @@ def block_sentences(
         # Cleaned before it is cut: a tag or a link may span lines, and so sentences.
         # An image reads as its alt text on a page; in a claim it is a caption.
         cleaned = clean_markdown(_IMAGE_TAG.sub(" ", source), references=references)
-        for start, end in sentence_spans(cleaned):
-            piece = cleaned[start:end].strip()
+        for piece in _sentences(cleaned):
             text, dropped = _without_lead_in(_plain(piece), words)
             if not text:
                 continue
@@ -236,6 +241,20 @@ def block_sentences(
             reason = reason or _rejection(piece, text, list_item, words, lead_in=dropped)
             judged.append(JudgedSentence(text, reason, list_item))
     return judged
+
+
+def _sentences(text: str) -> Iterator[str]:
+    """The sentences of clean Markdown, not cut after initials such as "U.S."."""
+    held = ""
+    for start, end in sentence_spans(text):
+        piece = f"{held} {text[start:end].strip()}".strip()
+        if _INITIALS.search(piece):
+            held = piece
+            continue
+        held = ""
+        yield piece
+    if held:
+        yield held
 
 
 def _prose_units(blocks: Iterable[Block]) -> Iterator[tuple[str, bool]]:
@@ -292,15 +311,20 @@ def _rejection(
     starts_with_code = source.lstrip("*_\"'([").startswith("`")
     if not lead_in and text[0].islower() and not starts_with_code:
         return "fragment"  # a piece of a sentence cut at an abbreviation or a line
-    if text.rstrip(")\"'\u2019\u201d").endswith("?"):
+    if _URL.search(text):
+        return "link_list"
+    ending = text.rstrip(")\"'\u2019\u201d")
+    if ending.endswith("?"):
         return "question"
+    if ending.endswith("!"):
+        return "exclamation"
     if words.meta.search(folded):
         return "meta"
     if words.example.search(folded):
         return "example"
     if _code_bound(source, text, words, folded):
         return "code"
-    if _instruction(source, tokens, words):
+    if _instruction(source, tokens, words) or words.instruction.search(folded):
         return "imperative"
     if words.context.match(folded):
         return "context"

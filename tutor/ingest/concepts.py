@@ -12,6 +12,9 @@ Edges (see :mod:`tutor.graph.model` for their direction):
 
 Each concept also carries the terms its sections introduce (:mod:`tutor.ingest.terms`);
 ingestion turns a later concept's use of one into a ``prerequisite`` of origin ``term``.
+Its summary and key points are its most central claims (:mod:`tutor.ingest._digest`):
+measured on bag-of-words vectors here, and again by :func:`with_central_claims` on the
+embedding model's when one is at hand.
 
 Each section is classified first (:mod:`tutor.ingest.roles`): a recap or a section too
 thin to teach alone is no concept, and its text joins its parent's; front and back
@@ -26,16 +29,16 @@ of the same name does not become a concept of its own.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field, replace
 from itertools import pairwise
 from urllib.parse import unquote, urlsplit
 
 import networkx as nx
 
 from tutor.graph.model import ConceptDraft, ConceptRole, EdgeDraft
-from tutor.ingest._digest import key_points, summarise
-from tutor.ingest._document import ParsedDocument, Section
+from tutor.ingest._digest import ConceptClaims, central_claims, concept_claims, lexical_vectors
+from tutor.ingest._document import Block, ParsedDocument, Section
 from tutor.ingest.keys import normalise_title
 from tutor.ingest.roles import (
     FOLDED,
@@ -57,6 +60,7 @@ __all__ = [
     "enforce_dag",
     "extract_concepts",
     "normalise_title",
+    "with_central_claims",
 ]
 
 PART_OF_WEIGHT = 1.0
@@ -89,6 +93,8 @@ class DocumentGraph:
     anchor_keys: dict[str, str] = field(default_factory=dict)
     """Anchor to concept key, for resolving other documents' links; ``""`` gives the
     document's concept."""
+    claims: dict[str, ConceptClaims] = field(default_factory=dict)
+    """Each concept's claims, from which its summary and key points are chosen."""
 
 
 def extract_concepts(
@@ -141,9 +147,9 @@ def extract_concepts(
                 ConceptDraft(
                     key=key,
                     title=titles[section.position],
-                    summary=summarise(section),
+                    summary="",
                     level=max(section.level, 1),
-                    key_points=key_points(section, key=key),
+                    key_points=(),
                     position=position_base + section.position,
                     role=roles[key],
                 )
@@ -156,6 +162,10 @@ def extract_concepts(
             edges.append(EdgeDraft(before, after, "prerequisite", ORDER_WEIGHT, "order"))
 
     concepts = with_terms(doc, keys, concepts)
+    claims = _claims_by_concept(doc, keys, kinds)
+    concepts = [
+        _with_claims(c, claims.get(c.key, ConceptClaims()), lexical_vectors) for c in concepts
+    ]
     external = _link_edges(doc, keys, edges)
     anchor_keys = {anchor: keys[position] for anchor, position in doc.anchors.items()}
     return DocumentGraph(
@@ -166,7 +176,62 @@ def extract_concepts(
         anchor_keys=anchor_keys,
         merged=merged,
         qualified_keys=frozenset(qualified_keys),
+        claims=claims,
     )
+
+
+Embed = Callable[[list[str]], Awaitable[list[list[float]]]]
+"""Vectors of texts, in order: an embedding model's ``aembed_documents``."""
+
+
+async def with_central_claims(graph: DocumentGraph, embed: Embed) -> DocumentGraph:
+    """The graph with summaries and key points chosen on the embedding model's vectors.
+
+    Every claim of the document is embedded in one call, in a fixed order, so that the
+    same notes give the same vectors and the same choice.
+
+    Args:
+        graph: A document's graph from :func:`extract_concepts`.
+        embed: Embeds texts.
+
+    Returns:
+        The graph, its concepts' summaries and key points chosen again.
+    """
+    texts = sorted({claim for found in graph.claims.values() for claim in found.claims})
+    if not texts:
+        return graph
+    vectors = dict(zip(texts, await embed(texts), strict=True))
+    concepts = [
+        _with_claims(c, graph.claims.get(c.key, ConceptClaims()), lambda _: vectors)
+        for c in graph.concepts
+    ]
+    return replace(graph, concepts=concepts)
+
+
+def _with_claims(
+    concept: ConceptDraft,
+    found: ConceptClaims,
+    vectors: Callable[[Sequence[str]], dict[str, list[float]]],
+) -> ConceptDraft:
+    summary, points = central_claims(
+        found, vectors(found.claims), title=concept.title, terms=concept.terms
+    )
+    return replace(concept, summary=summary, key_points=points)
+
+
+def _claims_by_concept(
+    doc: ParsedDocument, keys: dict[int, str], kinds: dict[int, SectionKind]
+) -> dict[str, ConceptClaims]:
+    """Each concept's claims: its sections' and folded parts', a recap's marked."""
+    own: dict[str, list[Block]] = {}
+    recap: dict[str, list[Block]] = {}
+    for section in doc.root.walk():
+        into = recap if kinds[section.position] == "recap" else own
+        into.setdefault(keys[section.position], []).extend(section.blocks)
+    return {
+        key: concept_claims(own.get(key, ()), recap.get(key, ()), references=doc.references)
+        for key in own.keys() | recap.keys()
+    }
 
 
 _ROLE_RANK: dict[ConceptRole, int] = {

@@ -25,7 +25,12 @@ from langchain_core.embeddings import Embeddings
 from tutor.config import IngestSettings
 from tutor.graph.model import Concept, ConceptDraft, EdgeDraft
 from tutor.graph.port import GraphStore
-from tutor.ingest.concepts import enforce_dag, extract_concepts, normalise_title
+from tutor.ingest.concepts import (
+    enforce_dag,
+    extract_concepts,
+    normalise_title,
+    with_central_claims,
+)
 from tutor.ingest.corpus import (
     TOC_NAME,
     TocEntry,
@@ -293,6 +298,7 @@ class Ingestor:
             context=context,
             repeated=repeated,
         )
+        graph = await with_central_claims(graph, self.embeddings.aembed_documents)
         for kind, count in graph.merged.items():
             report.merged[kind] = report.merged.get(kind, 0) + count
         renamed = await self._renames(
