@@ -30,7 +30,9 @@ def as_uuid(value: str | None) -> UUID | None:
 
 def info(concept: Concept) -> ConceptInfo:
     """The parts of a stored concept that teaching uses."""
-    return ConceptInfo(concept.key, concept.title, concept.summary, concept.key_points)
+    return ConceptInfo(
+        concept.key, concept.title, concept.summary, concept.key_points, concept.terms
+    )
 
 
 async def concept_info(context: TutorContext, concept_id: UUID) -> ConceptInfo | None:

@@ -19,6 +19,7 @@ from tutor.sandbox import Limits
 from tutor.search import LexicalSearch
 from tutor.teaching.guard import QualityGuard
 from tutor.teaching.intents import IntentClassifier
+from tutor.teaching.keyness import NoteTerms
 from tutor.teaching.lessons import LessonStore
 from tutor.teaching.mentions import NoteMentions
 from tutor.vectors import VectorStore
@@ -53,6 +54,8 @@ class TutorContext:
     intents: IntentClassifier
     mentions: NoteMentions
     """Finds the chunks of the notes that mention what a question names."""
+    note_terms: NoteTerms
+    """How the learner's notes spread their words, for the key terms exercises ask about."""
     lexical: LexicalSearch | None = None
     """Finds the notes' chunks by their words, fused with ``vectors``; None: by meaning only."""
     settings: TeachingSettings = field(default_factory=TeachingSettings)

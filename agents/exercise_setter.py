@@ -2,14 +2,23 @@
 
 The model is asked for structured exercises (validated by pydantic) and asked once more
 if its answer does not validate. Drafts that pass validation but have nothing to do with
-the passages are dropped. When nothing usable is left, deterministic generators build
-the exercises from the passages themselves.
+the passages are dropped, and so are those that fail the exercise checks
+(:mod:`tutor.teaching.exercise_checks`: a trivial answer, an answer the question gives
+away, options of different kinds, too short a question, or one the learner had before).
+When nothing usable is left, deterministic generators build the exercises from the
+passages themselves, under the same checks.
+
+An exercise the learner had before may come again only in a review: when the concept's
+spaced review is due, as the planner sees it.
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import re
 from collections.abc import Sequence
+from functools import partial
 from typing import Any
 from uuid import UUID
 
@@ -24,6 +33,7 @@ from agents.prompts import load_prompt
 from agents.state import TutorState
 from tutor.llm.errors import StructuredOutputError
 from tutor.llm.structured import generate_structured
+from tutor.teaching.exercise_checks import check_exercises
 from tutor.teaching.exercises import (
     CodeDraft,
     Difficulty,
@@ -37,6 +47,7 @@ from tutor.teaching.generators import generate_exercises
 from tutor.teaching.guard import QualityGuard
 from tutor.teaching.material import ConceptInfo, Passage
 
+_log = logging.getLogger(__name__)
 ATTEMPTS = 2
 """Tries the model gets to write exercises that validate."""
 KINDS: dict[Difficulty, str] = {
@@ -62,14 +73,15 @@ async def set_exercises(state: TutorState, runtime: Runtime[TutorContext]) -> di
     passages = [passage(p) for p in state.passages]
     drafts: list[tuple[ExerciseDraft, ExerciseSource]] = [
         (draft, "model")
-        for draft in await _from_model(context, concept, passages, state.difficulty)
+        for draft in await model_drafts(context, concept, passages, state.difficulty)
     ]
     if not drafts:
         seed = UUID(state.lesson_id).int % 2**31 if state.lesson_id else 0
-        nearby = await siblings(context, concept_id)
         drafts = [
             (draft, "generated")
-            for draft in generate_exercises(concept, passages, nearby, state.difficulty, seed=seed)
+            for draft in await generated_drafts(
+                context, concept_id, concept, passages, state.difficulty, seed=seed
+            )
         ]
     lesson_id = UUID(state.lesson_id) if state.lesson_id else None
     stored = await context.lessons.add_exercises(
@@ -78,6 +90,66 @@ async def set_exercises(state: TutorState, runtime: Runtime[TutorContext]) -> di
     for exercise in stored:
         emit("exercise", **exercise.public())
     return {"open_exercises": [str(exercise.id) for exercise in stored]}
+
+
+async def model_drafts(
+    context: TutorContext, concept: ConceptInfo, passages: Sequence[Passage], level: Difficulty
+) -> list[ExerciseDraft]:
+    """The model's exercises that validate, are about the passages and pass the checks."""
+    written = await _from_model(context, concept, passages, level)
+    if not written:
+        return []
+    seen, review = await exercise_history(context, concept.key)
+    checked = check_exercises(written, seen=seen, review=review)
+    for rejection in checked.rejected:
+        _log.info("model exercise rejected (%s): %s", rejection.reason, rejection.detail)
+    return checked.kept
+
+
+async def generated_drafts(
+    context: TutorContext,
+    concept_id: UUID,
+    concept: ConceptInfo,
+    passages: Sequence[Passage],
+    level: Difficulty,
+    *,
+    seed: int,
+) -> list[ExerciseDraft]:
+    """Exercises built from the passages by the generators (no model)."""
+    nearby = await siblings(context, concept_id)
+    statistics = await context.note_terms.statistics(context.owner)
+    seen, review = await exercise_history(context, concept.key)
+    return await asyncio.to_thread(
+        partial(
+            generate_exercises,
+            statistics=statistics,
+            history=seen,
+            review=review,
+            seed=seed,
+        ),
+        concept,
+        passages,
+        nearby,
+        level,
+    )
+
+
+async def exercise_history(context: TutorContext, concept_key: str) -> tuple[frozenset[str], bool]:
+    """What the learner had before, and whether this concept's lesson is a review.
+
+    Returns:
+        The fingerprints of every exercise the learner was set, and True when the
+        concept's spaced review is due (its exercises may then come again).
+    """
+    seen = await context.lessons.exercise_history(context.owner)
+    concepts = await context.planning_graphs.concepts(context.owner)
+    concept_id = next((c.id for c in concepts.values() if c.key == concept_key), None)
+    if concept_id is None:
+        return seen, False
+    rows = await context.learner.mastery(context.owner)
+    now = context.clock()
+    review = any(r.concept_id == concept_id and r.attempts and r.due_at <= now for r in rows)
+    return seen, review
 
 
 async def _from_model(

@@ -44,6 +44,7 @@ from tutor.sandbox import Limits
 from tutor.search import PostgresLexicalSearch
 from tutor.teaching.guard import QualityGuard
 from tutor.teaching.intents import IntentClassifier
+from tutor.teaching.keyness import NoteTerms
 from tutor.teaching.lessons import LessonStore
 from tutor.teaching.mentions import PostgresNoteMentions
 from tutor.threads import ThreadStore, TurnHub
@@ -79,6 +80,8 @@ class Resources:
     turns: TurnHub
     action_limiter: AttemptLimiter
     """Actions per learner on the WebSocket."""
+    note_terms: NoteTerms
+    """Each learner's term statistics, kept until their notes change."""
     embeddings_warmup: asyncio.Task[None] | None = field(default=None, repr=False)
     """Loads the embedding model in the background so the server answers at once."""
 
@@ -97,6 +100,7 @@ class Resources:
             grader=self.grader,
             guard=self.guard,
             intents=self.intents,
+            note_terms=self.note_terms,
             mentions=PostgresNoteMentions(self.database.pool),
             lexical=PostgresLexicalSearch(self.database.pool),
             settings=self.settings.teaching,
@@ -182,6 +186,7 @@ async def open_resources(
             threads=threads,
             turns=turns,
             action_limiter=AttemptLimiter(settings.server.ws_actions_per_minute, 60.0),
+            note_terms=NoteTerms(database.pool),
         )
         if warm_up:
             resources.embeddings_warmup = asyncio.create_task(_warm_up(embeddings, settle))

@@ -16,6 +16,7 @@ from langchain_core.embeddings import Embeddings
 from pydantic import TypeAdapter
 
 from tutor.ingest.learner_text import learner_markdown
+from tutor.teaching.exercise_checks import fingerprint
 from tutor.teaching.exercises import Difficulty, Exercise, ExerciseDraft, ExerciseSource
 from tutor.teaching.material import Passage
 
@@ -191,6 +192,16 @@ class LessonStore:
                 for draft, source in exercises
             ]
         return [_exercise(row) for row in rows]
+
+    async def exercise_history(self, owner: UUID) -> frozenset[str]:
+        """Fingerprints of every exercise the learner was ever set, on any concept.
+
+        Two lessons on different concepts can draw on the same passage, so an exercise
+        is "had before" whatever concept it was set on (see
+        :func:`tutor.teaching.exercise_checks.fingerprint`).
+        """
+        rows = await self._pool.fetch("SELECT body FROM exercises WHERE owner_id = $1", owner)
+        return frozenset(fingerprint(_DRAFT.validate_json(row["body"])) for row in rows)
 
     async def disliked_chunks(self, owner: UUID, concept_id: UUID) -> set[str]:
         """Passages of the learner's lessons on the concept that they rated 2 or less."""
