@@ -2,12 +2,12 @@
 
 A lesson is the concept's own section, in the author's order (see
 :mod:`tutor.teaching.reading_order`): its chunks come from the document store by
-position, with the listings, figures and errors they point at. Passages from elsewhere
-in the notes, found by search and marked ``see_also``, come in only when the section has
-too little to teach from. A repeat lesson reads the parts of the section no earlier
-lesson quoted; once every part was quoted, it opens the concept's subsections (or, with
-none, what the notes say elsewhere). Passages of a lesson the learner rated poorly are
-not quoted again.
+position, with the listings, figures and errors they point at. Passages from elsewhere,
+marked ``see_also``, come in only when the section has too little to teach from: the
+openings of its subsections for a lead-in to them, else what a search of the notes
+finds. A repeat lesson reads the parts of the section no earlier lesson quoted; once
+every part was quoted, it opens the subsections (or searches) the same way. Passages of
+a lesson the learner rated poorly are not quoted again.
 """
 
 from __future__ import annotations
@@ -73,10 +73,15 @@ async def retrieve(state: TutorState, runtime: Runtime[TutorContext]) -> dict[st
             hits = await see_also(context, concept, seen, context.settings.lesson_passages)
             more = rank(hits, used, concept)[:budget]
         chosen += more
-    elif _too_short(chosen) and not parts:
-        # A lead-in to subsections teaches its own prose, then points to its parts.
-        hits = await see_also(context, concept, seen, context.settings.lesson_passages)
-        chosen += rank(hits, used, concept)[: max(1, budget - len(chosen))]
+    elif _too_short(chosen):
+        # A lead-in to subsections teaches its own prose, then opens its parts; a short
+        # section with none draws on what the notes say elsewhere.
+        room = max(1, budget - len(chosen))
+        more = await _subsections(context, parts, seen, room)
+        if not more:
+            hits = await see_also(context, concept, seen, context.settings.lesson_passages)
+            more = rank(hits, used, concept)[:room]
+        chosen += more
     return {"passages": [record(p) for p in chosen]}
 
 

@@ -92,6 +92,15 @@ async def test_a_lessons_passages_are_its_sections_own_in_position_order(notes: 
     assert "error[E0382]" in texts[failing + 1]
 
 
+async def test_a_lead_in_lesson_opens_its_subsections_as_see_also(notes: Notes) -> None:
+    chosen = await lesson_passages(notes, "What Is Ownership?", "intro")
+    assert not chosen[0].see_also and "Ownership is a set of rules" in chosen[0].text
+    # Its own prose is one short paragraph: the subsections' openings follow, in order.
+    opened = [p.heading_path.rsplit(" > ", 1)[-1] for p in chosen[1:]]
+    assert opened == ["Variable Scope", "Return Values and Scope"]
+    assert all(p.see_also for p in chosen[1:])
+
+
 async def test_the_lesson_event_cites_the_section_and_marks_what_comes_from_elsewhere(
     notes: Notes,
 ) -> None:

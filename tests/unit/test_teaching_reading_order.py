@@ -5,6 +5,7 @@ The notes here go through the real parser and chunker, as ingestion cuts them.
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 import pytest
@@ -216,9 +217,14 @@ def test_a_sentence_naming_what_the_lesson_cannot_show_is_left_out() -> None:
     assert "called\nreferences" not in lesson.text
     assert "Listing 4-4 shows an example" in lesson.text  # Listing 4-4 is shown
     assert citations_valid(lesson.text, len(lesson.cited))
-    # The failing listing is taught as failing, with its error right after it.
+    # The failing listing is taught as failing, with its error right after it, and
+    # straight after the prose announcing it: the words saying it fails come first.
     broken = lesson.text.index('println!("{s1}, world!");')
-    assert lesson.text.rfind("This does not compile; here is why", 0, broken) > 0
+    says = lesson.text.rfind("This does not compile; here is why", 0, broken)
+    announced = lesson.text.index("as in the code below.", says)
+    assert 0 < says < announced < broken
+    between = lesson.text[announced : lesson.text.rindex("```rust", 0, broken)]
+    assert re.fullmatch(r"as in the code below\. \[\d+\]\s*", between), between
     assert broken < lesson.text.index("error[E0382]")
 
     economics = lesson_on(ECONOMICS, "budget.md", "Shifts")

@@ -114,7 +114,7 @@ _ERROR_WORDS = "The error it gives, from {heading}{cite}:"
 _OUTPUT_WORDS = "What it looks like, from {heading}{cite}:"
 """A program's output or a terminal session that shows no error."""
 _ELSEWHERE_WORDS = "From {heading}{cite}, elsewhere in your notes:"
-_SEE_ALSO = "See also, from elsewhere in your notes:"
+_SEE_ALSO = "See also:"
 _PARTS = "Your notes go on about {title} in {parts}."
 _ELLIPSIS = "\u2026"
 _SENTENCE_END = re.compile(r"[.!?][)\"'\u2019\u201d*_]*(?=\s)")
@@ -223,26 +223,46 @@ def extractive_lesson(
 
     out = [f"## {concept.title}"]
     example_seen = explained = False
-    for index, raw in enumerate(items):
-        before = items[index - 1] if index else None
-        after = items[index + 1] if index + 1 < len(items) else None
-        candidate = _trimmed(raw, shown, before, after)
-        if candidate is None:
-            continue
+
+    def template(candidate: _Candidate) -> str:
+        nonlocal example_seen
+        if candidate.failure is not None:
+            return _failing_words(candidate)
         if candidate.passage.see_also:
-            template = _failing_words(candidate) if candidate.failure else _ELSEWHERE_WORDS
-            out.extend(_render_example(candidate, template, concept.title, cite))
-        elif candidate.code:
-            if candidate.failure is not None:
-                template = _failing_words(candidate)
-            elif candidate.output:
-                template = _OUTPUT_WORDS
-            elif not example_seen:
-                template = wording.example_first if not cited else wording.example
-                example_seen = True
-            else:
-                template = wording.another_example
-            out.extend(_render_example(candidate, template, concept.title, cite))
+            return _ELSEWHERE_WORDS
+        if candidate.output:
+            return _OUTPUT_WORDS
+        if not example_seen and candidate.code:
+            example_seen = True
+            return wording.example_first if not cited else wording.example
+        return wording.another_example
+
+    kept = [
+        trimmed
+        for index, raw in enumerate(items)
+        if (
+            trimmed := _trimmed(
+                raw,
+                shown,
+                items[index - 1] if index else None,
+                items[index + 1] if index + 1 < len(items) else None,
+            )
+        )
+        is not None
+    ]
+    skip = -1
+    for index, candidate in enumerate(kept):
+        if index == skip:
+            continue
+        after = kept[index + 1] if index + 1 < len(kept) else None
+        if candidate.passage.see_also or candidate.code:
+            out.extend(_render_example(candidate, template(candidate), concept.title, cite))
+        elif after is not None and after.code and _announces(candidate.prose):
+            # Prose announcing the code that follows it ("as in the code below") is quoted
+            # right before that code, under the words that say what the code is.
+            explained = True
+            skip = index + 1
+            out.extend(_announced(candidate, after, template(after), concept.title, cite))
         else:
             if not explained:
                 intro = wording.explanation_after if cited else wording.definition
@@ -530,6 +550,34 @@ def _failing_words(candidate: _Candidate) -> str:
     if candidate.failure == "panic" and candidate.language not in ("rust", "rs"):
         return _RUNTIME_ERROR_WORDS
     return _FAILING_WORDS[candidate.failure or "compile"]
+
+
+def _announces(prose: str) -> bool:
+    """Whether the prose's last paragraph points at what follows it."""
+    return pointers(_PARAGRAPH_BREAK.split(prose.strip())[-1]).forward
+
+
+def _announced(
+    prose: _Candidate,
+    code: _Candidate,
+    template: str,
+    title: str,
+    cite: Callable[[_Candidate], str],
+) -> list[str]:
+    """The words saying what the code is, the prose announcing it, then the code."""
+    heading = _section_name(code.passage)
+    if code.lead_in:
+        parts = [template.format(title=title, heading=heading, cite="")]
+        parts.append(_quote(prose.prose, cite(prose)))
+        parts.append(_attach(code.lead_in, cite(code)))
+    else:
+        # The code is cited first: citations are numbered in order of appearance.
+        parts = [template.format(title=title, heading=heading, cite=f" {cite(code)}")]
+        parts.append(_quote(prose.prose, cite(prose)))
+    parts.append(code.code)
+    if code.trailing:
+        parts.append(code.trailing)
+    return parts
 
 
 def _render_example(
