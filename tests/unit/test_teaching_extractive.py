@@ -231,6 +231,10 @@ def test_only_code_passages() -> None:
     assert [p.chunk_id for p in lesson.cited] == ["code"]
     assert citations_valid(lesson.text, 1)
     assert "let b = a;" in lesson.text
+    # Explanation first: a section that opens with code says nothing of starting there.
+    assert "Start with an example" not in lesson.text
+    first = extractive_lesson(OWNERSHIP, [passage("code", CODE, 0.8)], order="example_first")
+    assert "Start with an example" in first.text
 
 
 def test_quoted_text_cannot_add_citations() -> None:

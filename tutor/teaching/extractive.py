@@ -234,7 +234,8 @@ def extractive_lesson(
             return _OUTPUT_WORDS
         if not example_seen and candidate.code:
             example_seen = True
-            return wording.example_first if not cited else wording.example
+            first = not cited and order == "example_first"
+            return wording.example_first if first else wording.example
         return wording.another_example
 
     kept = [
