@@ -29,7 +29,7 @@ from agents.writing import stream_guarded
 from tutor.ingest.learner_text import learner_markdown
 from tutor.search import hybrid_search
 from tutor.teaching.citations import cited_numbers
-from tutor.teaching.coverage import assess_coverage
+from tutor.teaching.coverage import Coverage, assess_coverage
 from tutor.teaching.lessons import Citation
 from tutor.teaching.material import ConceptInfo, Passage
 from tutor.teaching.subjects import Subject
@@ -63,18 +63,7 @@ async def answer_chat(state: TutorState, runtime: Runtime[TutorContext]) -> dict
     if not question:
         return await _not_covered(())
     settings = context.settings
-    hits = await hybrid_search(
-        context.vectors, context.lexical, str(context.owner), question, k=settings.lesson_passages
-    )
-    relevant = [as_passage(hit) for hit in hits if hit.score >= settings.min_answer_relevance]
-    coverage = await assess_coverage(
-        question,
-        relevant,
-        owner=context.owner,
-        mentions=context.mentions,
-        embeddings=context.embeddings,
-        min_relevance=settings.min_answer_relevance,
-    )
+    coverage = await coverage_of(context, question)
     if not coverage.covered:
         return await _not_covered(coverage.missing)
     passages = list(coverage.passages[: settings.lesson_passages])
@@ -86,6 +75,8 @@ async def answer_chat(state: TutorState, runtime: Runtime[TutorContext]) -> dict
         ConceptInfo(key="", title=question),
         passages,
         max_tokens=settings.lesson_max_tokens,
+        pass_rates=context.pass_rates,
+        kind="chat",
     )
     if text is None:
         text = quoted_answer(passages[:1])
@@ -100,6 +91,26 @@ async def answer_chat(state: TutorState, runtime: Runtime[TutorContext]) -> dict
     for number in numbers:
         emit("citation", **Citation.of(number, passages[number - 1]).__dict__)
     return {"messages": [AIMessage(text)], "passages": [record(passages[n - 1]) for n in numbers]}
+
+
+async def coverage_of(context: TutorContext, question: str) -> Coverage:
+    """Whether the learner's notes cover ``question``, and the passages that answer it.
+
+    What the chat decides before it answers; a bench can call it on its own.
+    """
+    settings = context.settings
+    hits = await hybrid_search(
+        context.vectors, context.lexical, str(context.owner), question, k=settings.lesson_passages
+    )
+    relevant = [as_passage(hit) for hit in hits if hit.score >= settings.min_answer_relevance]
+    return await assess_coverage(
+        question,
+        relevant,
+        owner=context.owner,
+        mentions=context.mentions,
+        vectors=context.vectors,
+        min_relevance=settings.min_answer_relevance,
+    )
 
 
 def not_covered(missing: Sequence[Subject]) -> str:

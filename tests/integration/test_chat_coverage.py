@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import pytest
 from langchain_core.messages import HumanMessage
@@ -73,6 +73,10 @@ and falls again in an expansion.
 
 Wages are sticky downward: firms rarely cut the pay of the workers they keep, so in a
 recession they lay some workers off instead, and unemployment rises.
+## Demand
+
+When the price of a good rises, the quantity demanded falls, other things equal. A
+change in consumers' incomes shifts the whole demand curve.
 """
 
 
@@ -112,7 +116,7 @@ async def coverage(notes: Notes, question: str) -> Coverage:
         await relevant_passages(notes, question),
         owner=notes.owner,
         mentions=PostgresNoteMentions(notes.resources.database.pool),
-        embeddings=notes.resources.embeddings,
+        vectors=notes.resources.vectors,
         min_relevance=notes.resources.settings.teaching.min_answer_relevance,
     )
 
@@ -136,12 +140,44 @@ async def test_a_person_or_a_topic_the_notes_never_name_is_not_covered(notes: No
         assert [s.text for s in verdict.missing] == [missing]
 
 
+async def test_words_match_their_other_forms_but_not_their_neighbours(notes: Notes) -> None:
+    lookup = PostgresNoteMentions(notes.resources.database.pool)
+    owner = notes.owner
+
+    async def headings(subject: Subject) -> set[str]:
+        found = await lookup.mentioning(owner, subject, among=[], ranked_by="", limit=10)
+        return {p.heading_path.rsplit(" > ", 1)[-1] for p in found}
+
+    assert await headings(Subject("prices", "phrase")) == {"Demand"}
+    assert "Demand" in await headings(Subject("incomes shifting", "phrase"))
+    assert await headings(Subject("Cargo", "name")) == {"Hello, Cargo!"}
+    # "quantit" is the stem of "quantitative" and a prefix of "quantity": no match.
+    assert await lookup.unknown_words(owner, Subject("quantitative easing", "phrase")) == [
+        "quantitative",
+        "easing",
+    ]
+    assert await lookup.unknown_words(owner, Subject("demand curves", "phrase")) == []
+    # Another learner's notes are not looked at.
+    assert await lookup.unknown_words(uuid4(), Subject("demand", "phrase")) == ["demand"]
+
+
+async def test_a_topic_word_the_notes_never_use_is_not_covered(notes: Notes) -> None:
+    for question, missing in [
+        ("What is the price elasticity of demand?", "price elasticity"),
+        ("How does quantitative easing work?", "quantitative"),
+    ]:
+        verdict = await coverage(notes, question)
+        assert not verdict.covered, question
+        assert [s.text for s in verdict.missing] == [missing]
+
+
 async def test_covered_questions_in_the_learners_words_are_covered(notes: Notes) -> None:
     cases = [
         ("How can I run the same code again and again?", "Repetition with Loops"),
         ("How do I go through every element of an array in Rust?", "Looping Through"),
         ("Why don't firms cut wages when times are bad?", "Sticky Wages"),
         ("What is Cargo?", "Hello, Cargo!"),
+        ("What happens to the quantity people buy when prices go up?", "Demand"),
     ]
     for question, heading in cases:
         verdict = await coverage(notes, question)

@@ -10,30 +10,34 @@ Two tests, both needed:
   I write a for loop in Python?": the passages on loops never say Python, and the one that
   says Python is not about loops.
 
-A subject the dense search's passages do not mention is looked up lexically
-(:class:`~tutor.teaching.mentions.NoteMentions`): its chunks count when they are close to
-the question with the subject taken out (what is asked about it), or when the question
-asks about nothing else ("What is Cargo?"). A capitalised word that opens the question
-may be a plain word ("Walk me through..."), so it only needs to appear in the notes.
+The chunks that mention a subject are looked up by their words
+(:class:`~tutor.teaching.mentions.NoteMentions`), the search's passages first; they count
+when they are close to the question with the subject taken out (what is asked about it),
+or when the question asks about nothing else ("What is Cargo?"). A word of a lowercase
+subject that the notes never use settles it at once ("price elasticity", "monad"); a
+capitalised word that opens the question may be a plain word ("Walk me through..."), so
+it only needs to appear somewhere in the notes.
 """
 
 from __future__ import annotations
 
-import asyncio
 import re
-from collections.abc import Sequence
+from collections.abc import Sequence, Set
 from dataclasses import dataclass, replace
 from uuid import UUID
-
-import numpy as np
-from langchain_core.embeddings import Embeddings
 
 from tutor.teaching.material import Passage
 from tutor.teaching.mentions import NoteMentions
 from tutor.teaching.subjects import Subject, content_words, question_subjects
+from tutor.vectors import VectorStore
 
 LOOKED_UP = 4
 """Chunks that mention a subject, beyond the search's passages, judged for relevance."""
+REST_SHARE = 0.5
+"""How close, as a share of ``min_relevance``, a passage that mentions a subject must
+stay to the question once the subject is taken out. A passage close only through the
+name drops to about nothing; one on the question keeps some closeness even when little
+is left of it ("Who counts as being in the ...?" of a passage on the labor force)."""
 
 
 @dataclass(frozen=True)
@@ -60,7 +64,7 @@ async def assess_coverage(
     *,
     owner: UUID,
     mentions: NoteMentions,
-    embeddings: Embeddings,
+    vectors: VectorStore,
     min_relevance: float,
 ) -> Coverage:
     """Whether the notes cover ``question``.
@@ -71,28 +75,31 @@ async def assess_coverage(
             ``min_relevance`` close to it.
         owner: Whose notes.
         mentions: Looks subjects up in the notes.
-        embeddings: Judges how close looked-up chunks are to the question.
+        vectors: The notes' vectors, to judge how close a passage is to what the question
+            asks of a subject.
         min_relevance: Cosine from which a passage is about the question.
     """
     subjects = tuple(question_subjects(question))
-    ids = [p.chunk_id for p in relevant]
-    # Each supporting chunk and how many subjects it mentions.
+    by_id = {p.chunk_id: p for p in relevant}
+    ranked_by = " ".join(content_words(question))
+    # Each supporting chunk and how many subjects it supports.
     support: dict[str, tuple[Passage, int]] = {}
     missing: list[Subject] = []
     for subject in subjects:
-        found = await mentions.mentioning(
-            owner, subject, among=ids, ranked_by=question, limit=len(ids) + LOOKED_UP
-        )
-        if subject.opens_sentence:
-            if not found:
+        if subject.kind == "phrase" or subject.opens_sentence:
+            # A word the notes never use settles it: "elasticity", "monad".
+            if await mentions.unknown_words(owner, subject):
                 missing.append(subject)
-            continue
-        by_id = {p.chunk_id: p for p in relevant}
-        among = [by_id[p.chunk_id] for p in found if p.chunk_id in by_id]
-        if not among:
-            among = await _about_the_rest(
-                question, subject, found[:LOOKED_UP], embeddings, min_relevance
-            )
+                continue
+            if subject.opens_sentence:
+                continue
+        found = await mentions.mentioning(
+            owner, subject, among=list(by_id), ranked_by=ranked_by, limit=len(by_id) + LOOKED_UP
+        )
+        found = [by_id.get(p.chunk_id, p) for p in found]
+        among = await _about_the_rest(
+            owner, question, subject, found, by_id.keys(), vectors, min_relevance
+        )
         if not among:
             missing.append(subject)
         for passage in among:
@@ -105,28 +112,34 @@ async def assess_coverage(
 
 
 async def _about_the_rest(
+    owner: UUID,
     question: str,
     subject: Subject,
     found: Sequence[Passage],
-    embeddings: Embeddings,
+    scored: Set[str],
+    vectors: VectorStore,
     min_relevance: float,
 ) -> list[Passage]:
-    """The chunks of ``found`` that are about what ``question`` asks of ``subject``."""
+    """The passages of ``found`` that are about what ``question`` asks of ``subject``.
+
+    They must be close to the question, and stay somewhat close to it once the subject
+    is taken out: a passage that names the subject in passing ("such as Ruby, Python, or
+    JavaScript") is close to a question on Python only through that name. When nothing
+    is left ("What is Cargo?"), naming the subject is enough.
+    """
     if not found:
         return []
     rest = re.sub(re.escape(subject.text), " ", question, flags=re.IGNORECASE)
-    asks_more = bool(content_words(rest))
-    query = rest if asks_more else question
-    texts = [f"{p.heading_path}\n\n{p.text}" if p.heading_path else p.text for p in found]
-    vectors = await asyncio.to_thread(_embed, embeddings, query, texts)
-    scores = vectors[1:] @ vectors[0]
-    scored = [replace(p, score=float(s)) for p, s in zip(found, scores, strict=True)]
-    if asks_more:
-        scored = [p for p in scored if p.score >= min_relevance]
-    return sorted(scored, key=lambda p: -p.score)
-
-
-def _embed(embeddings: Embeddings, query: str, texts: list[str]) -> np.ndarray:
-    vectors = np.array([embeddings.embed_query(query), *embeddings.embed_documents(texts)])
-    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-    return vectors / np.where(norms == 0, 1.0, norms)
+    if not content_words(rest):
+        return list(found)
+    unscored = [p.chunk_id for p in found if p.chunk_id not in scored]
+    cosines = await vectors.similarities(str(owner), question, unscored) if unscored else {}
+    close = [
+        p if p.chunk_id in scored else replace(p, score=cosines.get(p.chunk_id, 0.0)) for p in found
+    ]
+    close = [p for p in close if p.score >= min_relevance]
+    if not close:
+        return []
+    kept = await vectors.similarities(str(owner), rest, [p.chunk_id for p in close])
+    floor = min_relevance * REST_SHARE
+    return sorted((p for p in close if kept.get(p.chunk_id, 0.0) >= floor), key=lambda p: -p.score)

@@ -45,7 +45,7 @@ def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
-_FUNCTION_WORDS = _words(
+_GRAMMAR = _words(
     """
     a an the this that these those my your our their his her its whose which what who whom
     when where why how whether if then than so and or but nor not no yes
@@ -56,21 +56,27 @@ _FUNCTION_WORDS = _words(
     again further once here there all any both each few more most other some such only own
     same too very just also even still yet already ever never always often sometimes
     as via per versus vs like unlike between among through during before after above below
-    because while until since although though else instead rather
+    because while until since although though else instead rather according
     s t don doesn didn isn aren wasn weren won wouldn shouldn couldn can't cannot
     ok okay please thanks thank hi hello hey
+    tell show give explain describe define summarise summarize teach help know understand
+    mean means meant work works happen happens happened
+    difference differences purpose point idea role meaning definition example examples
+    """
+)
+"""Words that only shape a question: what is left once they go is what it asks."""
+
+_FUNCTION_WORDS = _GRAMMAR | _words(
+    """
     much many lot lots bit kind sort type way ways thing things something anything
     everything nothing someone anyone everyone stuff
     get gets got make makes made use uses used using go goes went say says said
-    let lets tell show give explain describe define compare summarise summarize teach
-    help list name write mean means meant work works happen happens happened
-    know think want wanted try find see look
+    let lets compare list name write think want wanted try find see look
     best good better main key simple basic easiest easy right correct proper different
-    exact exactly real really actually difference differences purpose point idea role
-    meaning definition example examples according
+    exact exactly real really actually
     """
 )
-"""Words that frame a question rather than name its subject."""
+"""Words that never name a question's subject (though they may say what it asks)."""
 
 _OPENERS = _FUNCTION_WORDS | _words(
     """
@@ -144,12 +150,12 @@ def question_subjects(question: str) -> list[Subject]:
 
 
 def content_words(text: str) -> list[str]:
-    """The words of ``text`` that are not framing words, lowercased."""
+    """The words of ``text`` that say what it asks, lowercased: "sort", "list", "loop"."""
     return [
         word
         for token in _TOKEN.finditer(text.translate(_TYPOGRAPHIC))
         if (word := (token.group("word") or "").casefold())
-        and word not in _FUNCTION_WORDS
+        and word not in _GRAMMAR
         and not word.isdigit()
     ]
 
@@ -224,7 +230,7 @@ def _phrases(tokens: list[_Token]) -> Iterator[Subject]:
             start = index + 2
         elif word == "what" and tokens[index].possessive:  # "what's"
             start = index + 1
-        elif word == "how" and index + 1 < len(words) and words[index + 1] in {"does", "do"}:
+        elif word == "how" and index + 1 < len(words) and words[index + 1] in {"does", "do", "did"}:
             if phrase := _noun_phrase(tokens, index + 2, longest=1):
                 yield phrase
             continue
