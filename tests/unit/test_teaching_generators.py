@@ -11,7 +11,7 @@ from pydantic import TypeAdapter
 from tutor.grading.features import STOP_WORDS
 from tutor.ingest.chunking import chunk_document
 from tutor.ingest.markdown import parse_markdown
-from tutor.teaching.exercise_checks import check_exercise
+from tutor.teaching.exercise_checks import check_exercise, fingerprint
 from tutor.teaching.exercises import (
     CodeDraft,
     Difficulty,
@@ -21,6 +21,7 @@ from tutor.teaching.exercises import (
     ShortAnswerDraft,
 )
 from tutor.teaching.generators import generate_exercises
+from tutor.teaching.keyness import TermStatistics
 from tutor.teaching.material import ConceptInfo, Passage
 
 T = TypeVar("T")
@@ -326,6 +327,8 @@ def test_python_block_asks_for_the_whole_program() -> None:
         # The data the program starts from cannot be guessed, so it is never the gap.
         assert lines[missing[0]] != "items = [3, 1, 2]"
         assert "# ???" in code.prompt
+        # The learner is told how the answer is judged: by running it.
+        assert "checked by running it" in code.prompt
         ast.parse(code.solution)
 
 
@@ -352,6 +355,8 @@ def test_other_languages_ask_for_the_missing_line() -> None:
         assert code.solution not in code.starter_code
         assert code.solution not in ("{", "}", "fn main() {")
         assert "// ???" in code.prompt
+        # Nothing runs Rust here: the prompt says the line is compared token by token.
+        assert "token by token" in code.prompt and "running" not in code.prompt
         removed.add(code.solution)
     assert len(removed) >= 2
 
@@ -590,3 +595,33 @@ def test_listing_4_6_is_never_the_answer_of_a_code_exercise() -> None:
     broken = ('some_string.push_str(", world");', "change(&s);", "let r2 = &mut s;")
     for answer in answers:
         assert answer.strip() not in broken, answer
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_blanks_are_terms_not_verbs_or_words_the_whole_notes_use(seed: int) -> None:
+    notes = passage(
+        "The borrow checker compared the lifetimes and rejected the program. Rust rejected "
+        "it because a reference outlived its owner, so Rust compared the scopes again. "
+        "Rust reports where each reference is created and where the owner is dropped.",
+        30,
+    )
+    statistics = TermStatistics.of([["Rust programs are checked."]] * 20 + [[notes.text]])
+    drafts = generate_exercises(
+        CONCEPT, [notes], SIBLINGS, "practice", seed=seed, statistics=statistics
+    )
+    answers = {d.reference_answer for d in cloze_drafts(drafts)}
+    assert answers, drafts
+    assert not answers & {"rejected", "compared", "Rust", "again"}, answers
+
+
+def test_explain_back_asks_from_another_angle_each_time_then_stops() -> None:
+    prompts = []
+    had: set[str] = set()
+    for _ in range(4):
+        drafts = generate_exercises(
+            CONCEPT, ALL, SIBLINGS, "challenge", seed=0, history=frozenset(had)
+        )
+        had |= {fingerprint(d) for d in drafts}
+        prompts += [d.prompt for d in of_kind(drafts, ExplainBackDraft)]
+    assert len(prompts) == len(set(prompts)) >= 2
+    assert all("ownership" in p for p in prompts)

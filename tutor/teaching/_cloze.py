@@ -31,7 +31,9 @@ _GENERIC = frozenset(
     sometimes still time times type types use used uses using want way ways well whether
     work works write yet know first second third kind kinds sort few lots bit
     take takes taking took look looks looking give gives get gets put puts keep keeps
-    go goes come comes say says show shows try tries start starts thing things""".split()  # noqa: SIM905
+    go goes come comes say says show shows try tries start starts thing things
+    until before after during since within without about across along among toward
+    towards upon whereas either neither entire welcome discuss ongoing""".split()  # noqa: SIM905
 )
 """Content words too vague to make a useful blank."""
 _ANAPHORA = re.compile(

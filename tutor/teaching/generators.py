@@ -316,7 +316,10 @@ class _Notes:
             value = max(self.keyness.get(stem(w), 0.0) for w in words)
             marked = term in sentence.marked
             # Emphasis and inline code are the notes marking a term: one use is enough.
-            if value <= 0.0 or (not marked and value < _KEY_MIN):
+            if value <= 0.0 or (not marked and value < _KEY_MIN) or "--" in term:
+                continue
+            # An unmarked verb or adverb ("caused", "modified") is no term to recall.
+            if not marked and not all(_nominal(word) for word in words):
                 continue
             ranked.append((value + (_MARKED_BONUS if marked else 0.0), term))
         ranked.sort(key=lambda pair: -pair[0])
