@@ -318,8 +318,11 @@ def test_pointers() -> None:
     assert pointers("The table below lists the prices").forward
     assert pointers("This error tells us what went wrong.").error
     assert not pointers("Rust often improves error messages and warnings.").any
-    # A caption is no reference to itself.
+    # A caption is no reference to itself; a wrapped line of prose is no caption.
     assert pointers("*Listing 4-1: A variable (src/main.rs)*").labels == ()
+    wrapped = "Try the code in\nListing 4-6. Spoiler alert: It doesn't work!"
+    assert pointers(wrapped).labels == (Label("listing", "4-6"),)
+    assert captions(wrapped) == frozenset()
 
 
 def test_a_section_passage_keeps_its_place_when_a_copy_is_marked_elsewhere() -> None:

@@ -80,22 +80,17 @@ class Pointers:
 def captions(text: str) -> frozenset[Label]:
     """The numbered listings, figures and tables that ``text`` holds the caption of."""
     found: set[Label] = set()
-    for line in text.splitlines():
-        if _EMPHASISED_CAPTION.match(line) or _PLAIN_CAPTION.match(line):
-            mention = _MENTION.search(line)
-            if mention is not None:
-                found.update(_labels(mention))
+    for line in _caption_lines(text):
+        mention = _MENTION.search(line)
+        if mention is not None:
+            found.update(_labels(mention))
     return frozenset(found)
 
 
 def pointers(prose: str) -> Pointers:
     """What a piece of prose (no code in it) points at, caption lines left out."""
-    lines = [
-        line
-        for line in prose.splitlines()
-        if not (_EMPHASISED_CAPTION.match(line) or _PLAIN_CAPTION.match(line))
-    ]
-    text = "\n".join(lines)
+    skipped = set(_caption_lines(prose))
+    text = "\n".join(line for line in prose.splitlines() if line not in skipped)
     labels = tuple(dict.fromkeys(label for m in _MENTION.finditer(text) for label in _labels(m)))
     return Pointers(
         labels=labels,
@@ -103,6 +98,20 @@ def pointers(prose: str) -> Pointers:
         backward=bool(_BACKWARD.search(text)),
         error=bool(_ERROR_TALK.search(text)),
     )
+
+
+def _caption_lines(text: str) -> list[str]:
+    """Lines that caption something, each at the start of a paragraph.
+
+    A wrapped line of prose may well start "Listing 4-6. Spoiler alert...".
+    """
+    lines = text.splitlines()
+    return [
+        line
+        for index, line in enumerate(lines)
+        if (index == 0 or not lines[index - 1].strip(" \t>"))
+        and (_EMPHASISED_CAPTION.match(line) or _PLAIN_CAPTION.match(line))
+    ]
 
 
 def _labels(mention: re.Match[str]) -> list[Label]:
