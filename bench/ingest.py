@@ -1,6 +1,6 @@
 """Ingest an mdBook-style corpus and measure speed, graph agreement and retrieval.
 
-    bench/ingest.py [CORPUS_DIR] [--questions FILE]
+    bench/ingest.py [CORPUS_DIR] [--questions FILE] [--data-dir DIR]
     bench/ingest.py --smoke    # three short chapters of the corpus and their questions
 
 Runs the real stack in a fresh data directory (embedded PostgreSQL, embedded Chroma, the
@@ -8,7 +8,12 @@ real embedding model; the chat model is not needed). Reports: cold ingest second
 re-ingest seconds of the unchanged files, chunks, concepts, edges; precision and recall
 of the chapter nesting (part_of between documents) against SUMMARY.md; the share of
 prerequisite edges that agree with the book's reading order; and recall@5 of questions,
-each with the section that answers it. The last line is JSON.
+each with the section that answers it, for the tutor's search (hybrid: vectors and words
+fused) and for the vector search alone, over every question and for each kind of question
+("meaning", "lexical"). The last line is JSON.
+
+``--data-dir`` keeps the data in DIR (made if missing) instead of a scratch directory,
+so that a second run on it re-ingests only what changed.
 
 ``--smoke`` ingests a copy of three short chapters of the corpus (a chapter, one of its
 sections, and another chapter) with SUMMARY.md, scored on the questions about them.
@@ -31,6 +36,7 @@ from uuid import UUID
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from ingest_metrics import (
+    QUESTION_KINDS,
     load_questions,
     normalize_title,
     order_agreement,
@@ -43,6 +49,7 @@ from ingest_metrics import (
 from tutor.config import LLMSettings, Settings
 from tutor.ingest.files import SourceFile, find_files
 from tutor.resources import Resources, open_resources
+from tutor.search import PostgresLexicalSearch, hybrid_search
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_CORPUS = HERE.parents[1] / "shared" / "eval" / "rust-book"
@@ -118,20 +125,42 @@ async def graph_figures(
     }
 
 
-async def retrieval_recall(
+async def retrieval_figures(
     resources: Resources, owner: UUID, questions_file: Path, k: int = 5
-) -> float:
+) -> dict[str, float | int]:
+    """Recall@k of the tutor's hybrid search and of the vector search alone, by kind."""
     questions = load_questions(questions_file)
-    results = []
+    lexical = PostgresLexicalSearch(resources.database.pool)
+    found: dict[str, list[list[tuple[str, tuple[str, ...]]]]] = {"hybrid": [], "dense": []}
     for question in questions:
-        hits = await resources.vectors.search(str(owner), question.q, k=k)
-        results.append(
-            [
-                (str(h.metadata["path"]), tuple(str(h.metadata["heading_path"]).split(" > ")))
-                for h in hits
-            ]
-        )
-    return recall_at_k(results, [q.answer for q in questions], k=k)
+        runs = {
+            "hybrid": await hybrid_search(resources.vectors, lexical, str(owner), question.q, k=k),
+            "dense": await resources.vectors.search(str(owner), question.q, k=k),
+        }
+        for name, hits in runs.items():
+            found[name].append(
+                [
+                    (str(h.metadata["path"]), tuple(str(h.metadata["heading_path"]).split(" > ")))
+                    for h in hits
+                ]
+            )
+        hybrid_hit = recall_at_k(found["hybrid"][-1:], [question.answer], k=k) == 1.0
+        dense_hit = recall_at_k(found["dense"][-1:], [question.answer], k=k) == 1.0
+        if hybrid_hit != dense_hit:
+            won = "hybrid only" if hybrid_hit else "dense only"
+            print(f"{won:>11} [{question.kind}] {question.q}", flush=True)
+    figures: dict[str, float | int] = {}
+    for kind in (None, *QUESTION_KINDS):
+        chosen = [i for i, q in enumerate(questions) if kind is None or q.kind == kind]
+        if not chosen:
+            continue
+        answers = [questions[i].answer for i in chosen]
+        suffix = f"_{kind}" if kind else ""
+        for name, key in (("hybrid", ""), ("dense", "_dense")):
+            results = [found[name][i] for i in chosen]
+            figures[f"recall_at_5{suffix}{key}"] = round(recall_at_k(results, answers, k=k), 3)
+        figures[f"questions{suffix}"] = len(chosen)
+    return figures
 
 
 async def run(corpus: Path, questions: Path, data_dir: Path) -> dict[str, object]:
@@ -160,7 +189,7 @@ async def run(corpus: Path, questions: Path, data_dir: Path) -> dict[str, object
             if summary.exists()
             else {}
         )
-        recall = await retrieval_recall(resources, owner, questions)
+        retrieval = await retrieval_figures(resources, owner, questions)
         chunks = sum(f.chunks for f in report.files)
     return {
         "corpus": corpus.name,
@@ -173,8 +202,7 @@ async def run(corpus: Path, questions: Path, data_dir: Path) -> dict[str, object
         "edges": report.edges,
         "cycles_broken": len(report.cycles_broken),
         **figures,
-        "recall_at_5": round(recall, 3),
-        "questions": len(load_questions(questions)),
+        **retrieval,
     }
 
 
@@ -201,6 +229,7 @@ def main() -> None:
     parser.add_argument("corpus", nargs="?", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--questions", type=Path, default=DEFAULT_QUESTIONS)
     parser.add_argument("--smoke", action="store_true", help="three short chapters only")
+    parser.add_argument("--data-dir", type=Path, help="keep the data here (made if missing)")
     args = parser.parse_args()
     if not args.corpus.is_dir():
         sys.exit(f"corpus not found: {args.corpus}")
@@ -209,8 +238,8 @@ def main() -> None:
         corpus, questions = args.corpus, args.questions
         if args.smoke:
             corpus, questions = smoke_corpus(corpus, questions, Path(scratch))
-        data_dir = Path(scratch) / "data"
-        data_dir.mkdir()
+        data_dir = args.data_dir or Path(scratch) / "data"
+        data_dir.mkdir(parents=True, exist_ok=True)
         figures = asyncio.run(run(corpus, questions, data_dir))
     print(json.dumps({**figures, "smoke": args.smoke}))
 

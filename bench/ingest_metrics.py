@@ -10,7 +10,9 @@ the project, so the benchmark can score any ingestion run against reference mate
   among the top-k retrieved chunks.
 - `summary_parent_pairs` and `summary_order`: the reference nesting and order read from an
   mdBook `SUMMARY.md`.
-- `load_questions`: a JSON-lines question set, one `{"q", "file", "section"}` object a line.
+- `load_questions`: a JSON-lines question set, one `{"q", "file", "section"}` object a line,
+  with an optional `"kind"`: "meaning" (the default) or "lexical" (the question turns on a
+  word whose exact form matters: an error code, a keyword, a name).
 """
 
 from __future__ import annotations
@@ -42,6 +44,8 @@ class Question:
     q: str
     file: str
     section: str
+    kind: str = "meaning"
+    """"meaning", or "lexical" when an exact word (error code, keyword, name) answers it."""
 
     @property
     def answer(self) -> tuple[str, str]:
@@ -267,14 +271,17 @@ def summary_order(summary_text: str) -> list[str]:
 # --- Question sets -----------------------------------------------------------------------
 
 _QUESTION_KEYS = ("q", "file", "section")
+_OPTIONAL_KEYS = ("kind",)
+QUESTION_KINDS = ("meaning", "lexical")
+"""The kinds a question can be of."""
 
 
 def load_questions(path: Path) -> list[Question]:
-    """Read a JSON-lines question set: one {"q", "file", "section"} object a line.
+    """Read a JSON-lines question set: one {"q", "file", "section"[, "kind"]} object a line.
 
     Blank lines are skipped. Raises ValueError naming the line number when a line is not a
     JSON object, lacks a key or has an unknown one, has a value that is not a non-empty
-    string, or repeats an earlier question.
+    string, names a kind not in `QUESTION_KINDS`, or repeats an earlier question.
     """
     questions: list[Question] = []
     first_seen: dict[str, int] = {}
@@ -292,14 +299,19 @@ def load_questions(path: Path) -> list[Question]:
         missing = [key for key in _QUESTION_KEYS if key not in record]
         if missing:
             raise ValueError(f"{where}: missing key(s) {', '.join(missing)}")
-        unknown = sorted(str(key) for key in record if key not in _QUESTION_KEYS)
+        unknown = sorted(str(key) for key in record if key not in _QUESTION_KEYS + _OPTIONAL_KEYS)
         if unknown:
             raise ValueError(f"{where}: unknown key(s) {', '.join(unknown)}")
         for key in _QUESTION_KEYS:
             value = record[key]
             if not isinstance(value, str) or not value.strip():
                 raise ValueError(f"{where}: {key!r} must be a non-empty string")
-        question = Question(q=record["q"], file=record["file"], section=record["section"])
+        kind = record.get("kind", "meaning")
+        if kind not in QUESTION_KINDS:
+            raise ValueError(f"{where}: 'kind' must be one of {', '.join(QUESTION_KINDS)}")
+        question = Question(
+            q=record["q"], file=record["file"], section=record["section"], kind=kind
+        )
         if question.q in first_seen:
             raise ValueError(
                 f"{where}: question repeats line {first_seen[question.q]}: {question.q!r}"

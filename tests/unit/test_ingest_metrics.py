@@ -26,6 +26,8 @@ from bench.ingest_metrics import (
 REPO = Path(__file__).resolve().parents[2]
 QUESTIONS = REPO / "bench" / "data" / "rust_book_questions.jsonl"
 RUST_BOOK = REPO.parent / "shared" / "eval" / "rust-book"
+ECONOMICS_QUESTIONS = REPO / "bench" / "data" / "macroeconomics_questions.jsonl"
+ECONOMICS = REPO / "tests" / "data" / "macroeconomics" / "notes"
 
 # --- pair_precision_recall ----------------------------------------------------------------
 
@@ -307,6 +309,13 @@ def test_load_questions_reads_records_and_skips_blank_lines(tmp_path: Path) -> N
     questions = load_questions(path)
     assert questions == [Question(**one), Question(**two)]
     assert questions[0].answer == ("ch04-03-slices.md", "String Slices")
+    assert {question.kind for question in questions} == {"meaning"}
+
+
+def test_load_questions_reads_the_kind_of_a_question(tmp_path: Path) -> None:
+    lexical = {"q": "What is E0382?", "file": "ch04.md", "section": "Move", "kind": "lexical"}
+    path = _write(tmp_path, json.dumps(lexical))
+    assert load_questions(path) == [Question(**lexical)]
 
 
 @pytest.mark.parametrize(
@@ -319,6 +328,8 @@ def test_load_questions_reads_records_and_skips_blank_lines(tmp_path: Path) -> N
         ('{"q": "Why?", "file": "a.md", "section": 3}', "'section' must be a non-empty string"),
         ('{"q": "  ", "file": "a.md", "section": "A"}', "'q' must be a non-empty string"),
         ('{"q": "First?", "file": "b.md", "section": "B"}', "repeats line 1"),
+        ('{"q": "Why?", "file": "a.md", "section": "A", "kind": "exact"}', "'kind' must be one"),
+        ('{"q": "Why?", "file": "a.md", "section": "A", "kind": ""}', "'kind' must be one"),
     ],
 )
 def test_load_questions_names_the_bad_line(tmp_path: Path, bad_line: str, message: str) -> None:
@@ -377,5 +388,25 @@ def test_rust_book_questions_name_existing_sections() -> None:
         if question.file not in headings:
             headings[question.file] = _headings(chapter.read_text(encoding="utf-8"))
         if question.section not in headings[question.file]:
+            problems.append(f"{question.file}: no heading {question.section!r}")
+    assert not problems, "\n".join(problems)
+
+
+def test_the_question_sets_have_questions_of_both_kinds() -> None:
+    for path in (QUESTIONS, ECONOMICS_QUESTIONS):
+        kinds = [question.kind for question in load_questions(path)]
+        assert kinds.count("lexical") >= 10, path
+        assert kinds.count("meaning") >= 10, path
+
+
+def test_economics_questions_name_existing_sections() -> None:
+    files = {path.name: path for path in ECONOMICS.rglob("*.md")}
+    problems: list[str] = []
+    for question in load_questions(ECONOMICS_QUESTIONS):
+        assert normalize_title(question.q) != normalize_title(question.section), question
+        notes = files.get(question.file)
+        if notes is None:
+            problems.append(f"{question.file}: no such notes (for {question.q!r})")
+        elif question.section not in _headings(notes.read_text(encoding="utf-8")):
             problems.append(f"{question.file}: no heading {question.section!r}")
     assert not problems, "\n".join(problems)
