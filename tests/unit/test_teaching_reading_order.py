@@ -195,6 +195,12 @@ def test_a_repeat_lesson_reads_what_earlier_lessons_left_out_first() -> None:
     )
     assert not used & {p.chunk_id for p in again}
     assert [p.position for p in again] == [6, 7, 8]
+    # An introduction again: its opening and first example were quoted, the rest not.
+    intro = lesson_on(RUST, "ch04.md", "Variable Scope", used={"ch04.md#1", "ch04.md#2"})
+    assert [p.position for p in intro] == [3]
+    # Everything quoted: only the opening is left, to anchor a lesson that goes elsewhere.
+    quoted = {f"ch04.md#{n}" for n in range(1, 4)}
+    assert [p.position for p in lesson_on(RUST, "ch04.md", "Variable Scope", used=quoted)] == [1, 2]
 
 
 def test_figures_named_in_the_notes_come_from_their_captions_whatever_the_case() -> None:

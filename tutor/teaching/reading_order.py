@@ -156,20 +156,18 @@ def arrange(passages: Sequence[Passage]) -> tuple[list[Passage], list[Passage]]:
 def _chosen(
     own: list[Passage], budget: int, used: Collection[str], difficulty: Difficulty
 ) -> list[Passage]:
-    fresh = [p for p in own if p.chunk_id not in used]
-    # A repeat lesson reads what the earlier ones left out first, then the rest.
-    ranked = fresh + [p for p in own if p.chunk_id in used] if used and fresh else list(own)
+    # A repeat lesson reads only what the earlier ones left out; with nothing left, the
+    # section's opening anchors a lesson that goes elsewhere (see agents.retriever).
+    pool = [p for p in own if p.chunk_id not in used] if used else list(own)
+    if not pool:
+        return own[:1]
+    taken = pool[:budget]
     if difficulty == "intro":
-        first_example = next((n for n, p in enumerate(ranked) if is_example(p)), None)
+        first_example = next((n for n, p in enumerate(pool) if is_example(p)), None)
         if first_example is not None and first_example < budget:
             # The opening and its first example, and the explanation right after it.
-            taken = ranked[: min(budget, first_example + 2)]
-        else:
-            taken = ranked[:budget]
-    else:
-        taken = ranked[:budget]
-    # A repeat lesson does not bring back an example already shown.
-    examples = [p for p in (fresh if used and fresh else ranked) if is_example(p)]
+            taken = pool[: min(budget, first_example + 2)]
+    examples = [p for p in pool if is_example(p)]
     if budget >= 2 and examples and not any(is_example(p) for p in taken):
         taken = [*taken[: budget - 1], examples[0]]
     return sorted(taken, key=lambda p: own.index(p))
