@@ -287,7 +287,8 @@ class TeachingSettings(BaseSettings):
     model_config = _section("TUTOR_TEACHING_")
 
     lesson_passages: int = Field(default=4, ge=1, le=12)
-    """Passages a lesson is built from (``TUTOR_TEACHING_LESSON_PASSAGES``)."""
+    """Passages of its own section an introductory lesson reads; more at higher levels
+    (``TUTOR_TEACHING_LESSON_PASSAGES``)."""
     lesson_max_tokens: int = Field(default=400, ge=32, le=4096)
     """Longest lesson the model may write, in tokens (``TUTOR_TEACHING_LESSON_MAX_TOKENS``)."""
     novelty_threshold: float = Field(default=0.9, gt=0.0, le=1.0)
