@@ -229,3 +229,17 @@ def test_empty_and_repeated_text() -> None:
     assert claim_sentences("") == []
     assert claim_sentences("   \n") == []
     assert claim_sentences(f"{RULE}\n\n{RULE}\n") == [RULE]
+
+
+def test_list_items_without_a_verb_are_fragments() -> None:
+    text = (
+        "- Installing Rust on Linux, macOS, and Windows\n"
+        "- Using cargo, Rust\u2019s package manager and build system\n"
+        "- Cargo downloads the crates a project depends on.\n"
+    )
+    assert claim_sentences(text) == ["Cargo downloads the crates a project depends on."]
+
+
+def test_a_sentence_that_leans_on_another_midway_is_no_claim() -> None:
+    sentence = "The secret number, on the other hand, is a number type in the program."
+    assert verdicts(f"{RULE} {sentence}") == {RULE: None, sentence: "context"}

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from tutor.ingest._digest import ConceptClaims, central_claims, lexical_vectors
+from tutor.ingest._digest import (
+    CLAIMS_LIMIT,
+    ConceptClaims,
+    central_claims,
+    concept_claims,
+    lexical_vectors,
+)
+from tutor.ingest.markdown import parse_markdown
 
 CLAIMS = (
     "The heap is less organized than the stack in memory.",
@@ -59,3 +66,19 @@ def test_no_claims_no_summary() -> None:
 
 def test_lexical_vectors_are_the_same_each_time() -> None:
     assert lexical_vectors(CLAIMS) == lexical_vectors(list(reversed(CLAIMS)))
+
+
+def test_a_huge_section_compares_a_bounded_spread_of_its_claims() -> None:
+    blocks = parse_markdown(
+        "# Soil\n\n"
+        + " ".join(f"Bed number {i} holds {i + 3} litres of loam." for i in range(CLAIMS_LIMIT * 2))
+        + "\n",
+        name="soil.md",
+    ).root.blocks
+    found = concept_claims(blocks, ())
+    assert len(found.claims) == CLAIMS_LIMIT
+    assert found.claims[0] == "Bed number 0 holds 3 litres of loam."
+    assert (
+        found.claims[-1]
+        == f"Bed number {CLAIMS_LIMIT * 2 - 2} holds {CLAIMS_LIMIT * 2 + 1} litres of loam."
+    )

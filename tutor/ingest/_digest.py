@@ -29,16 +29,18 @@ from tutor.ingest._document import Block
 from tutor.ingest.claims import block_sentences
 
 __all__ = [
+    "CLAIMS_LIMIT",
     "KEY_POINT_MAX",
     "KEY_POINT_MIN",
-    "SUMMARY_LIMIT",
     "ConceptClaims",
     "central_claims",
     "concept_claims",
     "lexical_vectors",
 ]
 
-SUMMARY_LIMIT = 300
+CLAIMS_LIMIT = 300
+"""At most this many claims of one concept are compared (spread evenly over its text):
+comparing every pair of a book-long section's claims would cost memory by the square."""
 KEY_POINT_MIN = 3
 KEY_POINT_MAX = 7
 _CLAIMS_PER_POINT = 3
@@ -98,7 +100,15 @@ def concept_claims(
             claims[judged.text] = None
             if from_recap:
                 recap_claims.add(judged.text)
-    return ConceptClaims(tuple(claims), frozenset(recap_claims))
+    kept = _spread(list(claims), CLAIMS_LIMIT)
+    return ConceptClaims(tuple(kept), frozenset(recap_claims) & set(kept))
+
+
+def _spread(items: list[str], limit: int) -> list[str]:
+    if len(items) <= limit:
+        return items
+    step = len(items) / limit
+    return [items[int(i * step)] for i in range(limit)]
 
 
 def central_claims(

@@ -116,6 +116,7 @@ class ClaimWords:
     imperative: dict[str, frozenset[str] | None]
     """Verb to the words that follow it as an instruction; None: any word does."""
     context: re.Pattern[str]
+    context_anywhere: re.Pattern[str]
     languages: tuple[tuple[frozenset[str], frozenset[str], tuple[str, ...]], ...]
     """Per language: its common words, its verbs, its verb endings."""
 
@@ -166,6 +167,7 @@ def claim_words(path: Path = WORDS_PATH) -> ClaimWords:
         instruction=patterns("instruction"),
         imperative=imperative,
         context=phrases("context"),
+        context_anywhere=patterns("context_anywhere"),
         languages=languages,
     )
 
@@ -326,7 +328,7 @@ def _rejection(
         return "code"
     if _instruction(source, tokens, words) or words.instruction.search(folded):
         return "imperative"
-    if words.context.match(folded):
+    if words.context.match(folded) or words.context_anywhere.search(folded):
         return "context"
     if len(text) > CLAIM_MAX_CHARS or len(tokens) > _MAX_WORDS:
         return "too_long"
@@ -375,11 +377,16 @@ def _fragment(text: str, tokens: list[str], list_item: bool, words: ClaimWords) 
         return True
     if any(text.count(a) != text.count(b) for a, b in _PAIRS):
         return True
-    return not _has_verb(tokens, words)
+    return not _has_verb(text, tokens, words)
 
 
-def _has_verb(tokens: list[str], words: ClaimWords) -> bool:
-    """Whether a sentence in a language of the list has a verb; True for other languages."""
+def _has_verb(text: str, tokens: list[str], words: ClaimWords) -> bool:
+    """Whether a sentence in a language of the list has a verb; True for other languages.
+
+    A word ending like a verb ("drains", "moved") counts unless it is a name ("Windows",
+    "macOS") or a possessive ("Rust's"): "Installing Rust on Linux, macOS, and Windows"
+    has no verb.
+    """
     best, language = 0, None
     for common, verbs, endings in words.languages:
         count = sum(token in common for token in tokens)
@@ -388,9 +395,11 @@ def _has_verb(tokens: list[str], words: ClaimWords) -> bool:
     if language is None:
         return True
     verbs, endings = language
+    if any(token in verbs for token in tokens):
+        return True
     return any(
-        token in verbs or (index > 0 and len(token) > 3 and token.endswith(endings))
-        for index, token in enumerate(tokens)
+        len(word) > 3 and word.islower() and "'" not in word and word.endswith(endings)
+        for word in _WORD.findall(text.replace("\u2019", "'"))[1:]
     )
 
 
