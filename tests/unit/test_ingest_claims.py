@@ -243,3 +243,19 @@ def test_list_items_without_a_verb_are_fragments() -> None:
 def test_a_sentence_that_leans_on_another_midway_is_no_claim() -> None:
     sentence = "The secret number, on the other hand, is a number type in the program."
     assert verdicts(f"{RULE} {sentence}") == {RULE: None, sentence: "context"}
+
+
+def test_an_example_named_inside_a_general_statement_is_kept() -> None:
+    sentence = (
+        "Index numbers are values that are relative to a base year and compare a feature "
+        "(for instance, price) over time."
+    )
+    assert verdicts(sentence) == {sentence: None}
+
+
+def test_claims_of_a_block_quote_are_asides() -> None:
+    text = f"{RULE}\n\n> The heap is less organized than the stack in memory.\n"
+    assert [(j.text, j.aside) for j in judge_sentences(text)] == [
+        (RULE, False),
+        ("The heap is less organized than the stack in memory.", True),
+    ]

@@ -82,3 +82,16 @@ def test_a_huge_section_compares_a_bounded_spread_of_its_claims() -> None:
         found.claims[-1]
         == f"Bed number {CLAIMS_LIMIT * 2 - 2} holds {CLAIMS_LIMIT * 2 + 1} litres of loam."
     )
+
+
+def test_a_long_aside_does_not_take_the_summary_from_the_main_text() -> None:
+    main = ("Ownership is a set of rules that govern how a program manages memory.", CLAIMS[1])
+    asides = tuple(f"The stack stores values in order, case {i}." for i in range(4))
+    # The asides agree with each other; each main claim agrees a little with them.
+    vectors = {main[0]: [0.6, 0.8, 0.0], main[1]: [0.0, 0.6, 0.8]}
+    vectors |= {aside: [1.0, 0.0, 0.0] for aside in asides}
+    found = ConceptClaims((*main, *asides), asides=frozenset(asides))
+    summary, _ = central_claims(found, vectors, title="What Is Ownership?")
+    assert summary == main[0]
+    summary, _ = central_claims(ConceptClaims((*main, *asides)), vectors, title="Stack")
+    assert summary in asides

@@ -1,7 +1,8 @@
 """A concept's summary and key points: its most central claims.
 
 Both are the author's own sentences that state something (:mod:`tutor.ingest.claims`).
-A claim's centrality is its mean cosine similarity to the other claims of the concept:
+A claim's centrality is its mean cosine similarity to the other claims of the concept's
+main text (asides in block quotes are scored against it, never the other way round):
 the sentence that says most of what the others say. Its score adds a little for naming
 the concept's key terms and title words, and a little more for defining one ("Ownership
 is ..."): between claims equally central, the one about the concept wins. The summary is
@@ -73,6 +74,8 @@ class ConceptClaims:
     claims: tuple[str, ...] = ()
     recap: frozenset[str] = frozenset()
     """Those that come from a recap section folded into the concept."""
+    asides: frozenset[str] = frozenset()
+    """Those of block quotes: notes beside the main text ("> Note: ...")."""
 
 
 def concept_claims(
@@ -90,6 +93,7 @@ def concept_claims(
     """
     claims: dict[str, None] = {}
     recap_claims: set[str] = set()
+    asides: set[str] = set()
     folded: set[str] = set()
     for blocks, from_recap in ((own, False), (recap, True)):
         for judged in block_sentences(blocks, references=references):
@@ -100,8 +104,12 @@ def concept_claims(
             claims[judged.text] = None
             if from_recap:
                 recap_claims.add(judged.text)
+            if judged.aside:
+                asides.add(judged.text)
     kept = _spread(list(claims), CLAIMS_LIMIT)
-    return ConceptClaims(tuple(kept), frozenset(recap_claims) & set(kept))
+    return ConceptClaims(
+        tuple(kept), frozenset(recap_claims) & set(kept), frozenset(asides) & set(kept)
+    )
 
 
 def _spread(items: list[str], limit: int) -> list[str]:
@@ -134,7 +142,8 @@ def central_claims(
     norms = np.linalg.norm(matrix, axis=1, keepdims=True)
     matrix = np.divide(matrix, norms, out=np.zeros_like(matrix), where=norms > 0)
     similar = matrix @ matrix.T
-    centrality = _centrality(similar)
+    main = [i for i, claim in enumerate(claims) if claim not in found.asides]
+    centrality = _centrality(similar, main or list(range(len(claims))))
     wanted = _key_terms(title, terms)
     scores = [
         round(
@@ -146,7 +155,7 @@ def central_claims(
         for i, claim in enumerate(claims)
     ]
     recap = [i for i, claim in enumerate(claims) if claim in found.recap]
-    pool = recap or range(len(claims))
+    pool = recap or main or range(len(claims))
     summary = claims[min(pool, key=lambda i: (-scores[i], i))]
     count = min(KEY_POINT_MAX, max(KEY_POINT_MIN, math.ceil(len(claims) / _CLAIMS_PER_POINT)))
     chosen: list[int] = []
@@ -210,10 +219,11 @@ def _defines(claim: str, wanted: set[str]) -> bool:
     return len(subject) <= _DEFINED_WITHIN and bool(wanted & set(subject))
 
 
-def _centrality(similar: npt.NDArray[np.float64]) -> list[float]:
-    """Each claim's mean similarity to the others (1.0 for a lone claim), rounded."""
-    count = similar.shape[0]
-    if count == 1:
-        return [1.0]
-    means = (similar.sum(axis=1) - similar.diagonal()) / (count - 1)
+def _centrality(similar: npt.NDArray[np.float64], main: list[int]) -> list[float]:
+    """Each claim's mean similarity to the main claims but itself (1.0 if none), rounded."""
+    to_main = similar[:, main].sum(axis=1)
+    inside = np.isin(np.arange(similar.shape[0]), main)
+    others = len(main) - inside.astype(np.float64)
+    to_main = to_main - np.where(inside, similar.diagonal(), 0.0)
+    means = np.divide(to_main, others, out=np.ones_like(to_main), where=others > 0)
     return [round(float(mean), _DIGITS) for mean in means]

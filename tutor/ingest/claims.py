@@ -10,7 +10,8 @@ rejected, each for one reason (:data:`Rejection`):
 - ``question``: ends with a question mark;
 - ``exclamation``: ends with an exclamation mark: a cheer or an aside, not a statement;
 - ``meta``: text about the text ("In this chapter we'll", "As just mentioned", "Let's");
-- ``example``: an example rather than the statement it illustrates ("Beef, for example");
+- ``example``: an example rather than the statement it illustrates ("Beef, for example",
+  "For instance, ..."; an example named further on, inside a general statement, is kept);
 - ``code``: only makes sense with the code or output beside it ("the code above",
   "Listing 4-5", a one-letter variable such as ``s``, a sentence mostly of code);
 - ``imperative``: an instruction to the reader ("Run the program", "please see");
@@ -57,6 +58,8 @@ CLAIM_MAX_CHARS = 300
 """Longer sentences are ``too_long``: a summary is one claim and fits the same limit."""
 _MAX_WORDS = 55
 _MIN_WORDS = 4
+_EXAMPLE_OPENING = 5
+"""An example cue among a sentence's first words makes it an example."""
 _LINK_SHARE = 0.5
 _CODE_SHARE = 0.4
 
@@ -100,6 +103,8 @@ class JudgedSentence:
     rejected: Rejection | None
     """None for a claim."""
     list_item: bool = False
+    aside: bool = False
+    """From a block quote: a note beside the main text ("> Note: ...")."""
 
 
 @dataclass(frozen=True)
@@ -230,7 +235,7 @@ def block_sentences(
     """
     words = claim_words()
     judged: list[JudgedSentence] = []
-    for source, list_item in _prose_units(blocks):
+    for source, list_item, aside in _prose_units(blocks):
         linked = _link_share(source) >= _LINK_SHARE
         # Cleaned before it is cut: a tag or a link may span lines, and so sentences.
         # An image reads as its alt text on a page; in a claim it is a caption.
@@ -241,7 +246,7 @@ def block_sentences(
                 continue
             reason: Rejection | None = "link_list" if linked else None
             reason = reason or _rejection(piece, text, list_item, words, lead_in=dropped)
-            judged.append(JudgedSentence(text, reason, list_item))
+            judged.append(JudgedSentence(text, reason, list_item, aside))
     return judged
 
 
@@ -259,19 +264,20 @@ def _sentences(text: str) -> Iterator[str]:
         yield held
 
 
-def _prose_units(blocks: Iterable[Block]) -> Iterator[tuple[str, bool]]:
-    """Each paragraph's Markdown, markers removed, and whether it is a list item's."""
-    pending: list[tuple[Block, bool]] = [(block, False) for block in reversed(list(blocks))]
+def _prose_units(blocks: Iterable[Block]) -> Iterator[tuple[str, bool, bool]]:
+    """Each paragraph's Markdown, markers removed; whether a list item's, a quote's."""
+    pending = [(block, False, False) for block in reversed(list(blocks))]
     while pending:
-        block, in_list = pending.pop()
+        block, in_list, quoted = pending.pop()
         if block.kind == "paragraph":
             source = _QUOTE_MARKERS.sub("", block.source)
             lines = source.split("\n")
             lines[0] = _LIST_MARKER.sub("", lines[0]) if in_list else lines[0]
-            yield "\n".join(line.strip() for line in lines), in_list
+            yield "\n".join(line.strip() for line in lines), in_list, quoted
         elif block.kind in ("list", "list_item", "blockquote"):
             inside = in_list or block.kind != "blockquote"
-            pending.extend((child, inside) for child in reversed(block.children))
+            aside = quoted or block.kind == "blockquote"
+            pending.extend((child, inside, aside) for child in reversed(block.children))
 
 
 def _link_share(source: str) -> float:
@@ -322,7 +328,8 @@ def _rejection(
         return "exclamation"
     if words.meta.search(folded):
         return "meta"
-    if words.example.search(folded):
+    example = words.example.search(folded)
+    if example is not None and len(_WORD.findall(folded[: example.start()])) < _EXAMPLE_OPENING:
         return "example"
     if _code_bound(source, text, words, folded):
         return "code"
