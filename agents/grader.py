@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -21,6 +22,8 @@ from tutor.teaching.material import ConceptInfo
 
 NO_EXERCISE = "There is no open exercise to answer yet: ask me for a lesson first."
 UNKNOWN_EXERCISE = "I cannot find that exercise."
+_COPY_SOURCES = 3
+"""Passages of the concept an explanation is checked against for copying."""
 GONE_CONCEPT = "A removed concept"
 """The name of a concept deleted while its exercise was still open."""
 
@@ -94,8 +97,19 @@ async def explain(
     """Compare an explanation with the concept's key points (in a worker thread)."""
     concept = concept or ConceptInfo(key="", title="the concept")
     points = key_points or concept.key_points or ((concept.summary,) if concept.summary else ())
+    sources: list[str] = []
+    if concept.key and text.strip():
+        # The concept's passages closest to the explanation: what a copy would be copied from.
+        hits = await context.vectors.search(
+            str(context.owner), text, k=_COPY_SOURCES, where={"concept": concept.key}
+        )
+        sources = [hit.text for hit in hits]
     return await asyncio.to_thread(
-        compare_explanation, text, concept, points or (concept.title,), context.embeddings
+        functools.partial(compare_explanation, sources=sources),
+        text,
+        concept,
+        points or (concept.title,),
+        context.embeddings,
     )
 
 

@@ -401,6 +401,47 @@ def eval_grading(path: Path, as_json: bool) -> None:
         )
 
 
+@evaluation.command("explain")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--split",
+    default="report",
+    show_default=True,
+    help="Rows to judge: a split of the set (the other one calibrated the grader), or all.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object of the figures.")
+def eval_explain(path: Path, split: str, as_json: bool) -> None:
+    """Judge the labelled explanations in PATH (JSON Lines) with the shipped calibration.
+
+    Reports pass/fail accuracy and macro-F1, key-point precision and recall, and the share
+    of key points wrongly judged contradicted. A set without splits is judged whole.
+    """
+    import json
+
+    from tutor.embeddings import SentenceTransformerEmbeddings
+    from tutor.teaching.explain_eval import evaluate, load_explanations, pick_split, shipped_judge
+
+    try:
+        rows = pick_split(load_explanations(path), split)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
+    embeddings = SentenceTransformerEmbeddings(max_tokens=128, batch_threads=2)
+    figures: dict[str, Any] = {**evaluate(rows, shipped_judge(embeddings)), "split": split}
+    if as_json:
+        click.echo(json.dumps(figures))
+        return
+    click.echo(
+        f"{figures['n']:.0f} explanations ({split}), {figures['key_points']:.0f} key points\n"
+        f"pass/fail: accuracy {figures['accuracy']:.3f}, macro-F1 {figures['macro_f1']:.3f}\n"
+        f"key points: precision {figures['key_point_precision']:.3f}, "
+        f"recall {figures['key_point_recall']:.3f}\n"
+        f"contradicted: false {figures['false_contradicted_rate']:.3%} of key points, "
+        f"precision {figures['contradicted_precision']:.3f}, "
+        f"recall {figures['contradicted_recall']:.3f}\n"
+        f"copies recognised: {figures['copies_recognised']:.3f}"
+    )
+
+
 @evaluation.command("feedback")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object of the figures.")
 def eval_feedback(as_json: bool) -> None:

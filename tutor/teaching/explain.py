@@ -1,10 +1,13 @@
-"""Explain-back: compare a learner's own explanation of a concept with its key points.
+"""Explain-back: judge a learner's own explanation of a concept against its key points.
 
-A key point counts as covered when it is close, by sentence embedding, to the whole
-explanation or to one of its sentences (the threshold the short-answer grader uses). A point
-whose closest sentence is close but says the opposite (one of them negated, or "one" against
-"many") is contradicted rather than covered. The result names what was covered, what is
-missing or contradicted, and asks exactly one follow-up question.
+Each key point is judged on its own with calibrated evidence
+(:mod:`tutor.teaching.explain_evidence`, :mod:`tutor.teaching.explain_calibration`): it is
+covered, missing, or contradicted, the last only when a contradiction cue fired and the
+calibrated evidence for it is strong. An explanation passes when the key points it covers
+make up enough of the concept, central points weighing more, none is contradicted, and it
+is not the notes copied word for word (that one is asked again in the learner's own words).
+The result says what was covered and what is missing in whole sentences, and asks exactly
+one follow-up question, about one point, in plain words.
 """
 
 from __future__ import annotations
@@ -16,14 +19,33 @@ from dataclasses import dataclass
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
-from tutor.grading.features import STOP_WORDS, VectorCache, negated, sentences, words
-from tutor.grading.short_answer import KEY_POINT_THRESHOLD
+from tutor.grading.features import STOP_WORDS, VectorCache, sentences, words
+from tutor.teaching.explain_calibration import ExplainCalibration, shipped_explain_calibration
+from tutor.teaching.explain_evidence import copied_share, point_evidence
 from tutor.teaching.material import ConceptInfo
 
-_SINGLE = frozenset({"one", "single", "sole", "unique"})
-_SEVERAL = frozenset({"many", "multiple", "several", "numerous"})
-_FEEDBACK_POINTS = 3
+COPY_MIN_WORDS = 12
+"""Words from which an explanation can read as copied (a short phrase is just a term)."""
+
+_MIN_WEIGHT = 0.05
+_SHOWN = 1
+"""Covered or missing points quoted in the feedback; the rest are counted."""
+
+_ASKABLE_WORDS = 28
+"""Words from which a key point is too long to ask about as it stands."""
+
 _TRAILING = re.compile(r"[\s.!?;:,]+$")
+_PARENTHESES = re.compile(r"\s*\([^()]*\)")
+_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)|\[([^\]]+)\]\[[^\]]*\]")
+_MARKUP = re.compile(r"[`*]|(?<!\w)_|_(?!\w)")
+_LEAD = re.compile(
+    r"^(?:first|second|third|finally|however|internally|thus|so|also|likewise|conversely|"
+    r"hence|therefore|in other words|for example|for instance|by contrast|in short|of course|"
+    r"instead|again|meanwhile|in rust, by contrast|as such|in effect|in general),\s+",
+    re.IGNORECASE,
+)
+_TAIL = re.compile(r",\s+which\s.*$|;\s.*$")
+_PRONOUN_START = frozenset({"this", "that", "these", "those", "they", "it", "its", "he", "she"})
 
 
 @dataclass(frozen=True)
@@ -31,13 +53,16 @@ class ExplainResult:
     """How a learner's explanation compares with a concept's key points.
 
     Attributes:
-        score: Share of the key points covered (contradicted points count as not covered).
-        passed: Whether enough points are covered and none is contradicted.
+        score: In [0, 1], at least 0.5 exactly when the explanation passed; it grows with
+            the weighted share of the key points covered.
+        passed: Whether the central points are covered, none is contradicted, and the
+            explanation is not copied from the notes.
         covered: Key points the explanation covers, in the order given.
-        missing: Key points it does not mention.
-        contradicted: Key points it states the opposite of.
+        missing: Key points it does not state.
+        contradicted: Key points it states the opposite of, on strong evidence.
         feedback: What was covered and what is missing or contradicted, for the learner.
         follow_up: Exactly one question to ask next; it ends with ``?``.
+        copied: Whether the explanation reads as copied from the notes.
     """
 
     score: float
@@ -47,6 +72,7 @@ class ExplainResult:
     contradicted: tuple[str, ...]
     feedback: str
     follow_up: str
+    copied: bool = False
 
 
 def compare_explanation(
@@ -55,43 +81,78 @@ def compare_explanation(
     key_points: Sequence[str],
     embeddings: Embeddings,
     *,
-    pass_share: float = 0.6,
-    threshold: float = KEY_POINT_THRESHOLD,
+    sources: Sequence[str] = (),
+    calibration: ExplainCalibration | None = None,
 ) -> ExplainResult:
-    """Compare an explanation with key points (synchronous: it embeds; call from a thread).
+    """Judge an explanation against key points (synchronous: it embeds; call from a thread).
 
     Args:
         text: The learner's explanation.
-        concept: The concept explained (its title shapes the follow-up question).
+        concept: The concept explained (its title shapes the questions).
         key_points: Statements a full explanation makes; the concept's own key points when
             empty, then the sentences of its summary.
         embeddings: Normalized sentence embeddings (all-MiniLM-L6-v2 in the product).
-        pass_share: Share of the key points that must be covered to pass.
-        threshold: Cosine similarity from which a key point counts as covered.
+        sources: The notes' own text about the concept (passages), to recognise a copy;
+            the key points and the summary are always used.
+        calibration: The calibrated models (the shipped ones when None).
 
     Returns:
-        The comparison, with feedback and one follow-up question.
+        The judgement, with feedback and one follow-up question.
 
     Raises:
         ValueError: When neither ``key_points`` nor the concept give anything to compare with.
     """
     points = _points(key_points, concept)
-    parts = sentences(text) if text.strip() else []
-    if not parts:
-        return _result(concept, points, set(), set(), pass_share)
+    calibration = calibration or shipped_explain_calibration()
+    if not text.strip() or not words(text):
+        return _result(concept, points, np.ones(len(points)), set(), set(), calibration)
     cache = VectorCache(embeddings)
-    candidates = [text, *parts]
-    cache.fill([*points, *candidates])
-    sims = cache.matrix(points) @ cache.matrix(candidates).T
-    covered: set[str] = set()
-    contradicted: set[str] = set()
-    for point, row in zip(points, sims, strict=True):
-        best_sentence = int(np.argmax(row[1:])) + 1
-        if row[best_sentence] >= threshold and _opposite(point, candidates[best_sentence]):
-            contradicted.add(point)
-        elif float(row.max()) >= threshold:
-            covered.add(point)
-    return _result(concept, points, covered, contradicted, pass_share)
+    evidence = point_evidence(text, points, concept.title, embeddings, cache)
+    cover = calibration.cover.probability(np.array([e.cover for e in evidence]))
+    contradict = np.zeros(len(points))
+    cued = [i for i, e in enumerate(evidence) if e.cued]
+    if cued:
+        rows = np.array([(cover[i], *evidence[i].contradict) for i in cued])
+        contradict[cued] = calibration.contradict.probability(rows)
+    wrong = {
+        p for p, c in zip(points, contradict, strict=True) if c >= calibration.contradict.threshold
+    }
+    covered = {
+        p
+        for p, c in zip(points, cover, strict=True)
+        if c >= calibration.cover.threshold and p not in wrong
+    }
+    copied = len(words(text)) >= COPY_MIN_WORDS and (
+        copied_share(text, [*points, concept.summary, *sources]) >= calibration.copy_share
+    )
+    weights = centrality(points, cache)
+    return _result(concept, points, weights, covered, wrong, calibration, copied=copied)
+
+
+def centrality(points: Sequence[str], cache: VectorCache) -> np.ndarray:
+    """How central each key point is: its mean similarity to the other points.
+
+    Args:
+        points: The key points (already embedded in ``cache``).
+        cache: Their vectors.
+
+    Returns:
+        One positive weight per point; all equal for one or two points.
+    """
+    if len(points) <= 2:
+        return np.ones(len(points))
+    vectors = cache.matrix(list(points))
+    sims = vectors @ vectors.T
+    mean = (sims.sum(axis=1) - np.diag(sims)) / (len(points) - 1)
+    weights: np.ndarray = np.maximum(mean, _MIN_WEIGHT)
+    return weights
+
+
+def weighted_share(points: Sequence[str], weights: np.ndarray, covered: set[str]) -> float:
+    """Share of the key points' weight that ``covered`` holds."""
+    total = float(weights.sum())
+    hit = sum(float(w) for p, w in zip(points, weights, strict=True) if p in covered)
+    return hit / total if total else 0.0
 
 
 def _points(key_points: Sequence[str], concept: ConceptInfo) -> list[str]:
@@ -104,90 +165,139 @@ def _points(key_points: Sequence[str], concept: ConceptInfo) -> list[str]:
     return list(dict.fromkeys(points))
 
 
-def _quantity(text: str) -> str:
-    found = set(words(text))
-    single, several = bool(found & _SINGLE), bool(found & _SEVERAL)
-    return "single" if single and not several else "several" if several and not single else ""
-
-
-def _opposite(point: str, sentence: str) -> bool:
-    """Whether two close statements disagree: one negated, or one against many."""
-    if negated(point) != negated(sentence):
-        return True
-    a, b = _quantity(point), _quantity(sentence)
-    return bool(a and b and a != b)
-
-
 def _result(
     concept: ConceptInfo,
     points: list[str],
+    weights: np.ndarray,
     covered: set[str],
     contradicted: set[str],
-    pass_share: float,
+    calibration: ExplainCalibration,
+    *,
+    copied: bool = False,
 ) -> ExplainResult:
     hit = tuple(p for p in points if p in covered)
     wrong = tuple(p for p in points if p in contradicted)
     missing = tuple(p for p in points if p not in covered and p not in contradicted)
-    score = len(hit) / len(points)
+    share = weighted_share(points, weights, covered)
+    bar = calibration.pass_share
+    passed = share >= bar and not wrong and not copied
+    # The score sits on the verdict's side of 0.5, so mastery moves the way the verdict says.
+    if passed:
+        score = 0.5 + 0.5 * min(1.0, (share - bar) / max(1e-9, 1.0 - bar))
+    else:
+        score = min(0.49, 0.5 * share / bar if bar > 0 else 0.0)
+    by_weight = [p for _, p in sorted(zip(-weights, points, strict=True), key=lambda t: t[0])]
     return ExplainResult(
-        score=score,
-        passed=score >= pass_share and not wrong,
+        score=round(score, 4),
+        passed=passed,
         covered=hit,
         missing=missing,
         contradicted=wrong,
-        feedback=_feedback(hit, missing, wrong),
-        follow_up=_follow_up(concept, points, covered, contradicted),
+        feedback=_feedback(points, hit, missing, wrong, passed=passed, copied=copied),
+        follow_up=_follow_up(concept, by_weight, set(hit), set(wrong), copied=copied),
+        copied=copied,
     )
 
 
-def _listing(points: Sequence[str]) -> str:
-    shown = [_clause(p) for p in points[:_FEEDBACK_POINTS]]
-    more = len(points) - len(shown)
-    return "; ".join(shown) + (f" (and {more} more)" if more > 0 else "")
+def plain(point: str) -> str:
+    """A key point as a plain clause to put after "that".
 
-
-def _feedback(hit: Sequence[str], missing: Sequence[str], wrong: Sequence[str]) -> str:
-    parts: list[str] = []
-    if hit:
-        parts.append(f"You explained that {_listing(hit)}.")
-    else:
-        parts.append("Your explanation does not cover the key points yet.")
-    if wrong:
-        parts.append(f"Check again: the notes say that {_listing(wrong)}.")
-    if missing:
-        parts.append(f"Still missing: {_listing(missing)}.")
-    if not wrong and not missing:
-        parts.append("That covers every key point.")
-    return " ".join(parts)
-
-
-def _clause(point: str) -> str:
-    """A key point as a clause to put after "that": no end punctuation, lower first word."""
-    clause = _TRAILING.sub("", point.strip()).replace("?", "")
+    Markup, parentheses, a leading connective ("However,") and, in a long point, a
+    trailing ", which ..." or "; ..." are dropped; there is no end punctuation, and a
+    first function word is lower-cased (names such as "Rust" or "GDP" keep their case).
+    """
+    clause = _LINK.sub(lambda m: m.group(1) or m.group(2), point.strip())
+    clause = _MARKUP.sub("", _PARENTHESES.sub("", clause))
+    clause = _LEAD.sub("", clause)
+    if len(clause.split()) > _ASKABLE_WORDS // 2:
+        shorter = _TAIL.sub("", clause)
+        clause = shorter if len(shorter.split()) >= 5 else clause
+    clause = _TRAILING.sub("", " ".join(clause.split())).replace("?", "")
     first, _, rest = clause.partition(" ")
-    # Only a function word is safe to lower-case: "Rust", "HTTP" or "Vec" must stay.
     if first.lower() in STOP_WORDS and not first.isupper():
         clause = f"{first.lower()} {rest}".rstrip()
     return clause
 
 
-_STATEMENT_WORDS = 4
-"""Words from which a key point reads as a statement rather than a name."""
+def _askable(point: str) -> bool:
+    clause = plain(point)
+    first = clause.split(" ", 1)[0].lower() if clause else ""
+    return 4 <= len(clause.split()) <= _ASKABLE_WORDS and first not in _PRONOUN_START
+
+
+def _points_phrase(count: int) -> str:
+    return "1 key point" if count == 1 else f"{count} key points"
+
+
+def _feedback(
+    points: Sequence[str],
+    hit: Sequence[str],
+    missing: Sequence[str],
+    wrong: Sequence[str],
+    *,
+    passed: bool,
+    copied: bool,
+) -> str:
+    parts: list[str] = []
+    if copied:
+        parts.append(
+            "That reads like the notes themselves, word for word: I cannot tell from it "
+            "what you understood."
+        )
+        if wrong:
+            parts.append(_turned_around(wrong))
+        return " ".join(parts)
+    if hit and len(hit) == len(points):
+        lead = "Well explained" if passed else "You stated them all"
+        parts.append(f"{lead}: you covered every key point, including that {plain(hit[0])}.")
+    elif hit:
+        lead = "Well explained: you covered" if passed else "You covered"
+        parts.append(
+            f"{lead} {len(hit)} of the {_points_phrase(len(points))}, such as that {plain(hit[0])}."
+        )
+    else:
+        parts.append("Your explanation does not state the key points of this concept yet.")
+    if wrong:
+        parts.append(_turned_around(wrong))
+    if missing:
+        more = len(missing) - _SHOWN
+        extra = f" ({_points_phrase(more)} more)" if more > 0 else ""
+        if passed:
+            clause = plain(missing[0])
+            parts.append(f"To go further (not needed to pass), you could add that {clause}{extra}.")
+        elif hit or wrong:
+            parts.append(f"It does not say yet that {plain(missing[0])}{extra}.")
+    return " ".join(parts)
+
+
+def _turned_around(wrong: Sequence[str]) -> str:
+    text = f"One thing is the other way round: the notes say that {plain(wrong[0])}."
+    if len(wrong) > 1:
+        text += f" Check {_points_phrase(len(wrong) - 1)} more against the notes too."
+    return text
 
 
 def _follow_up(
-    concept: ConceptInfo, points: list[str], covered: set[str], contradicted: set[str]
+    concept: ConceptInfo,
+    by_weight: Sequence[str],
+    covered: set[str],
+    contradicted: set[str],
+    *,
+    copied: bool,
 ) -> str:
-    for point in points:
-        # A point that is only a name ("Moves") is asked about, not explained "that".
-        statement = len(point.split()) >= _STATEMENT_WORDS
-        if point in contradicted:
-            if statement:
-                return f"Can you look at this again and explain why {_clause(point)}?"
-            return f"Can you look again at what your notes say about {_clause(point)}?"
-        if point not in covered:
-            if statement:
-                return f"How would you explain that {_clause(point)}?"
-            return f"What can you tell me about {_clause(point)}?"
     title = _TRAILING.sub("", concept.title.strip()).replace("?", "") or "this concept"
+    # A statement turned around comes first: a copy that gets one thing wrong is asked
+    # about the wrong thing.
+    for point in by_weight:
+        if point in contradicted:
+            if _askable(point):
+                return f"Can you look at that part again and explain why {plain(point)}?"
+            return f"Can you look again at what your notes say about {title}?"
+    if copied:
+        return f"Can you explain {title} again in your own words, as you would to a friend?"
+    for point in by_weight:
+        if point not in covered and _askable(point):
+            return f"How would you explain that {plain(point)}?"
+    if any(p not in covered for p in by_weight):
+        return f"What else can you tell me about {title}?"
     return f"Can you give an example of {title} of your own?"
