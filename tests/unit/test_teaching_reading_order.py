@@ -242,6 +242,25 @@ def test_a_sentence_naming_what_the_lesson_cannot_show_is_left_out() -> None:
     )
 
 
+def test_a_listing_announced_by_the_prose_before_it_follows_that_prose() -> None:
+    announced = RUST.replace(
+        "Watch what happens when we use a moved value, as in the code below.\n\n",
+        (
+            "Watch what happens when we use a moved value, as in the code below.\n\n"
+            '<Listing number="4-5" file-name="src/main.rs" caption="Using a moved value">\n\n'
+        ),
+    ).replace('println!("{s1}, world!");\n```\n', 'println!("{s1}, world!");\n```\n\n</Listing>\n')
+    chosen = lesson_on(announced, "ch04.md", "Return Values and Scope", difficulty="practice")
+    lesson = extractive_lesson(concept("Return Values and Scope"), chosen, max_passages=9)
+    announcing = lesson.text.index("as in the code below.")
+    code = lesson.text.index("```rust", announcing)
+    assert re.fullmatch(r"as in the code below\. \[\d+\]\s*", lesson.text[announcing:code])
+    # The caption goes under the code it names, with the code's citation.
+    caption = lesson.text.index("*Listing 4-5: Using a moved value (src/main.rs)*")
+    assert code < caption < lesson.text.index("error[E0382]")
+    assert citations_valid(lesson.text, len(lesson.cited))
+
+
 def test_what_the_lesson_shows_keeps_the_sentences_that_name_it() -> None:
     own = [p for p in document(RUST, "ch04.md", "Variable Scope") if not p.see_also]
     lesson = extractive_lesson(concept("Variable Scope"), own, max_passages=4)

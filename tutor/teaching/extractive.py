@@ -565,20 +565,40 @@ def _announced(
     title: str,
     cite: Callable[[_Candidate], str],
 ) -> list[str]:
-    """The words saying what the code is, the prose announcing it, then the code."""
+    """The words saying what the code is, the prose announcing it, then the code.
+
+    A lead-in that only names the code (its caption, its file) goes under it, so the
+    code follows the prose that announces it.
+    """
     heading = _section_name(code.passage)
-    if code.lead_in:
+    label = _is_label(code.lead_in)
+    if code.lead_in and not label:
         parts = [template.format(title=title, heading=heading, cite="")]
         parts.append(_quote(prose.prose, cite(prose)))
         parts.append(_attach(code.lead_in, cite(code)))
+        parts.append(code.code)
     else:
         # The code is cited first: citations are numbered in order of appearance.
         parts = [template.format(title=title, heading=heading, cite=f" {cite(code)}")]
         parts.append(_quote(prose.prose, cite(prose)))
-    parts.append(code.code)
+        parts.append(code.code)
+        if label:
+            parts.append(code.lead_in)
     if code.trailing:
         parts.append(code.trailing)
     return parts
+
+
+def _is_label(lead_in: str) -> bool:
+    """Whether a lead-in only names its code: a caption, a file name, one emphasised line."""
+    line = lead_in.strip()
+    if not line or "\n" in line:
+        return False
+    return (
+        bool(captions(line))
+        or line.startswith(("Filename:", "*Filename:"))
+        or (line.startswith("*") and line.endswith("*") and not line.endswith(":*"))
+    )
 
 
 def _render_example(
