@@ -101,6 +101,7 @@ def test_questions_are_no_claims() -> None:
         "We'll discuss non-ownership aspects of String in Chapter 8 of the book.",
         "This section will continue our discussion of scarcity and the budget constraint.",
         "We've already seen string literals, where a string value is hardcoded.",
+        "We now have a way to find the end of the first word, but there's a problem.",
     ],
 )
 def test_meta_text_is_no_claim(meta: str) -> None:
@@ -131,6 +132,7 @@ def test_examples_are_no_claims(example: str) -> None:
         "We get the following error message when we compile the program.",
         "With only `s2` valid, the memory is freed once when `s2` goes out of scope.",
         "Notice that the `println!` call in `main` now prints a borrowed `&String` value.",
+        "Because we get a reference from `.iter().enumerate()`, we use a pattern to read it.",
     ],
 )
 def test_sentences_bound_to_their_code_are_no_claims(bound: str) -> None:
@@ -173,6 +175,8 @@ def test_a_verb_used_as_a_noun_opens_a_claim() -> None:
         "It remains valid until it goes out of scope at the end of the block.",
         "But having the owner clean up the data means you write no extra code.",
         "However, unemployment also has economic costs for the broader society.",
+        "Having a part-time job counts as being employed, however, and the rate falls.",
+        "Using this definition of unemployed, the labor force includes the unemployed.",
     ],
 )
 def test_sentences_that_lean_on_the_one_before_are_no_claims(leaning: str) -> None:

@@ -88,6 +88,7 @@ _EMPHASIS = re.compile(r"\*\*|__|(?<!\w)[*_]|[*_](?!\w)")
 _WORD = re.compile(r"[^\W_]+(?:['\u2019-][^\W_]+)*")
 _INITIALS = re.compile(r"(?<![\w.])(?:[A-Z]\.){2,}$")
 _URL = re.compile(r"\b(?:https?|ftp)://|\bwww\.\w", re.IGNORECASE)
+_CALL = re.compile(r"\w\([^()]*\)")
 _LOCAL_NAME = re.compile(r"^[a-z_][a-z0-9_]?$")
 _ENDS_SENTENCE = re.compile(r"[.!?\u2026][)\"'\u2019\u201d\]]*$")
 _OPENS_SENTENCE = re.compile(r"^[\"'\u201c\u2018(\[]*[^\W_]")
@@ -348,8 +349,8 @@ def _code_bound(source: str, text: str, words: ClaimWords, folded: str) -> bool:
     if words.code.search(folded):
         return True
     spans = [m.group(2).strip() for m in _CODE_SPAN.finditer(source)]
-    if any(_LOCAL_NAME.match(span) for span in spans):
-        return True  # "s", "x", "r1": a variable of the listing beside it
+    if any(_LOCAL_NAME.match(span) or _CALL.search(span) for span in spans):
+        return True  # "s", "r1", ".iter().enumerate()": the listing beside it
     coded = sum(len(span.split()) for span in spans)
     return coded > _CODE_SHARE * max(len(text.split()), 1)
 
