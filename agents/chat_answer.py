@@ -75,6 +75,8 @@ async def answer_chat(state: TutorState, runtime: Runtime[TutorContext]) -> dict
         ConceptInfo(key="", title=question),
         passages,
         max_tokens=settings.lesson_max_tokens,
+        pass_rates=context.pass_rates,
+        kind="chat",
     )
     if text is None:
         text = quoted_answer(passages[:1])

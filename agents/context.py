@@ -22,6 +22,7 @@ from tutor.teaching.intents import IntentClassifier
 from tutor.teaching.keyness import NoteTerms
 from tutor.teaching.lessons import LessonStore
 from tutor.teaching.mentions import NoteMentions
+from tutor.teaching.pass_rates import PassRates
 from tutor.vectors import VectorStore
 
 
@@ -59,6 +60,8 @@ class TutorContext:
     lexical: LexicalSearch | None = None
     """Finds the notes' chunks by their words, fused with ``vectors``; None: by meaning only."""
     settings: TeachingSettings = field(default_factory=TeachingSettings)
+    pass_rates: PassRates = field(default_factory=PassRates)
+    """How often the chat model's texts pass the guard; shared by the process's turns."""
     sandbox_limits: Limits = field(default_factory=Limits)
     clock: Callable[[], datetime] = _now
     """The current time (timezone-aware); tests pass a fixed clock."""

@@ -24,13 +24,14 @@ from uuid import UUID
 
 from langchain_core.messages import HumanMessage, SystemMessage
 from langgraph.runtime import Runtime
+from pydantic import TypeAdapter
 
 from agents.concepts import concept_info, passage, siblings
 from agents.context import TutorContext
 from agents.events import emit
-from agents.lesson_writer import numbered
+from agents.prompt_passages import numbered
 from agents.prompts import load_prompt
-from agents.state import TutorState
+from agents.state import PreparedExercise, TutorState
 from tutor.llm.errors import StructuredOutputError
 from tutor.llm.structured import generate_structured
 from tutor.teaching.exercise_checks import check_exercises
@@ -48,6 +49,7 @@ from tutor.teaching.guard import QualityGuard
 from tutor.teaching.material import ConceptInfo, Passage
 
 _log = logging.getLogger(__name__)
+_DRAFT: TypeAdapter[ExerciseDraft] = TypeAdapter(ExerciseDraft)
 ATTEMPTS = 2
 """Tries the model gets to write exercises that validate."""
 KINDS: dict[Difficulty, str] = {
@@ -71,10 +73,13 @@ async def set_exercises(state: TutorState, runtime: Runtime[TutorContext]) -> di
     if concept is None:
         return {"open_exercises": []}
     passages = [passage(p) for p in state.passages]
-    drafts: list[tuple[ExerciseDraft, ExerciseSource]] = [
-        (draft, "model")
-        for draft in await model_drafts(context, concept, passages, state.difficulty)
-    ]
+    # Usually written while the lesson streamed (agents/exercise_drafts.py).
+    drafts = _prepared(state.prepared_exercises)
+    if not drafts:
+        drafts = [
+            (draft, "model")
+            for draft in await model_drafts(context, concept, passages, state.difficulty)
+        ]
     if not drafts:
         seed = UUID(state.lesson_id).int % 2**31 if state.lesson_id else 0
         drafts = [
@@ -89,7 +94,11 @@ async def set_exercises(state: TutorState, runtime: Runtime[TutorContext]) -> di
     )
     for exercise in stored:
         emit("exercise", **exercise.public())
-    return {"open_exercises": [str(exercise.id) for exercise in stored]}
+    return {"open_exercises": [str(exercise.id) for exercise in stored], "prepared_exercises": []}
+
+
+def _prepared(records: Sequence[PreparedExercise]) -> list[tuple[ExerciseDraft, ExerciseSource]]:
+    return [(_DRAFT.validate_python(r["draft"]), r["source"]) for r in records]
 
 
 async def model_drafts(
@@ -119,6 +128,7 @@ async def generated_drafts(
     nearby = await siblings(context, concept_id)
     statistics = await context.note_terms.statistics(context.owner)
     seen, review = await exercise_history(context, concept.key)
+    # In a thread: this runs while a lesson streams, whose tokens must not wait on it.
     return await asyncio.to_thread(
         partial(
             generate_exercises,

@@ -1,9 +1,14 @@
 """The lesson writer node: a lesson grounded in the passages, streamed, cited, never repeated.
 
-The model writes first, through the quality guard. When its text fails (the embedded
-base model's usually does) the extractive lesson replaces it: the passages themselves
-in a teaching order, quoted and cited. A lesson too close to one the learner already
-had on the concept is rewritten once, from another angle.
+The model writes first when its lessons usually pass the quality guard; its text reaches
+the learner sentence by sentence, each sentence once checked, so nothing shown is ever
+taken back. When the model is not asked, or stops before writing anything fit to show,
+the extractive lesson is the lesson: the passages themselves in a teaching order, quoted
+and cited; when it stops half way, the extractive lesson follows what was shown. A lesson
+on a concept the learner has had before takes another angle from the start.
+
+The lesson's exercises are drafted while it streams (:mod:`agents.exercise_drafts`), so
+they are set as soon as it ends.
 """
 
 from __future__ import annotations
@@ -22,11 +27,12 @@ from langgraph.runtime import Runtime
 from agents.concepts import concept_info, part_titles, passage, say
 from agents.context import TutorContext
 from agents.events import emit, stream_text
+from agents.exercise_drafts import ExerciseDrafting
+from agents.prompt_passages import numbered
 from agents.prompts import load_prompt
 from agents.state import TutorState
-from agents.writing import stream_guarded
-from tutor.ingest.code_marks import Failure
-from tutor.ingest.learner_text import fence_failures, learner_markdown
+from agents.writing import Opening, Streamed, stream_checked
+from tutor.teaching.citations import citation_matches, cited_numbers
 from tutor.teaching.exercises import Difficulty
 from tutor.teaching.extractive import extractive_lesson
 from tutor.teaching.lessons import (
@@ -43,15 +49,14 @@ _ORDER = {
     "example_first": "Start with the example, then explain.",
     "explanation_first": "Explain first, then give the example.",
 }
-_FAILS: dict[Failure, str] = {
-    "compile": "does not compile",
-    "panic": "panics when it runs",
-    "misbehaves": "runs but does not do what is wanted",
-}
 ANOTHER_ANGLE = (
     "The learner has had a lesson on this before: take another angle, starting from the "
     "passages it did not use."
 )
+FROM_THE_NOTES = "Here is what your notes say about it:"
+"""Opens the extractive lesson when it follows model text that stopped half way."""
+
+__all__ = ["numbered", "write_lesson"]
 
 
 @dataclass(frozen=True)
@@ -72,12 +77,32 @@ async def write_lesson(state: TutorState, runtime: Runtime[TutorContext]) -> dic
     if concept is None:
         return {**await say("That concept is no longer in your notes."), "concept_id": None}
     passages = [passage(p) for p in state.passages]
+    drafting = ExerciseDrafting(context, concept_id, concept, passages, state.difficulty)
+    try:
+        update = await _lesson(context, state, concept_id, concept, passages)
+        prepared = await drafting.result(context.settings.exercises_grace_s)
+    finally:
+        await drafting.cancel()
+    return {**update, "prepared_exercises": prepared}
+
+
+async def _lesson(
+    context: TutorContext,
+    state: TutorState,
+    concept_id: UUID,
+    concept: ConceptInfo,
+    passages: list[Passage],
+) -> dict[str, Any]:
+    assert state.difficulty is not None
     earlier = await context.lessons.earlier(
         context.owner, concept_id, context.settings.recent_lessons
     )
     order = (await context.learner.preferences(context.owner))["lesson_order"]
     draft, rewritten = await _compose(context, concept, passages, earlier, state.difficulty, order)
-    citations = tuple(Citation.of(n, p) for n, p in enumerate(draft.cited, start=1))
+    # Entries for what the text cites: a model's lesson may leave passages it was given
+    # uncited, and one continued from the notes numbers theirs after all of those.
+    used = set(cited_numbers(draft.text))
+    citations = tuple(Citation.of(n, p) for n, p in enumerate(draft.cited, start=1) if n in used)
     lesson_id = await context.lessons.save(
         NewLesson(
             owner=context.owner,
@@ -118,27 +143,28 @@ async def _compose(
 ) -> tuple[_Draft, bool]:
     """The lesson to keep, and whether it had to be rewritten for novelty."""
     limit = context.settings.novelty_threshold
-    generated = await _generated(context, concept, passages, difficulty, order, again=False)
-    if generated is not None:
-        draft = await _measured(context, generated, passages, "model", earlier)
-        if 1 - draft.novelty <= limit:
-            return draft, False
-        emit("reset", reason="too close to an earlier lesson; taking another angle")
-        fresh = _unused_first(passages, earlier)
-        again = await _generated(context, concept, fresh, difficulty, order, again=True)
-        if again is not None:
-            return await _measured(context, again, fresh, "model", earlier), True
-    # The extractive lesson is checked for novelty before it is shown, so a rewrite
-    # never flashes on screen; the next angle also starts from unused passages.
+    again = bool(earlier)
+    # Text once shown is never taken back, so a repeat lesson takes another angle from
+    # the start rather than after the learner has read one too close to the last.
+    fresh = _unused_first(passages, earlier) if again else passages
+    written = await _generated(context, concept, fresh, difficulty, order, earlier, again=again)
+    if written is not None and written.complete:
+        return await _measured(context, written.shown, fresh, "model", earlier), False
+    rewritten = written is not None and written.reason == _TOO_CLOSE
     angle = len(earlier)
     draft = await _extractive(context, concept, passages, order, angle, earlier)
-    rewritten = generated is not None
+    # The extractive lesson is checked for novelty before it is shown, so a rewrite
+    # never flashes on screen; the next angle also starts from unused passages.
     if 1 - draft.novelty > limit:
-        fresh = _unused_first(passages, earlier)
         draft = await _extractive(context, concept, fresh, order, angle + 1, earlier)
         rewritten = True
-    await stream_text(draft.text, context.settings.ready_text_words_per_second)
-    return draft, rewritten
+    if written is None or not written.shown:
+        await stream_text(draft.text, context.settings.ready_text_words_per_second)
+        return draft, rewritten
+    return await _continued(context, written.shown, fresh, draft, earlier), rewritten
+
+
+_TOO_CLOSE = "opening refused"
 
 
 async def _generated(
@@ -147,10 +173,13 @@ async def _generated(
     passages: Sequence[Passage],
     difficulty: Difficulty,
     order: str,
+    earlier: Sequence[EarlierLesson],
     *,
     again: bool,
-) -> str | None:
-    if not passages:
+) -> Streamed | None:
+    """The model's lesson as streamed; None when the model was not asked."""
+    where = context.chat_model.where
+    if not passages or not context.pass_rates.should_try(where, "lesson"):
         return None
     system = load_prompt("lesson").render(
         title=concept.title,
@@ -159,14 +188,58 @@ async def _generated(
         angle=ANOTHER_ANGLE if again else "",
         passages=numbered(passages),
     )
-    return await stream_guarded(
+    written = await stream_checked(
         context.chat_model,
         [SystemMessage(system), HumanMessage(f"Teach me {concept.title}.")],
         context.guard,
         concept,
         passages,
         max_tokens=context.settings.lesson_max_tokens,
+        opening=_novel_opening(context, earlier) if earlier else None,
     )
+    # Refused for being too close to an earlier lesson is no failure of the guard.
+    if written.reason != _TOO_CLOSE:
+        context.pass_rates.record(where, "lesson", passed=written.complete)
+    return written
+
+
+def _novel_opening(context: TutorContext, earlier: Sequence[EarlierLesson]) -> Opening:
+    """Refuses an opening too close to an earlier lesson, before the learner sees it."""
+
+    async def novel(opening: str) -> bool:
+        embedding = await asyncio.to_thread(lesson_embedding, context.embeddings, opening)
+        return 1 - novelty(embedding, earlier) <= context.settings.novelty_threshold
+
+    return novel
+
+
+async def _continued(
+    context: TutorContext,
+    shown: str,
+    passages: Sequence[Passage],
+    notes: _Draft,
+    earlier: Sequence[EarlierLesson],
+) -> _Draft:
+    """The model's text that stopped half way, followed by the extractive lesson.
+
+    The extractive lesson's citations are renumbered after the model's, whose numbers
+    point at ``passages``: the lesson cites ``passages`` then the extractive ones.
+    """
+    follow = f"\n\n{FROM_THE_NOTES}\n\n{_offset_citations(notes.text, len(passages))}"
+    await stream_text(follow, context.settings.ready_text_words_per_second)
+    cited = (*passages, *notes.cited)
+    return await _measured(context, shown + follow, cited, "model", earlier)
+
+
+def _offset_citations(text: str, offset: int) -> str:
+    """``text`` with each citation's numbers raised by ``offset`` (code left alone)."""
+    parts: list[str] = []
+    last = 0
+    for match in citation_matches(text):
+        numbers = [int(n) + offset for n in match.group(1).split(",")]
+        parts += [text[last : match.start()], f"[{', '.join(map(str, numbers))}]"]
+        last = match.end()
+    return "".join([*parts, text[last:]])
 
 
 async def _extractive(
@@ -203,27 +276,3 @@ async def _measured(
 def _unused_first(passages: Sequence[Passage], earlier: Sequence[EarlierLesson]) -> list[Passage]:
     used = {chunk for lesson in earlier for chunk in lesson.chunk_ids}
     return sorted(passages, key=lambda p: p.chunk_id in used)
-
-
-def numbered(passages: Sequence[Passage]) -> str:
-    """Passages as a prompt lists them: ``[n] (heading path)`` then the text.
-
-    The text is what the learner sees (no page markup, no hidden lines); code the notes
-    mark as failing says so, since its fence no longer shows the mark.
-    """
-    return "\n\n".join(
-        f"[{n}] ({p.heading_path or p.document_path})\n{_listing_text(p.text)}"
-        for n, p in enumerate(passages, start=1)
-    )
-
-
-def _listing_text(text: str) -> str:
-    shown = learner_markdown(text)
-    failures = dict.fromkeys(fence_failures(text))
-    if not failures:
-        return shown
-    said = " and ".join(_FAILS[failure] for failure in failures)
-    return (
-        f"{shown}\n(The notes say this code {said}: teach it as failing code, "
-        "never as a working example.)"
-    )

@@ -7,7 +7,7 @@ LangChain messages, so a checkpoint reads back on any worker, in any later versi
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Annotated, Literal, NotRequired, TypedDict, cast
+from typing import Annotated, Any, Literal, NotRequired, TypedDict, cast
 
 from langchain_core.messages import AnyMessage
 from langgraph.graph.message import Messages, add_messages
@@ -49,6 +49,14 @@ class PassageRecord(TypedDict):
     see_also: NotRequired[bool]
 
 
+class PreparedExercise(TypedDict):
+    """An exercise drafted while the lesson streamed, waiting to be stored and set."""
+
+    draft: dict[str, Any]
+    """The draft as JSON (a :data:`tutor.teaching.exercises.ExerciseDraft`)."""
+    source: Literal["model", "generated"]
+
+
 def recent_messages(left: Messages, right: Messages) -> list[AnyMessage]:
     """``add_messages``, keeping only the latest :data:`MAX_MESSAGES`."""
     merged = cast("list[AnyMessage]", add_messages(left, right))
@@ -83,6 +91,8 @@ class TutorState(InputState):
     """The current lesson."""
     open_exercises: list[str] = field(default_factory=list)
     """Exercises of the current lesson not yet answered, in the order they were set."""
+    prepared_exercises: list[PreparedExercise] = field(default_factory=list)
+    """Exercises on the current lesson drafted while it streamed, until they are set."""
 
 
 def request_text(request: Request | None) -> str:

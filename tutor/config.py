@@ -306,6 +306,20 @@ class TeachingSettings(BaseSettings):
     ready_text_words_per_second: float = Field(default=40.0, ge=0.0)
     """Pace of text streamed without a model writing it as it goes (an extractive lesson,
     feedback); 0 sends it at once (``TUTOR_TEACHING_READY_TEXT_WORDS_PER_SECOND``)."""
+    guard_pass_prior: float = Field(default=0.5, ge=0.0, le=1.0)
+    """Share of a model's texts assumed to pass the quality guard before any is judged
+    (``TUTOR_TEACHING_GUARD_PASS_PRIOR``)."""
+    guard_prior_weight: float = Field(default=2.0, ge=0.0)
+    """How many judged texts that assumption counts as (``TUTOR_TEACHING_GUARD_PRIOR_WEIGHT``)."""
+    guard_pass_threshold: float = Field(default=0.35, ge=0.0, le=1.0)
+    """Estimated pass rate under which the model is not asked for a lesson, exercises or an
+    answer, and the notes are used at once (``TUTOR_TEACHING_GUARD_PASS_THRESHOLD``)."""
+    guard_explore_every: int = Field(default=20, ge=0)
+    """Texts not asked of a model that is likely to fail before one is asked anyway, so its
+    rate can recover; 0 never asks (``TUTOR_TEACHING_GUARD_EXPLORE_EVERY``)."""
+    exercises_grace_s: float = Field(default=0.5, ge=0.0)
+    """How long after the lesson ends the model's exercises are waited for before the
+    generated ones are set (``TUTOR_TEACHING_EXERCISES_GRACE_S``)."""
 
 
 def _default_data_dir() -> Path:

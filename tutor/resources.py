@@ -47,6 +47,7 @@ from tutor.teaching.intents import IntentClassifier
 from tutor.teaching.keyness import NoteTerms
 from tutor.teaching.lessons import LessonStore
 from tutor.teaching.mentions import PostgresNoteMentions
+from tutor.teaching.pass_rates import PassRates
 from tutor.threads import ThreadStore, TurnHub
 from tutor.vectors import VectorStore, build_vector_store
 
@@ -82,6 +83,8 @@ class Resources:
     """Actions per learner on the WebSocket."""
     note_terms: NoteTerms
     """Each learner's term statistics, kept until their notes change."""
+    pass_rates: PassRates = field(default_factory=PassRates)
+    """How often the chat model's texts pass the quality guard, per kind of text."""
     embeddings_warmup: asyncio.Task[None] | None = field(default=None, repr=False)
     """Loads the embedding model in the background so the server answers at once."""
 
@@ -104,6 +107,7 @@ class Resources:
             mentions=PostgresNoteMentions(self.database.pool),
             lexical=PostgresLexicalSearch(self.database.pool),
             settings=self.settings.teaching,
+            pass_rates=self.pass_rates,
             sandbox_limits=Limits(),
         )
 
@@ -182,6 +186,12 @@ async def open_resources(
             lessons=LessonStore(database.pool),
             grader=ShortAnswerGrader(embeddings),
             guard=QualityGuard(embeddings),
+            pass_rates=PassRates(
+                prior=settings.teaching.guard_pass_prior,
+                prior_weight=settings.teaching.guard_prior_weight,
+                threshold=settings.teaching.guard_pass_threshold,
+                explore_every=settings.teaching.guard_explore_every,
+            ),
             intents=IntentClassifier(embeddings, margin=settings.teaching.intent_margin),
             threads=threads,
             turns=turns,

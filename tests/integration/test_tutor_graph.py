@@ -6,6 +6,7 @@ PostgreSQL one across a restart) and drives it with the requests a client sends.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
@@ -20,6 +21,7 @@ from langgraph.checkpoint.memory import InMemorySaver
 from agents import build_tutor_graph
 from agents.chat_answer import NOT_COVERED
 from agents.grader import NO_EXERCISE
+from agents.lesson_writer import FROM_THE_NOTES
 from tutor.config import LearnerSettings, Settings
 from tutor.ingest.files import SourceFile
 from tutor.learner.store import NewAttempt
@@ -29,6 +31,7 @@ from tutor.sandbox import Limits
 from tutor.teaching.citations import cited_numbers
 from tutor.teaching.exercises import CodeDraft, ExerciseSet, MultipleChoiceDraft
 from tutor.teaching.intents import IntentClassifier
+from tutor.teaching.pass_rates import PassRates
 from tutor.threads import ThreadStore
 
 pytestmark = pytest.mark.integration
@@ -192,7 +195,7 @@ async def test_a_model_lesson_that_passes_the_guard_is_kept(stack: Stack) -> Non
         "Ownership is the set of rules Rust uses to manage memory [1]. Each value in Rust "
         "has an owner, and there can only be one owner at a time [1]. When the owner goes "
         "out of scope, the value is dropped and its memory is returned [1]. For example, a "
-        "variable declared inside a block is valid only until the end of that block [2]. "
+        "variable declared inside a block is valid only until the end of that block [1]. "
         "This matters because memory is freed without a garbage collector [1]."
     )
     tutor.model.enqueue(good)
@@ -202,6 +205,8 @@ async def test_a_model_lesson_that_passes_the_guard_is_kept(stack: Stack) -> Non
     assert lesson["source"] == "model"
     assert lesson["text"] == good == streamed(events)
     assert not of(events, "reset")
+    # Sent sentence by sentence as each passed the guard, not word by word.
+    assert 1 < len(of(events, "token")) < len(good.split())
 
 
 async def test_model_text_that_never_cites_is_never_shown(stack: Stack) -> None:
@@ -219,19 +224,71 @@ async def test_model_text_that_never_cites_is_never_shown(stack: Stack) -> None:
     assert of(events, "lesson")[0]["source"] == "extractive"
 
 
-async def test_model_text_that_degenerates_is_withdrawn_and_replaced(stack: Stack) -> None:
+async def test_model_text_that_degenerates_is_cut_where_it_fails_and_the_notes_follow(
+    stack: Stack,
+) -> None:
     tutor = Tutor(stack)
     good_start = (
         "Ownership is the set of rules Rust uses to manage memory [1]. Each value in Rust "
         "has an owner, and there can only be one owner at a time [1]. "
     )
     tutor.model.enqueue(good_start + "owner " * 80)
-    events = await tutor.turn({"kind": "start_lesson"})
-    kinds = [e["event"] for e in events]
-    assert "reset" in kinds and kinds.index("token") < kinds.index("reset")
+    ownership = str(await _concept(stack, "Ownership"))
+    events = await tutor.turn({"kind": "start_lesson", "concept_id": ownership})
+    assert not of(events, "reset")
+    shown = "".join(e["text"] for e in of(events, "token"))
+    # What the learner read stays; the loop never reached them.
+    assert shown.startswith(good_start.rstrip()) and "owner owner" not in shown
     [lesson] = of(events, "lesson")
-    assert lesson["source"] == "extractive"
-    assert streamed(events) == lesson["text"]
+    assert lesson["text"] == shown and FROM_THE_NOTES in shown
+    numbers = cited_numbers(lesson["text"])
+    assert sorted(set(numbers)) == [c["number"] for c in lesson["citations"]]
+
+
+async def test_a_model_whose_lessons_fail_is_not_asked_again(stack: Stack) -> None:
+    tutor = Tutor(stack)
+    tutor.context = replace(tutor.context, pass_rates=PassRates(threshold=0.5))
+    ownership = str(await _concept(stack, "Ownership"))
+    tutor.model.enqueue("the the the the the the the the the the the the the the the the")
+    await tutor.turn({"kind": "start_lesson", "concept_id": ownership})
+    assert any("Teach me" in str(r.messages[-1].content) for r in tutor.model.history)
+    tutor.model.history.clear()
+    # The next text the model would write is fine, but its record says it will fail.
+    tutor.model.enqueue(
+        "Ownership is the set of rules Rust uses to manage memory [1]. Each value in Rust "
+        "has an owner, and there can only be one owner at a time [1]."
+    )
+    events = await tutor.turn({"kind": "start_lesson", "concept_id": ownership})
+    [lesson] = of(events, "lesson")
+    assert lesson["source"] == "extractive" and streamed(events) == lesson["text"]
+    assert not [r for r in tutor.model.history if "Teach me" in str(r.messages[-1].content)]
+    assert tutor.context.pass_rates.rate(tutor.model.where, "lesson").tried == 1
+
+
+async def test_exercises_come_right_after_the_lesson_while_the_model_is_still_writing(
+    stack: Stack,
+) -> None:
+    tutor = Tutor(stack, exercises_grace_s=0.0)
+    stalled = asyncio.Event()
+
+    async def never(*_: Any, **__: Any) -> list[Any]:
+        stalled.set()
+        await asyncio.Event().wait()
+        return []
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("agents.exercise_drafts.model_drafts", never)
+        events = await tutor.turn({"kind": "start_lesson"})
+    assert stalled.is_set()
+    kinds = [e["event"] for e in events]
+    lesson_at = kinds.index("lesson")
+    assert kinds[lesson_at + 1] == "exercise"
+    assert set(kinds[lesson_at + 1 :]) == {"exercise"}
+    for event in of(events, "exercise"):
+        stored = await stack.resources.lessons.exercise(tutor.context.owner, UUID(event["id"]))
+        assert stored is not None and stored.source == "generated"
+    state = await tutor.state()
+    assert state["prepared_exercises"] == []
 
 
 async def test_a_nul_in_the_models_text_is_dropped_not_stored(stack: Stack) -> None:
@@ -242,7 +299,8 @@ async def test_a_nul_in_the_models_text_is_dropped_not_stored(stack: Stack) -> N
         "out of scope, the value is dropped and its memory is returned [1]."
     )
     tutor.model.enqueue(good.replace("memory [1]. Each", "memory [1].\x00 Each"))
-    [lesson] = of(await tutor.turn({"kind": "start_lesson"}), "lesson")
+    ownership = str(await _concept(stack, "Ownership"))
+    [lesson] = of(await tutor.turn({"kind": "start_lesson", "concept_id": ownership}), "lesson")
     assert lesson["source"] == "model" and lesson["text"] == good
 
 
@@ -266,7 +324,8 @@ async def test_valid_model_exercises_are_used(stack: Stack) -> None:
         explanation="There can only be one owner at a time.",
     )
     tutor.model.enqueue_json(ExerciseSet(exercises=[question]))
-    events = await tutor.turn({"kind": "start_lesson"})
+    ownership = str(await _concept(stack, "Ownership"))
+    events = await tutor.turn({"kind": "start_lesson", "concept_id": ownership})
     [exercise] = of(events, "exercise")
     assert exercise["question"] == question.question
     assert exercise["options"] == question.options
