@@ -177,6 +177,8 @@ def test_a_verb_used_as_a_noun_opens_a_claim() -> None:
         "However, unemployment also has economic costs for the broader society.",
         "Having a part-time job counts as being employed, however, and the rate falls.",
         "Using this definition of unemployed, the labor force includes the unemployed.",
+        "For this reason, the shape of the frontier between the two points is flat.",
+        "Macroeconomics, meanwhile, focuses on the economic activities of all of them.",
     ],
 )
 def test_sentences_that_lean_on_the_one_before_are_no_claims(leaning: str) -> None:
