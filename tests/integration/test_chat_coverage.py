@@ -73,6 +73,11 @@ and falls again in an expansion.
 
 Wages are sticky downward: firms rarely cut the pay of the workers they keep, so in a
 recession they lay some workers off instead, and unemployment rises.
+## The Labor Force
+
+The labor force is everyone who works for pay, full time or part time, plus everyone who
+is unemployed: without a job and actively looking for one.
+
 ## Demand
 
 When the price of a good rises, the quantity demanded falls, other things equal. A
@@ -178,6 +183,8 @@ async def test_covered_questions_in_the_learners_words_are_covered(notes: Notes)
         ("Why don't firms cut wages when times are bad?", "Sticky Wages"),
         ("What is Cargo?", "Hello, Cargo!"),
         ("What happens to the quantity people buy when prices go up?", "Demand"),
+        # Little is left with "labor force" taken out: the passage stays close enough.
+        ("Who counts as being in the labor force?", "The Labor Force"),
     ]
     for question, heading in cases:
         verdict = await coverage(notes, question)

@@ -12,8 +12,9 @@ Two tests, both needed:
 
 The chunks that mention a subject are looked up by their words
 (:class:`~tutor.teaching.mentions.NoteMentions`), the search's passages first; they count
-when they are close to the question with the subject taken out (what is asked about it),
-or when the question asks about nothing else ("What is Cargo?"). A word of a lowercase
+when they are close to the question and stay somewhat close to it with the subject taken
+out (what is asked about it), or when the question asks about nothing else ("What is
+Cargo?"). A word of a lowercase
 subject that the notes never use settles it at once ("price elasticity", "monad"); a
 capitalised word that opens the question may be a plain word ("Walk me through..."), so
 it only needs to appear somewhere in the notes.
