@@ -292,6 +292,13 @@ def test_the_summary_line_is_dropped_when_quoted_or_pointing_away() -> None:
         assert ("In short:" in lesson.text) is shown, summary
         assert lesson.text.count(quoted) == 1  # quoted once, never repeated as a key point
     assert f"- {fresh}" in lesson.text
+    # A key point quoted inside a note (a block quote in the passage) is not repeated.
+    note = "Note: A scope can sit inside another scope."
+    noted = [
+        replace(own[-1], text=f"{own[-1].text}\n\n> Note: A scope can sit inside\n> another scope.")
+    ]
+    lesson = extractive_lesson(concept("Variable Scope", "", (note,)), [*own[:-1], *noted])
+    assert "another scope" in lesson.text and f"- {note}" not in lesson.text
 
 
 def test_a_lead_in_teaches_its_own_prose_then_points_to_its_parts() -> None:

@@ -121,6 +121,7 @@ _SENTENCE_END = re.compile(r"[.!?][)\"'\u2019\u201d*_]*(?=\s)")
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
 _NOT_PLAIN = re.compile(r"^\s*(?:[-*+][ \t]|\d+[.)][ \t]|[|>#<]|`{3}|~{3})")
 _MARKUP = re.compile(r"[*_`]+")
+_QUOTE_MARKS = re.compile(r"^[ \t>]+", re.MULTILINE)
 _SPACE = re.compile(r"\s+")
 _PIECE = re.compile(r"\s*\S{1,12}|\s+")
 
@@ -469,7 +470,7 @@ def _closing(
 
 def _normal(text: str) -> str:
     """Text reduced for "is this already quoted": no markup, quotes or line breaks."""
-    text = text.replace("\u2019", "'").replace("\\", "")
+    text = _QUOTE_MARKS.sub("", text.replace("\u2019", "'").replace("\\", ""))
     return _SPACE.sub(" ", _MARKUP.sub("", text)).strip().casefold()
 
 
