@@ -130,3 +130,29 @@ def test_lessons_on_two_concepts_drawing_on_one_passage_do_not_repeat(
         info(other), shared, corpus.siblings(other), "practice", statistics=statistics, history=had
     )
     assert not had & {fingerprint(d) for d in second}
+
+
+def test_names_and_identifiers_are_never_swapped_for_a_neighbours_term(
+    notes: tuple[Notes, TermStatistics],
+) -> None:
+    corpus, statistics = notes
+    swapped = 0
+    for concept in corpus.teachable():
+        for choice in exercises(corpus, statistics, concept, "intro"):
+            if not isinstance(choice, MultipleChoiceDraft):
+                continue
+            right = [w.strip(".,;:!?()\"'") for w in choice.options[choice.answer].split()]
+            # Names and identifiers stay; the concept's own name may be swapped.
+            title = concept.title.casefold()
+            kept = [
+                w
+                for w in right[1:]
+                if ("_" in w or "::" in w or w[:1].isupper()) and w.casefold()[:4] not in title
+            ]
+            for option in choice.options:
+                words = [w.strip(".,;:!?()\"'") for w in option.split()]
+                # A wrong version of the claim: the same words but one or two.
+                if words != right and len(set(words) ^ set(right)) <= 3:
+                    swapped += 1
+                    assert all(w in words for w in kept), (right, option)
+    assert swapped

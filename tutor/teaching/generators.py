@@ -465,7 +465,16 @@ class _Maker:
             for t in self.notes.key_terms(sentence)
             if len(t.split()) == 1 and _nominal(t) and t != first and t not in terms
         ]
-        terms = [t for t in terms if "--" not in t and not _verb_use(t).search(claim)]
+        # A name inside the sentence ("United States", "PowerShell") or an identifier
+        # ("split_whitespace") is no term to swap for a neighbour's word.
+        terms = [
+            t
+            for t in terms
+            if "--" not in t
+            and t.isalpha()
+            and not _verb_use(t).search(claim)
+            and (t[:1].islower() or t == first or stem(t) in self.notes.focus)
+        ]
         wrong: list[str] = []
         if terms:
             term = terms[0]
