@@ -79,5 +79,14 @@ async def check_readiness(resources: Resources) -> Readiness:
     statuses = list(await asyncio.gather(*checks))
     if pending is not None:
         statuses.append(pending)
+    record = resources.pass_rates.describe(resources.chat_model.where)
+    if record:
+        # How often the model's texts pass the quality guard, and which it is not asked for.
+        statuses = [
+            s.model_copy(update={"detail": f"{s.detail}; quality guard: {record}"})
+            if s.name == "chat_model"
+            else s
+            for s in statuses
+        ]
     statuses.sort(key=lambda s: s.name)
     return Readiness(ready=all(s.state == "ok" for s in statuses), components=statuses)

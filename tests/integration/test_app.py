@@ -64,6 +64,12 @@ async def test_readyz_names_every_component(client: AsyncTestClient[Litestar]) -
     assert all(c["state"] == "ok" for c in components.values())
     assert components["graph"]["where"].startswith("tables in postgres")
     assert components["embeddings"]["detail"] == "384 dimensions"
+    assert "quality guard" not in components["chat_model"]["detail"]
+    # Once the model's texts were judged, the probe says how they fared.
+    resources = _resources(client)
+    resources.pass_rates.record(resources.chat_model.where, "lesson", passed=False)
+    chat_model = {c["name"]: c for c in (await _ready(client))["components"]}["chat_model"]
+    assert chat_model["detail"].endswith("quality guard: lesson 0/1 passed (est. 0.33, not asked)")
 
 
 async def test_readyz_tells_anyone_only_whether_it_is_ready(settings: Settings) -> None:

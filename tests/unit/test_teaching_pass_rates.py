@@ -70,3 +70,15 @@ def test_never_exploring_never_asks_a_failing_model() -> None:
 def test_nonsense_settings_are_refused(arguments: dict[str, float]) -> None:
     with pytest.raises(ValueError, match=r"between 0 and 1|cannot be negative"):
         PassRates(**arguments)  # type: ignore[arg-type]
+
+
+def test_the_record_reads_as_one_line_per_model() -> None:
+    rates = PassRates(prior=0.5, prior_weight=2, threshold=0.35)
+    assert rates.describe(MODEL) == ""
+    rates.record(MODEL, "lesson", passed=False)
+    rates.record(MODEL, "lesson", passed=False)
+    rates.record(MODEL, "exercises", passed=True)
+    assert rates.describe(MODEL) == (
+        "exercises 1/1 passed (est. 0.67); lesson 0/2 passed (est. 0.25, not asked)"
+    )
+    assert rates.describe(OTHER) == ""

@@ -118,6 +118,21 @@ class PassRates:
             counts[2] += 1
             return False
 
+    def describe(self, model: str) -> str:
+        """One line on ``model``'s record, e.g. ``lesson 0/3 passed (est. 0.20, not asked)``.
+
+        Empty when none of its texts was judged yet.
+        """
+        parts = []
+        for kind, rate in sorted(self.snapshot().get(model, {}).items()):
+            if not rate.tried:
+                continue
+            asked = "" if rate.estimate >= self.threshold else ", not asked"
+            parts.append(
+                f"{kind} {rate.passed}/{rate.tried} passed (est. {rate.estimate:.2f}{asked})"
+            )
+        return "; ".join(parts)
+
     def snapshot(self) -> dict[str, dict[str, PassRate]]:
         """Every rate known so far, by model then kind (for benches and status pages)."""
         with self._lock:
