@@ -177,6 +177,21 @@ def test_a_lesson_reads_its_section_in_order_with_what_it_points_at() -> None:
     assert places(chosen) == [(2, True), (4, False), (5, False), (6, False), (7, False), (8, False)]
 
 
+def test_what_passages_point_at_comes_along_within_a_bound() -> None:
+    chosen = lesson_on(RUST, "ch04.md", "Return Values and Scope", budget=1, difficulty="practice")
+    # The opening names Listing 4-1 and Listing 4-4; those bring nothing more here.
+    assert places(chosen) == [(2, True), (4, False), (5, False)]
+    listings = "\n\n".join(
+        f"*Listing 1-{n}: Step {n}*\n\n```rust\nlet x{n} = {n};\n```" for n in range(1, 7)
+    )
+    notes = (
+        "# Notes\n\n## Steps\n\nListings 1-1, 1-2, 1-3, 1-4, 1-5 and 1-6 show each step of "
+        f"the program in turn, from the first to the last.\n\n## Listings\n\n{listings}\n"
+    )
+    bounded = lesson_on(notes, "steps.md", "Steps", budget=1)
+    assert len(bounded) == 1 + 3 and all(p.see_also for p in bounded[1:])
+
+
 def test_an_introduction_is_the_opening_and_its_first_example() -> None:
     intro = lesson_on(RUST, "ch04.md", "Variable Scope", difficulty="intro")
     assert places(intro) == [(1, False), (2, False), (3, False)]

@@ -30,6 +30,8 @@ _EXAMPLE_CUE = re.compile(r"\b(?:for example|for instance|e\.g\.)", re.IGNORECAS
 _WORD = re.compile(r"[^\W_]+")
 _HEADING = re.compile(r"^\s*#{1,6}\s")
 _NEAR = 3
+_POINTED_AT_MOST = 3
+"""Passages a lesson brings along because its own passages point at them, at most."""
 """How far (in chunks) "the code above" or an error may be from the prose naming it."""
 
 
@@ -106,12 +108,13 @@ def section_lesson(
     chosen_ids = {p.chunk_id for p in chosen}
     extra: list[Passage] = []
     pending = list(chosen)
-    # What is brought along may point further (a failing listing, at its error), within
-    # a second budget's worth of passages.
-    while pending and len(chosen) + len(extra) < 2 * budget:
+    # What is brought along may point further (a failing listing, at its error); the
+    # lesson's model prompt must still fit the model's window.
+    most = budget + _POINTED_AT_MOST
+    while pending:
         passage = pending.pop(0)
         for target, _ in pointed_at(passage, document):
-            if target.chunk_id in chosen_ids:
+            if target.chunk_id in chosen_ids or len(chosen) + len(extra) >= most:
                 continue
             chosen_ids.add(target.chunk_id)
             pending.append(target)
