@@ -265,3 +265,19 @@ def test_claims_of_a_block_quote_are_asides() -> None:
         (RULE, False),
         ("The heap is less organized than the stack in memory.", True),
     ]
+
+
+@pytest.mark.parametrize(
+    "claim",
+    [
+        "When the price is below the equilibrium price, buyers want more than sellers offer.",
+        "If you try to use a null value as a not-null value, you'll get an error of some kind.",
+    ],
+)
+def test_positions_and_consequences_are_claims(claim: str) -> None:
+    assert verdicts(claim) == {claim: None}
+
+
+def test_code_described_as_above_is_bound_to_it() -> None:
+    sentence = "The function shown above returns the length of the string it borrows."
+    assert verdicts(sentence) == {sentence: "code"}
