@@ -73,14 +73,16 @@ async def set_exercises(state: TutorState, runtime: Runtime[TutorContext]) -> di
     if concept is None:
         return {"open_exercises": []}
     passages = [passage(p) for p in state.passages]
-    # Usually written while the lesson streamed (agents/exercise_drafts.py).
-    drafts = _prepared(state.prepared_exercises)
-    if not drafts:
+    # Usually written while the lesson streamed (agents/exercise_drafts.py); none of them
+    # passing the checks is no reason to make the learner wait for the model now.
+    prepared = state.prepared_exercises
+    drafts = _prepared(prepared or [])
+    if prepared is None:
         drafts = [
             (draft, "model")
             for draft in await model_drafts(context, concept, passages, state.difficulty)
         ]
-    if not drafts:
+    if not drafts and prepared is None:
         seed = UUID(state.lesson_id).int % 2**31 if state.lesson_id else 0
         drafts = [
             (draft, "generated")
@@ -94,7 +96,10 @@ async def set_exercises(state: TutorState, runtime: Runtime[TutorContext]) -> di
     )
     for exercise in stored:
         emit("exercise", **exercise.public())
-    return {"open_exercises": [str(exercise.id) for exercise in stored], "prepared_exercises": []}
+    return {
+        "open_exercises": [str(exercise.id) for exercise in stored],
+        "prepared_exercises": None,
+    }
 
 
 def _prepared(records: Sequence[PreparedExercise]) -> list[tuple[ExerciseDraft, ExerciseSource]]:

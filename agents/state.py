@@ -91,8 +91,9 @@ class TutorState(InputState):
     """The current lesson."""
     open_exercises: list[str] = field(default_factory=list)
     """Exercises of the current lesson not yet answered, in the order they were set."""
-    prepared_exercises: list[PreparedExercise] = field(default_factory=list)
-    """Exercises on the current lesson drafted while it streamed, until they are set."""
+    prepared_exercises: list[PreparedExercise] | None = None
+    """Exercises on the current lesson drafted while it streamed, until they are set
+    (None: none were drafted, so the exercise node drafts them itself)."""
 
 
 def request_text(request: Request | None) -> str:

@@ -288,7 +288,28 @@ async def test_exercises_come_right_after_the_lesson_while_the_model_is_still_wr
         stored = await stack.resources.lessons.exercise(tutor.context.owner, UUID(event["id"]))
         assert stored is not None and stored.source == "generated"
     state = await tutor.state()
-    assert state["prepared_exercises"] == []
+    assert state["prepared_exercises"] is None
+
+
+async def test_drafts_that_all_fail_the_checks_do_not_send_the_model_back_to_work(
+    stack: Stack,
+) -> None:
+    tutor = Tutor(stack)
+    asked: list[str] = []
+
+    async def nothing_passes(*_: Any, **__: Any) -> list[Any]:
+        asked.append("drafts")
+        return []
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("agents.exercise_drafts.generated_drafts", nothing_passes)
+        patch.setattr("agents.exercise_drafts.model_drafts", nothing_passes)
+        patch.setattr("agents.exercise_setter.model_drafts", nothing_passes)
+        patch.setattr("agents.exercise_setter.generated_drafts", nothing_passes)
+        events = await tutor.turn({"kind": "start_lesson"})
+    assert of(events, "lesson") and not of(events, "exercise")
+    # Drafted once each while the lesson streamed, and not again after it.
+    assert asked == ["drafts", "drafts"]
 
 
 async def test_a_nul_in_the_models_text_is_dropped_not_stored(stack: Stack) -> None:
