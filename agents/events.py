@@ -9,6 +9,7 @@ A client reads them with ``stream_mode="custom"``: each is a dict with an ``even
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from typing import Any
 
 from langgraph.config import get_stream_writer
@@ -21,7 +22,9 @@ def emit(event: str, **fields: Any) -> None:
     get_stream_writer()({"event": event, **fields})
 
 
-async def stream_text(text: str, words_per_second: float = 0.0) -> None:
+async def stream_text(
+    text: str, words_per_second: float = 0.0, *, on_first: Callable[[], None] | None = None
+) -> None:
     """Stream ready text word by word, as a model's tokens would arrive.
 
     Yields to the event loop between pieces so every token is its own frame and an
@@ -32,6 +35,8 @@ async def stream_text(text: str, words_per_second: float = 0.0) -> None:
         words_per_second: The pace; 0 sends as fast as the loop allows. Text that no model
             wrote as it went (an extractive lesson, a grade's feedback) is paced like a
             model's tokens, so a learner sees it arrive and read the same way.
+        on_first: Called once the first piece is out (work that may wait until the
+            learner is reading starts then).
     """
     loop = asyncio.get_running_loop()
     started = loop.time()
@@ -40,3 +45,5 @@ async def stream_text(text: str, words_per_second: float = 0.0) -> None:
         due = started + index / words_per_second if words_per_second > 0 else 0.0
         await asyncio.sleep(max(due - loop.time(), 0.0))
         emit("token", text=piece)
+        if index == 0 and on_first is not None:
+            on_first()

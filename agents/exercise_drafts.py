@@ -37,7 +37,7 @@ class ExerciseDrafting:
         passages: Sequence[Passage],
         level: Difficulty,
     ) -> None:
-        """Start drafting; call :meth:`result` once the lesson is out, :meth:`cancel` always.
+        """Get ready to draft; :meth:`start` begins, :meth:`result` waits, :meth:`cancel` ends.
 
         Args:
             context: The turn's context (its model, guard record and stores).
@@ -48,16 +48,27 @@ class ExerciseDrafting:
         """
         self._context = context
         self._where = context.chat_model.where
+        self._what = (concept_id, concept, passages, level)
+        self._generated: asyncio.Task[list[ExerciseDraft]] | None = None
+        self._model: asyncio.Task[list[ExerciseDraft]] | None = None
+
+    def start(self) -> None:
+        """Begin drafting in the background (once; later calls do nothing)."""
+        if self._generated is not None:
+            return
+        context = self._context
+        concept_id, concept, passages, level = self._what
         seed = random.getrandbits(_SEED_BITS)
         self._generated = asyncio.create_task(
             generated_drafts(context, concept_id, concept, passages, level, seed=seed)
         )
-        self._model: asyncio.Task[list[ExerciseDraft]] | None = None
         if passages and context.pass_rates.should_try(self._where, "exercises"):
             self._model = asyncio.create_task(model_drafts(context, concept, passages, level))
 
     async def result(self, grace_s: float) -> list[PreparedExercise]:
         """The exercises to set: the model's if ready within ``grace_s``, else generated."""
+        self.start()
+        assert self._generated is not None
         model = self._model
         if model is not None:
             await asyncio.wait({model}, timeout=grace_s)

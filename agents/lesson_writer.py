@@ -34,7 +34,7 @@ from agents.state import TutorState
 from agents.writing import Opening, Streamed, stream_checked
 from tutor.teaching.citations import citation_matches, cited_numbers
 from tutor.teaching.exercises import Difficulty
-from tutor.teaching.extractive import extractive_lesson
+from tutor.teaching.extractive import ExtractiveLesson, extractive_lesson
 from tutor.teaching.lessons import (
     Citation,
     EarlierLesson,
@@ -79,7 +79,7 @@ async def write_lesson(state: TutorState, runtime: Runtime[TutorContext]) -> dic
     passages = [passage(p) for p in state.passages]
     drafting = ExerciseDrafting(context, concept_id, concept, passages, state.difficulty)
     try:
-        update = await _lesson(context, state, concept_id, concept, passages)
+        update = await _lesson(context, state, concept_id, concept, passages, drafting)
         prepared = await drafting.result(context.settings.exercises_grace_s)
     finally:
         await drafting.cancel()
@@ -92,13 +92,16 @@ async def _lesson(
     concept_id: UUID,
     concept: ConceptInfo,
     passages: list[Passage],
+    drafting: ExerciseDrafting,
 ) -> dict[str, Any]:
     assert state.difficulty is not None
     earlier = await context.lessons.earlier(
         context.owner, concept_id, context.settings.recent_lessons
     )
     order = (await context.learner.preferences(context.owner))["lesson_order"]
-    draft, rewritten = await _compose(context, concept, passages, earlier, state.difficulty, order)
+    draft, rewritten = await _compose(
+        context, concept, passages, earlier, state.difficulty, order, drafting
+    )
     # Entries for what the text cites: a model's lesson may leave passages it was given
     # uncited, and one continued from the notes numbers theirs after all of those.
     used = set(cited_numbers(draft.text))
@@ -140,18 +143,37 @@ async def _compose(
     earlier: Sequence[EarlierLesson],
     difficulty: Difficulty,
     order: str,
+    drafting: ExerciseDrafting,
 ) -> tuple[_Draft, bool]:
-    """The lesson to keep, and whether it had to be rewritten for novelty."""
+    """The lesson to keep, and whether it had to be rewritten for novelty.
+
+    Exercises start drafting before a model writes (it takes a while), and once the
+    first word of a lesson from the notes is out (so they do not hold that word back).
+    """
     limit = context.settings.novelty_threshold
+    pace = context.settings.ready_text_words_per_second
     again = bool(earlier)
     # Text once shown is never taken back, so a repeat lesson takes another angle from
     # the start rather than after the learner has read one too close to the last.
     fresh = _unused_first(passages, earlier) if again else passages
-    written = await _generated(context, concept, fresh, difficulty, order, earlier, again=again)
+    written = await _generated(
+        context, concept, fresh, difficulty, order, earlier, drafting, again=again
+    )
     if written is not None and written.complete:
         return await _measured(context, written.shown, fresh, "model", earlier), False
     rewritten = written is not None and written.reason == _TOO_CLOSE
     angle = len(earlier)
+    if not earlier and (written is None or not written.shown):
+        # A first lesson is new by definition: it goes out at once, measured meanwhile.
+        lesson = await _extractive_lesson(context, concept, passages, order, angle)
+        measuring = asyncio.create_task(
+            _measured(context, lesson.text, lesson.cited, "extractive", earlier)
+        )
+        try:
+            await stream_text(lesson.text, pace, on_first=drafting.start)
+            return await measuring, rewritten
+        finally:
+            measuring.cancel()
     draft = await _extractive(context, concept, passages, order, angle, earlier)
     # The extractive lesson is checked for novelty before it is shown, so a rewrite
     # never flashes on screen; the next angle also starts from unused passages.
@@ -159,7 +181,7 @@ async def _compose(
         draft = await _extractive(context, concept, fresh, order, angle + 1, earlier)
         rewritten = True
     if written is None or not written.shown:
-        await stream_text(draft.text, context.settings.ready_text_words_per_second)
+        await stream_text(draft.text, pace, on_first=drafting.start)
         return draft, rewritten
     return await _continued(context, written.shown, fresh, draft, earlier), rewritten
 
@@ -174,6 +196,7 @@ async def _generated(
     difficulty: Difficulty,
     order: str,
     earlier: Sequence[EarlierLesson],
+    drafting: ExerciseDrafting,
     *,
     again: bool,
 ) -> Streamed | None:
@@ -181,6 +204,7 @@ async def _generated(
     where = context.chat_model.where
     if not passages or not context.pass_rates.should_try(where, "lesson"):
         return None
+    drafting.start()
     system = load_prompt("lesson").render(
         title=concept.title,
         difficulty=difficulty,
@@ -250,7 +274,18 @@ async def _extractive(
     angle: int,
     earlier: Sequence[EarlierLesson],
 ) -> _Draft:
-    lesson = extractive_lesson(
+    lesson = await _extractive_lesson(context, concept, passages, order, angle)
+    return await _measured(context, lesson.text, lesson.cited, "extractive", earlier)
+
+
+async def _extractive_lesson(
+    context: TutorContext,
+    concept: ConceptInfo,
+    passages: Sequence[Passage],
+    order: str,
+    angle: int,
+) -> ExtractiveLesson:
+    return extractive_lesson(
         concept,
         passages,
         order="example_first" if order == "example_first" else "explanation_first",
@@ -259,7 +294,6 @@ async def _extractive(
         max_passages=len(passages),
         parts=await part_titles(context, concept.key),
     )
-    return await _measured(context, lesson.text, lesson.cited, "extractive", earlier)
 
 
 async def _measured(

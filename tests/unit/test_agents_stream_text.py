@@ -47,3 +47,13 @@ async def test_paced_text_is_spread_at_the_rate(recorded: tuple[list[str], list[
     assert waits[0] == 0.0
     assert all(wait <= index / 10.0 for index, wait in enumerate(waits)), waits
     assert waits[-1] > (len(waits) - 1) / 10.0 - 0.5, waits
+
+
+async def test_work_waiting_for_the_first_piece_starts_right_after_it(
+    recorded: tuple[list[str], list[float]],
+) -> None:
+    pieces, _ = recorded
+    seen: list[int] = []
+    await events.stream_text(TEXT, on_first=lambda: seen.append(len(pieces)))
+    # Called once, when exactly one piece had gone out.
+    assert seen == [1] and "".join(pieces) == TEXT
