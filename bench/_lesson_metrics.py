@@ -9,7 +9,7 @@ notes as the author wrote them; none of it asks the tutor how it classified anyt
   that it fails; an exercise uses it as an answer when its solution holds a line that
   only failing listings have.
 - Dangling references: "Listing 4-5" or "Figure 3-1" that the lesson never shows (no
-  caption of that number in it), and "the following code" with no code after it.
+  caption of that number in it), and "the following code" with no code right after it.
 - Markup leaks: HTML comments and tags, mdBook directives, link-reference syntax,
   heading anchors, and mdBook's hidden Rust lines (``# ``) inside Rust code.
 - First kept token: the first token after the last ``reset`` of a turn (the text the
@@ -36,10 +36,9 @@ _SAYS_FAILS = re.compile(
 _NEAR_BEFORE, _NEAR_AFTER = 400, 300
 """Characters before and after a code block searched for words saying that it fails."""
 _REFERENCE = re.compile(r"\b(Listing|Figure)\s+(\d+-\d+)\b")
+# "Do the following:" before a list announces no code; these announce code.
 _FOLLOWING = re.compile(
-    r"\b(?:the following (?:code|listing|example|program)|the code below|"
-    r"the following:|as follows:)",
-    re.IGNORECASE,
+    r"\b(?:the following (?:code|listing|program)|the code below)", re.IGNORECASE
 )
 _LEAKS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("html comment", re.compile(r"<!--|-->")),

@@ -99,6 +99,8 @@ def test_following_code_must_be_followed_by_code() -> None:
     assert dangling_references("Consider the following code:\n\nIt moves s.") == [
         "the following code"
     ]
+    # A list announced by "the following:" is not code that went missing.
+    assert dangling_references("To install, do the following:\n\n- open a shell\n") == []
 
 
 def test_markup_leaks_are_named_by_kind_and_code_is_not_prose() -> None:
