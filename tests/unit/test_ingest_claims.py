@@ -102,6 +102,7 @@ def test_questions_are_no_claims() -> None:
         "This section will continue our discussion of scarcity and the budget constraint.",
         "We've already seen string literals, where a string value is hardcoded.",
         "We now have a way to find the end of the first word, but there's a problem.",
+        "You learned how to use lifetime annotations to avoid dangling references.",
     ],
 )
 def test_meta_text_is_no_claim(meta: str) -> None:
@@ -133,6 +134,7 @@ def test_examples_are_no_claims(example: str) -> None:
         "With only `s2` valid, the memory is freed once when `s2` goes out of scope.",
         "Notice that the `println!` call in `main` now prints a borrowed `&String` value.",
         "Because we get a reference from `.iter().enumerate()`, we use a pattern to read it.",
+        "The call to panic! causes the error message contained in the last two lines.",
     ],
 )
 def test_sentences_bound_to_their_code_are_no_claims(bound: str) -> None:
@@ -179,6 +181,7 @@ def test_a_verb_used_as_a_noun_opens_a_claim() -> None:
         "Using this definition of unemployed, the labor force includes the unemployed.",
         "For this reason, the shape of the frontier between the two points is flat.",
         "Macroeconomics, meanwhile, focuses on the economic activities of all of them.",
+        "Rust enforces a similar rule for combining mutable and immutable references.",
     ],
 )
 def test_sentences_that_lean_on_the_one_before_are_no_claims(leaning: str) -> None:
