@@ -92,7 +92,9 @@ def run(folder: Path, output: Path) -> None:
     print(f"  {'intercept':22s} {calibration.intercept:+.3f}")
     print(
         f"thresholds: correct >= {calibration.correct_threshold}, "
-        f"partial >= {calibration.partial_threshold}"
+        f"partial >= {calibration.partial_threshold} (the fitted thresholds "
+        f"{calibration.info['fitted_threshold_with_examples']} with graded examples, "
+        f"{calibration.info['fitted_threshold_without_examples']} without, are moved to 0.5)"
     )
     info = calibration.info
     print(

@@ -27,6 +27,8 @@ from tutor.grading.features import (
     words,
 )
 from tutor.grading.short_answer import (
+    CUE_FEATURES,
+    WEIGHED_FEATURES,
     fit_logistic,
     leave_one_out_examples,
     macro_f1,
@@ -47,6 +49,9 @@ def test_shipped_calibration_loads_and_scores_in_unit_interval() -> None:
     assert calibration.feature_names == FEATURE_NAMES
     assert len(calibration.coef) == len(calibration.mean) == len(FEATURE_NAMES)
     assert 0.0 < calibration.partial_threshold < calibration.correct_threshold < 1.0
+    # The fitted threshold is moved to one half: "correct" always shows a score above it.
+    assert calibration.correct_threshold == 0.5
+    assert 0.0 < calibration.info["fitted_threshold_without_examples"] < 1.0
     rng = np.random.default_rng(1)
     rows = rng.normal(size=(50, len(FEATURE_NAMES))) * 5
     scores = calibration.probability(rows)
@@ -133,6 +138,26 @@ def test_fit_logistic_separates_and_calibrate_writes(tmp_path: Path) -> None:
     fitted = calibrate(items, FakeEmbeddings(), path)
     assert Calibration.read(path) == fitted
     assert fitted.info["n_train"] == 40
+    assert fitted.correct_threshold == 0.5 > fitted.partial_threshold
+    # Each regime's fitted threshold is moved to one half and no decision changes: the
+    # shipped logits are the plain fit's, less the logit of the regime's threshold.
+    groups = [question_key(item) for item, _ in items]
+    loo = compute_features(leave_one_out_examples(items, groups), FakeEmbeddings())
+    rows = np.vstack([loo, without_examples(loo)])
+    labels = np.array([c for _, c in items] * 2)
+    weighed = [FEATURE_NAMES.index(name) for name in WEIGHED_FEATURES]
+    mean, scale, coef, intercept = fit_logistic(rows[:, weighed], labels)
+    plain = ((rows[:, weighed] - mean) / scale) @ coef + intercept
+    info = fitted.info
+    has = rows[:, FEATURE_NAMES.index("has_examples")] == 1.0
+    threshold = np.where(
+        has, info["fitted_threshold_with_examples"], info["fitted_threshold_without_examples"]
+    )
+    shipped = np.log(fitted.probability(rows) / (1 - fitted.probability(rows)))
+    assert np.allclose(shipped, plain - np.log(threshold / (1 - threshold)), atol=1e-6)
+    # The cues are computed but weigh nothing until calibrated.
+    for name in CUE_FEATURES:
+        assert fitted.coef[FEATURE_NAMES.index(name)] == 0.0
     for regime in ("with", "without"):
         assert 0.0 <= fitted.info[f"cv_macro_f1_{regime}_examples"] <= 1.0
 

@@ -75,8 +75,13 @@ def test_key_points_covered_and_missed(grader: ShortAnswerGrader) -> None:
     points = ("The circuit is closed.", "Photosynthesis needs chlorophyll.")
     grade = grader.grade(item("Closing the switch closes the circuit. Then current flows.", points))
     assert grade.covered == ("The circuit is closed.",)
-    assert grade.missed == ("Photosynthesis needs chlorophyll.",)
     assert "Photosynthesis" in grade.feedback
+    if grade.verdict == "correct":  # an uncovered point is extra, never "missed"
+        assert grade.missed == ()
+        assert grade.extra == ("Photosynthesis needs chlorophyll.",)
+        assert "could also mention" in grade.feedback
+    else:
+        assert grade.missed == ("Photosynthesis needs chlorophyll.",)
 
 
 def test_graded_examples_move_the_grade_their_way(
@@ -98,3 +103,95 @@ def test_graded_examples_move_the_grade_their_way(
 
 def test_no_items_no_grades(grader: ShortAnswerGrader) -> None:
     assert grader.grade_many([]) == []
+
+
+# Answers as learners write them, against sentences of the Rust book ("References and
+# Borrowing") and of the economics notes ("Budget constraints", "Opportunity cost").
+BORROW_Q = "What happens to the String when s goes out of scope at the end of calculate_length?"
+BORROW_REF = (
+    "Because s does not have ownership of what it refers to, the String is not dropped "
+    "when s goes out of scope."
+)
+BUDGET_Q = "When will Sam's budget constraint shift to the right?"
+BUDGET_REF = (
+    "Sam's budget constraint will shift to the right if either Sam's income increases or "
+    "the price of either or both goods decreases."
+)
+COST_Q = "What happens to the marginal opportunity cost as the production of a good increases?"
+COST_REF = (
+    "As the production of a good increases, the marginal opportunity cost of producing it "
+    "increases as well."
+)
+
+WRONG_BUT_OVERLAPPING = [
+    (
+        BORROW_Q,
+        BORROW_REF,
+        "s takes ownership of the String, so when s goes out of scope the value is dropped.",
+    ),
+    (BORROW_Q, BORROW_REF, "The String is dropped when s goes out of scope because s owns it."),
+    (
+        BUDGET_Q,
+        BUDGET_REF,
+        "It shifts to the right when Sam's income decreases or the price of the goods increases.",
+    ),
+    (
+        COST_Q,
+        COST_REF,
+        "As the production of a good increases, the marginal opportunity cost decreases.",
+    ),
+]
+RIGHT_IN_OWN_WORDS = [
+    (
+        BORROW_Q,
+        BORROW_REF,
+        "Nothing: s only borrows the String and never owns it, so the String is not dropped.",
+    ),
+    (
+        BUDGET_Q,
+        BUDGET_REF,
+        "When Sam's income rises, or when the goods get cheaper because their prices decrease.",
+    ),
+    pytest.param(
+        COST_Q,
+        COST_REF,
+        "It rises too: each extra unit of the good costs more than the one before.",
+        marks=pytest.mark.xfail(
+            strict=True, reason="a paraphrase sharing few words with its reference is partial"
+        ),
+    ),
+]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="the shipped calibration gives the contradiction cues no weight (see CUE_FEATURES)",
+)
+@pytest.mark.parametrize(("question", "reference", "answer"), WRONG_BUT_OVERLAPPING)
+def test_an_answer_that_reuses_the_words_but_says_the_opposite_is_not_correct(
+    grader: ShortAnswerGrader, question: str, reference: str, answer: str
+) -> None:
+    grade = grader.grade(GradingItem(answer, (reference,), question))
+    assert grade.verdict != "correct", grade
+    assert grade.score < 0.5
+    assert "Careful:" in grade.feedback
+
+
+@pytest.mark.parametrize(("question", "reference", "answer"), RIGHT_IN_OWN_WORDS)
+def test_a_right_answer_in_other_words_is_correct(
+    grader: ShortAnswerGrader, question: str, reference: str, answer: str
+) -> None:
+    grade = grader.grade(GradingItem(answer, (reference,), question))
+    assert grade.verdict == "correct", grade
+    assert grade.score >= 0.5
+
+
+def test_the_contradiction_cues_are_features(embeddings: SentenceTransformerEmbeddings) -> None:
+    wrong, right = WRONG_BUT_OVERLAPPING[0][2], RIGHT_IN_OWN_WORDS[0][2]
+    rows = compute_features(
+        [GradingItem(a, (BORROW_REF,), BORROW_Q) for a in (wrong, right)], embeddings
+    )
+    assert feature(rows, 0, "polarity_conflict") == 1.0
+    assert feature(rows, 1, "polarity_conflict") == 0.0
+    # Both are close to the reference by embedding: only the cue tells them apart.
+    assert feature(rows, 0, "sim_max") > 0.6

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tutor.embeddings import FakeEmbeddings
-from tutor.grading import ShortAnswerGrader
+from tutor.grading import FEATURE_NAMES, Calibration, ShortAnswerGrader
 from tutor.sandbox import Limits
 from tutor.teaching.answers import grade_answer
 from tutor.teaching.exercises import (
@@ -71,6 +71,58 @@ async def test_other_short_answers_go_to_the_grader() -> None:
     assert wrong.missed == tuple(SHORT.key_points)
     assert wrong.score < right.score
     assert wrong.verdict != "correct"
+
+
+# From the Rust book's foreword: the blank's term is a quantity.
+YEARS = ShortAnswerDraft(
+    question=(
+        "Fill in the blank:\n\nThe Rust programming language has come a long way in a few "
+        "short _____, from its creation and incubation by a small and nascent community."
+    ),
+    reference_answer="years",
+    key_points=["years", "The Rust programming language has come a long way in a few short years."],
+)
+
+
+@pytest.mark.parametrize("answer", ["decades", "months", "a few decades", "two years"])
+async def test_another_quantity_for_a_blank_is_incorrect(answer: str) -> None:
+    embeddings = FakeEmbeddings()
+    grade = await grade_answer(YEARS, answer, grader=ShortAnswerGrader(embeddings))
+    if answer == "two years":  # the term itself, with more words: the grader decides
+        assert grade.feedback != "" and embeddings.history
+        return
+    assert (grade.verdict, grade.score) == ("incorrect", 0.0)
+    assert '"years"' in grade.feedback
+    assert grade.missed == tuple(YEARS.key_points)
+
+
+async def test_another_word_for_a_blank_is_at_best_partial() -> None:
+    # A grader sure of everything: only the blank's own rule keeps "Correct" away.
+    n = len(FEATURE_NAMES)
+    sure = Calibration(FEATURE_NAMES, (0.0,) * n, (1.0,) * n, (0.0,) * n, 5.0)
+    grader = ShortAnswerGrader(FakeEmbeddings(), sure)
+    synonym = await grade_answer(SHORT, "Destructor", grader=grader)
+    assert synonym.verdict == "partial"
+    assert synonym.score < sure.correct_threshold
+    assert '"Drop"' in synonym.feedback
+    same = await grade_answer(SHORT, "the Drop trait", grader=grader)
+    assert same.verdict == "correct"
+
+
+@pytest.mark.parametrize(
+    ("explanation", "option"),
+    [("A String is moved, so s1 is no longer valid", "It is moved."), ("", "It is moved")],
+)
+async def test_choice_feedback_ends_each_sentence_once(explanation: str, option: str) -> None:
+    draft = CHOICE.model_copy(
+        update={"explanation": explanation, "options": ["It is copied", option, "It is dropped"]}
+    )
+    for answer in ("0", "1"):
+        grade = await grade_answer(draft, answer, grader=GRADER)
+        assert ".." not in grade.feedback
+        assert grade.feedback.endswith(".")
+    wrong = await grade_answer(draft, "0", grader=GRADER)
+    assert wrong.feedback.startswith('Not quite: the right answer is "It is moved".')
 
 
 TESTED = CodeDraft(

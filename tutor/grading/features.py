@@ -10,13 +10,46 @@ one batch per call, through :class:`VectorCache`.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 from langchain_core.embeddings import Embeddings
+
+from tutor.grading.contradiction import (
+    antonym_conflicts,
+    order_discord,
+    polarity_conflicts,
+    quantity_conflicts,
+)
+from tutor.grading.text import (
+    NEGATIONS,
+    STOP_WORDS,
+    content_words,
+    negated,
+    sentences,
+    stem,
+    words,
+)
+
+__all__ = [
+    "EXAMPLE_COLUMNS",
+    "FEATURE_NAMES",
+    "NEGATIONS",
+    "STOP_WORDS",
+    "GradingItem",
+    "VectorCache",
+    "compute_features",
+    "content_words",
+    "key_terms",
+    "negated",
+    "sentences",
+    "stem",
+    "texts_to_embed",
+    "without_examples",
+    "words",
+]
 
 Vector = npt.NDArray[np.float32]
 
@@ -37,6 +70,12 @@ FEATURE_NAMES: tuple[str, ...] = (
     "align_precision",
     "negation_mismatch",
     "length_ratio",
+    "polarity_conflict",
+    "antonym_conflict",
+    "quantity_conflict",
+    "order_discord",
+    "key_term_recall",
+    "question_overlap",
     "example_correct_sim",
     "example_incorrect_sim",
     "example_margin",
@@ -53,26 +92,6 @@ EXAMPLE_TOP_K = 1
 
 EXAMPLE_VOTE_K = 5
 """Nearest examples, of either label, that vote."""
-
-STOP_WORDS: frozenset[str] = frozenset(
-    """a an the and or but if then so of to in on at by for with from into onto as is are
-    was were be been being am do does did doing have has had having it its it's this that
-    these those there here i me my we our you your he him his she her they them their what
-    which who whom whose when where why how all any both each few more most other some such
-    only own same than too very can will would should could may might must shall just also
-    because about above below up down out over under again further once s t d ll m o re ve y
-    get gets got one thing things""".split()  # noqa: SIM905
-)
-"""Short list of English function words left out of content-word overlap."""
-
-NEGATIONS: frozenset[str] = frozenset(
-    {"not", "no", "never", "none", "nothing", "nobody", "neither", "nor", "cannot", "without"}
-)
-"""Words that flip the meaning of a statement."""
-
-_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
-_SENTENCE = re.compile(r"(?<=[.!?;])\s+|\n+")
-_SUFFIXES = ("ing", "ed", "es", "s", "ly")
 
 
 @dataclass(frozen=True)
@@ -98,36 +117,6 @@ class GradingItem:
     best_references: tuple[str, ...] = ()
     model_judgement: float | None = None
     graded_examples: tuple[tuple[str, bool], ...] = ()
-
-
-def words(text: str) -> list[str]:
-    """Lowercase words of ``text``, with ``n't`` spelled as ``not``."""
-    lowered = text.lower().replace("n't", " not").replace("\u2019", "'")
-    return [w.removesuffix("'s") for w in _WORD.findall(lowered)]
-
-
-def stem(word: str) -> str:
-    """Strip one common English suffix, keeping at least three letters."""
-    for suffix in _SUFFIXES:
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            return word[: -len(suffix)]
-    return word
-
-
-def content_words(text: str) -> list[str]:
-    """Words of ``text`` that are neither stop words nor negations, in order."""
-    return [w for w in words(text) if w not in STOP_WORDS and w not in NEGATIONS]
-
-
-def sentences(text: str) -> list[str]:
-    """Non-empty sentences of ``text`` (the whole text when it has one)."""
-    parts = [part.strip() for part in _SENTENCE.split(text) if part.strip()]
-    return parts or [text.strip() or text]
-
-
-def negated(text: str) -> bool:
-    """Whether ``text`` holds a negation word."""
-    return any(w in NEGATIONS for w in words(text))
 
 
 class VectorCache:
@@ -259,6 +248,7 @@ def item_features(item: GradingItem, cache: VectorCache) -> list[float]:
         if ar > align_r:
             align_r = ar
             align_p = _soft_coverage(answer_words, ref_words, cache)
+    cues = _contradiction_cues(item.answer, chosen)
     ref_length = len(content_words(chosen))
     length_ratio = math.log((len(answer_words) + 1) / (ref_length + 1))
     sim_max = float(ref_sims.max())
@@ -279,8 +269,43 @@ def item_features(item: GradingItem, cache: VectorCache) -> list[float]:
         align_p,
         float(negated(item.answer) != negated(chosen)),
         max(-2.0, min(2.0, length_ratio)),
+        *cues,
+        _key_term_recall(answer_stems, refs, question_stems),
+        _question_overlap(answer_stems, question_stems),
         *_example_features(item, answer_vec[0], sim_max, cache),
     ]
+
+
+def _contradiction_cues(answer: str, reference: str) -> list[float]:
+    return [
+        float(bool(polarity_conflicts(answer, reference))),
+        float(bool(antonym_conflicts(answer, reference))),
+        float(bool(quantity_conflicts(answer, reference))),
+        order_discord(answer, reference),
+    ]
+
+
+def key_terms(references: Sequence[str], question_stems: set[str]) -> set[str]:
+    """Stems every reference uses that the question does not: what a right answer names.
+
+    With one reference (or none shared by all), the first reference's own new stems.
+    """
+    per_reference = [{stem(w) for w in content_words(r)} - question_stems for r in references]
+    per_reference = [stems for stems in per_reference if stems]
+    if not per_reference:
+        return set()
+    shared = set.intersection(*per_reference)
+    return shared or per_reference[0]
+
+
+def _key_term_recall(answer: set[str], references: Sequence[str], question: set[str]) -> float:
+    terms = key_terms(references, question)
+    return len(terms & answer) / len(terms) if terms else 1.0
+
+
+def _question_overlap(answer: set[str], question: set[str]) -> float:
+    """Share of the answer's content stems that only restate the question's."""
+    return len(answer & question) / len(answer) if answer else 0.0
 
 
 def _neutral_example_features(sim_max: float) -> list[float]:

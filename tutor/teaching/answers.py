@@ -22,6 +22,9 @@ from typing import Literal
 from langchain_core.embeddings import Embeddings
 
 from tutor.grading import GradingItem, ShortAnswerGrader
+from tutor.grading.contradiction import antonym_conflicts, quantity_conflicts
+from tutor.grading.feedback import join, sentence
+from tutor.grading.text import stem, words
 from tutor.sandbox import Limits, RunResult, SandboxError, arun_python
 from tutor.teaching.code_tokens import compare_code
 from tutor.teaching.exercises import (
@@ -37,6 +40,9 @@ from tutor.teaching.material import ConceptInfo
 Verdict = Literal["correct", "partial", "incorrect"]
 
 """Language names of code the sandbox can run."""
+
+TERM_WORDS = 3
+"""Words a reference answer may have and still be a term (a blank's answer)."""
 
 DEFAULT_LIMITS = Limits()
 """Resource limits of a sandbox run unless the caller gives others."""
@@ -106,11 +112,12 @@ async def grade_answer(
 
 def _grade_choice(draft: MultipleChoiceDraft, answer: str) -> AnswerGrade:
     chosen = _chosen_option(draft.options, answer)
-    explanation = draft.explanation.strip()
+    explanation = sentence(draft.explanation)
     if chosen == draft.answer:
-        return AnswerGrade(1.0, "correct", _sentences("Correct.", explanation))
-    right = f'Not quite: the right answer is "{draft.options[draft.answer].strip()}".'
-    return AnswerGrade(0.0, "incorrect", _sentences(right, explanation))
+        return AnswerGrade(1.0, "correct", join("Correct.", explanation))
+    option = draft.options[draft.answer].strip().rstrip(".;:, ")
+    right = f'Not quite: the right answer is "{option}".'
+    return AnswerGrade(0.0, "incorrect", join(right, explanation))
 
 
 def _chosen_option(options: list[str], answer: str) -> int | None:
@@ -133,11 +140,19 @@ async def _grade_short(
         return AnswerGrade(
             0.0,
             "incorrect",
-            f"No answer was given. A correct answer: {reference}",
+            join("No answer was given.", "A correct answer: " + sentence(reference)),
             missed=tuple(draft.key_points),
         )
     if _same_term(answer, reference):
         return AnswerGrade(1.0, "correct", "Correct.", covered=tuple(draft.key_points))
+    if _is_term(reference) and _contradicts(answer, reference):
+        # "decades" for "years": close in meaning, yet another quantity or the opposite.
+        return AnswerGrade(
+            0.0,
+            "incorrect",
+            f'Not quite: the notes say "{reference.strip("` ")}" here, not "{answer.strip()}".',
+            missed=tuple(draft.key_points),
+        )
     item = GradingItem(
         answer=answer,
         references=(reference,),
@@ -145,6 +160,16 @@ async def _grade_short(
         key_points=tuple(draft.key_points),
     )
     grade = await asyncio.to_thread(grader.grade, item)
+    if _is_term(reference) and grade.verdict == "correct" and not _shares_a_word(answer, reference):
+        # Another word for a blank is at best close: the blank asks for the notes' term.
+        top = grader.calibration.correct_threshold
+        return AnswerGrade(
+            score=min(grade.score, top - 0.01),
+            verdict="partial",
+            feedback=f'Close: the notes use the word "{reference.strip("` ")}" here.',
+            covered=grade.covered,
+            missed=grade.extra,
+        )
     return AnswerGrade(
         score=grade.score,
         verdict=grade.verdict,
@@ -152,6 +177,19 @@ async def _grade_short(
         covered=grade.covered,
         missed=grade.missed,
     )
+
+
+def _is_term(reference: str) -> bool:
+    """Whether a reference answer is a term (a blank's answer), not a sentence."""
+    return len(reference.split()) <= TERM_WORDS and not any(m in reference for m in ".!?")
+
+
+def _contradicts(answer: str, reference: str) -> bool:
+    return bool(quantity_conflicts(answer, reference) or antonym_conflicts(answer, reference))
+
+
+def _shares_a_word(answer: str, reference: str) -> bool:
+    return bool({stem(w) for w in words(answer)} & {stem(w) for w in words(reference)})
 
 
 def _term(text: str) -> str:
@@ -277,10 +315,6 @@ async def _grade_explanation(
         covered=result.covered,
         missed=result.missing + result.contradicted,
     )
-
-
-def _sentences(*parts: str) -> str:
-    return " ".join(part for part in parts if part)
 
 
 def _trim(text: str, *, tail: bool = False) -> str:
