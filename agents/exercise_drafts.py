@@ -1,10 +1,10 @@
 """Exercises drafted while the lesson streams, so they are set the moment it ends.
 
-The generators' exercises are built from the retrieved passages in a task started
-before the lesson's first token. The model is asked too, at the same time, only when its
-exercises usually pass (:class:`tutor.teaching.pass_rates.PassRates`); its exercises are
-used when they are ready by the time the lesson ends (plus a short grace), and the
-generated ones otherwise, so the learner never waits for a model that is still writing.
+The generators' exercises are built from the retrieved passages in a task started with
+the lesson. The model is asked too, at the same time, only when its exercises are usually
+usable (:class:`tutor.teaching.pass_rates.PassRates`): they count as passing when they
+are ready by the time the lesson ends (plus a short grace) and pass the checks. Otherwise
+the generated ones are set, so the learner never waits for a model still writing.
 """
 
 from __future__ import annotations
@@ -72,14 +72,14 @@ class ExerciseDrafting:
         model = self._model
         if model is not None:
             await asyncio.wait({model}, timeout=grace_s)
-            if model.done():
-                drafts = _drafts_of(model)
-                # An answer that came in time is judged; one still being written is not.
-                self._context.pass_rates.record(self._where, "exercises", passed=bool(drafts))
-                if drafts:
-                    self._generated.cancel()
-                    return [{"draft": d.model_dump(), "source": "model"} for d in drafts]
-            else:
+            # Exercises still being written when the lesson ends are no use either: a
+            # model that is too slow for them is, like one that fails, not asked again.
+            drafts = _drafts_of(model) if model.done() else []
+            self._context.pass_rates.record(self._where, "exercises", passed=bool(drafts))
+            if drafts:
+                self._generated.cancel()
+                return [{"draft": d.model_dump(), "source": "model"} for d in drafts]
+            if not model.done():
                 _log.info("the model's exercises were not ready when the lesson ended")
                 model.cancel()
         return [{"draft": d.model_dump(), "source": "generated"} for d in await self._generated]

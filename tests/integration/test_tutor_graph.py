@@ -289,6 +289,10 @@ async def test_exercises_come_right_after_the_lesson_while_the_model_is_still_wr
         assert stored is not None and stored.source == "generated"
     state = await tutor.state()
     assert state["prepared_exercises"] is None
+    # Too slow counts against the model: it is not asked for the next lesson's exercises.
+    record = tutor.context.pass_rates.rate(tutor.model.where, "exercises")
+    assert (record.passed, record.tried) == (0, 1)
+    assert not tutor.context.pass_rates.likely(tutor.model.where, "exercises")
 
 
 async def test_drafts_that_all_fail_the_checks_do_not_send_the_model_back_to_work(
