@@ -202,7 +202,15 @@ def test_the_follow_up_asks_about_one_missing_point_in_plain_words() -> None:
     assert only_pronoun == "What else can you tell me about The Slice Type?"
     assert plain("Second, note that we pass `&s1` (a reference).") == "note that we pass &s1"
     assert plain("In Rust, by contrast, the compiler checks it.") == "the compiler checks it"
-    assert plain("Rust has [the prelude](ch02.md) in scope.") == "Rust has the prelude in scope"
+    assert plain("Cargo has [the prelude](ch02.md) in scope.") == "cargo has the prelude in scope"
+    # A sentence's capital goes; a name's stays when the notes use it inside a sentence.
+    names = frozenset({"Rust"})
+    assert plain("Unlike a pointer, a reference is valid.", names) == (
+        "unlike a pointer, a reference is valid"
+    )
+    assert plain("A reference borrows.", names) == "a reference borrows"
+    assert plain("Rust enforces a rule.", names) == "Rust enforces a rule"
+    assert plain("GDP is a measure.", names) == "GDP is a measure"
 
 
 def test_everything_covered_asks_for_an_example() -> None:

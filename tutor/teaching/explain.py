@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
-from tutor.grading.features import STOP_WORDS, VectorCache, sentences, words
+from tutor.grading.features import VectorCache, sentences, words
 from tutor.teaching.explain_calibration import ExplainCalibration, shipped_explain_calibration
 from tutor.teaching.explain_evidence import copied_share, point_evidence
 from tutor.teaching.material import ConceptInfo
@@ -45,6 +45,7 @@ _LEAD = re.compile(
     re.IGNORECASE,
 )
 _TAIL = re.compile(r",\s+which\s.*$|;\s.*$")
+_WORDS = re.compile(r"[A-Za-z][\w'!-]*")
 _PRONOUN_START = frozenset({"this", "that", "these", "those", "they", "it", "its", "he", "she"})
 
 
@@ -199,12 +200,13 @@ def _result(
     )
 
 
-def plain(point: str) -> str:
+def plain(point: str, names: frozenset[str] = frozenset()) -> str:
     """A key point as a plain clause to put after "that".
 
     Markup, parentheses, a leading connective ("However,") and, in a long point, a
-    trailing ", which ..." or "; ..." are dropped; there is no end punctuation, and a
-    first function word is lower-cased (names such as "Rust" or "GDP" keep their case).
+    trailing ", which ..." or "; ..." are dropped; there is no end punctuation, and the
+    first word is lower-cased unless it is a name: all capitals ("GDP"), or in ``names``
+    ("Rust", from :func:`names_in` of the concept's key points).
     """
     clause = _LINK.sub(lambda m: m.group(1) or m.group(2), point.strip())
     clause = _MARKUP.sub("", _PARENTHESES.sub("", clause))
@@ -214,13 +216,24 @@ def plain(point: str) -> str:
         clause = shorter if len(shorter.split()) >= 5 else clause
     clause = _TRAILING.sub("", " ".join(clause.split())).replace("?", "")
     first, _, rest = clause.partition(" ")
-    if first.lower() in STOP_WORDS and not first.isupper():
+    # A capital that only starts the sentence goes; a name's ("Rust", "GDP") stays.
+    title_case = first[:1].isupper() and (first[1:].islower() or len(first) == 1)
+    if title_case and first not in names and first.lower() != first:
         clause = f"{first.lower()} {rest}".rstrip()
     return clause
 
 
-def _askable(point: str) -> bool:
-    clause = plain(point)
+def names_in(texts: Sequence[str]) -> frozenset[str]:
+    """Capitalised words found inside a sentence (not first) of ``texts``: names to keep."""
+    found: set[str] = set()
+    for text in texts:
+        for sentence in sentences(text):
+            found.update(w for w in _WORDS.findall(sentence)[1:] if w[:1].isupper())
+    return frozenset(found)
+
+
+def _askable(point: str, names: frozenset[str]) -> bool:
+    clause = plain(point, names)
     first = clause.split(" ", 1)[0].lower() if clause else ""
     return 4 <= len(clause.split()) <= _ASKABLE_WORDS and first not in _PRONOUN_START
 
@@ -239,39 +252,39 @@ def _feedback(
     copied: bool,
 ) -> str:
     parts: list[str] = []
+    names = names_in(points)
     if copied:
         parts.append(
             "That reads like the notes themselves, word for word: I cannot tell from it "
             "what you understood."
         )
         if wrong:
-            parts.append(_turned_around(wrong))
+            parts.append(_turned_around(wrong, names))
         return " ".join(parts)
     if hit and len(hit) == len(points):
         lead = "Well explained" if passed else "You stated them all"
-        parts.append(f"{lead}: you covered every key point, including that {plain(hit[0])}.")
+        parts.append(f"{lead}: you covered every key point, including that {plain(hit[0], names)}.")
     elif hit:
         lead = "Well explained: you covered" if passed else "You covered"
-        parts.append(
-            f"{lead} {len(hit)} of the {_points_phrase(len(points))}, such as that {plain(hit[0])}."
-        )
+        share = f"{len(hit)} of the {_points_phrase(len(points))}"
+        parts.append(f"{lead} {share}, such as that {plain(hit[0], names)}.")
     else:
         parts.append("Your explanation does not state the key points of this concept yet.")
     if wrong:
-        parts.append(_turned_around(wrong))
+        parts.append(_turned_around(wrong, names))
     if missing:
         more = len(missing) - _SHOWN
-        extra = f" ({_points_phrase(more)} more)" if more > 0 else ""
+        extra = f" (and {more} more key point{'s' if more > 1 else ''})" if more > 0 else ""
         if passed:
-            clause = plain(missing[0])
+            clause = plain(missing[0], names)
             parts.append(f"To go further (not needed to pass), you could add that {clause}{extra}.")
         elif hit or wrong:
-            parts.append(f"It does not say yet that {plain(missing[0])}{extra}.")
+            parts.append(f"It does not say yet that {plain(missing[0], names)}{extra}.")
     return " ".join(parts)
 
 
-def _turned_around(wrong: Sequence[str]) -> str:
-    text = f"One thing is the other way round: the notes say that {plain(wrong[0])}."
+def _turned_around(wrong: Sequence[str], names: frozenset[str]) -> str:
+    text = f"One thing is the other way round: the notes say that {plain(wrong[0], names)}."
     if len(wrong) > 1:
         text += f" Check {_points_phrase(len(wrong) - 1)} more against the notes too."
     return text
@@ -285,19 +298,20 @@ def _follow_up(
     *,
     copied: bool,
 ) -> str:
+    names = names_in(by_weight)
     title = _TRAILING.sub("", concept.title.strip()).replace("?", "") or "this concept"
     # A statement turned around comes first: a copy that gets one thing wrong is asked
     # about the wrong thing.
     for point in by_weight:
         if point in contradicted:
-            if _askable(point):
-                return f"Can you look at that part again and explain why {plain(point)}?"
+            if _askable(point, names):
+                return f"Can you look at that part again and explain why {plain(point, names)}?"
             return f"Can you look again at what your notes say about {title}?"
     if copied:
         return f"Can you explain {title} again in your own words, as you would to a friend?"
     for point in by_weight:
-        if point not in covered and _askable(point):
-            return f"How would you explain that {plain(point)}?"
+        if point not in covered and _askable(point, names):
+            return f"How would you explain that {plain(point, names)}?"
     if any(p not in covered for p in by_weight):
         return f"What else can you tell me about {title}?"
     return f"Can you give an example of {title} of your own?"

@@ -1,13 +1,15 @@
 """Evidence that an explanation covers, contradicts or copies a concept's key points.
 
 Each key point is set against the whole explanation and against the stretch of it (one
-sentence or two neighbouring ones) closest to the point. The short-answer grader's features
-(:mod:`tutor.grading.features`, chosen by name) describe both pairs; contradiction cues say
-whether that closest stretch turns the point around: an odd number of negations on one side
-only (with "immutable" read as "not mutable" when the other side says "mutable"), a word
-against its antonym ("increases" against "decreases"), or one against many. A cue is only a
-reason to look: whether it is a contradiction is for the calibrated model to weigh with how
-close the stretch is to the point.
+sentence or two neighbouring ones) closest to the point, by embedding. The short-answer
+grader's features (:mod:`tutor.grading.features`, chosen by name) describe both pairs.
+Contradiction cues are read in the pair of clauses, one of the point and one of the
+explanation, that share most content words: an odd number of negations on one side only
+(with "immutable" read as "not mutable" when the other side says "mutable"), a word against
+its opposite ("increases" against "decreases", "inflation" against "deflation"), or one
+against many. A cue is only a reason to look: whether it is a contradiction is for the
+calibrated model to weigh with how surely the point is stated and how much the clauses
+share.
 """
 
 from __future__ import annotations
