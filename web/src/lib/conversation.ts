@@ -139,6 +139,7 @@ export function reduce(state: Conversation, event: ServerEvent): Conversation {
         heading_path: event.heading_path,
         document_path: event.document_path,
         text: event.text,
+        see_also: event.see_also,
       };
       return { ...state, messages: [...state.messages.slice(0, -1), { ...open, citations: [...open.citations, citation] }] };
     }

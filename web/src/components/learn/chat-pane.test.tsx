@@ -51,7 +51,27 @@ describe("ChatPane", () => {
     );
     expect(screen.getByText("Because").tagName).toBe("STRONG");
     await userEvent.setup().click(screen.getByRole("button", { name: "Source 1" }));
-    expect(await screen.findByRole("dialog", { name: "Source 1" })).toHaveTextContent("Ownership > Rule 1");
+    const passage = await screen.findByRole("dialog", { name: "Source 1" });
+    expect(passage).toHaveTextContent("Ownership > Rule 1");
+    expect(passage).not.toHaveTextContent("See also");
+  });
+
+  it("says when a source comes from outside the concept's own section", async () => {
+    render(
+      <ChatPane
+        messages={messages(
+          ev.request(1, "chat", "Why?"),
+          ev.token(2, "Because [1]."),
+          { v: 1, seq: 3, type: "citation", ...citation(1, { see_also: true }) },
+          ev.done(4),
+        )}
+        status="online"
+        running={false}
+        send={() => true}
+      />,
+    );
+    await userEvent.setup().click(screen.getByRole("button", { name: "Source 1" }));
+    expect(await screen.findByRole("dialog", { name: "Source 1" })).toHaveTextContent("See also");
   });
 
   it("follows new messages unless the learner scrolled up", () => {

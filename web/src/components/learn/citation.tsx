@@ -82,6 +82,10 @@ export function CitationButton({ number, citation }: { number: number; citation:
           if (byHover.current) event.preventDefault();
         }}
       >
+        {citation.see_also ? (
+          // Quoted from outside the concept's own section, because that section is short.
+          <p className="text-xs font-semibold uppercase tracking-wide text-muted-foreground">See also</p>
+        ) : null}
         <p className="font-medium break-words">{citation.heading_path || "Untitled section"}</p>
         <p className="text-xs break-all text-muted-foreground">{citation.document_path}</p>
         {/* The passage is Markdown cut from the notes: shown as the notes read, not as source. */}

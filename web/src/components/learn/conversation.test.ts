@@ -88,7 +88,7 @@ describe("errors and resets in a chat reply", () => {
   });
 
   it("drops the sources of withdrawn text", () => {
-    const citation = { number: 1, chunk_id: "c", heading_path: "A", document_path: "a.md", text: "passage" };
+    const citation = { number: 1, chunk_id: "c", heading_path: "A", document_path: "a.md", text: "passage", see_also: false };
     const state = events(
       { v: 1, seq: 1, type: "token", text: "wrong [1]" },
       { v: 1, seq: 2, type: "citation", ...citation },

@@ -24,6 +24,7 @@ export const citation = (number: number, over: Partial<Citation> = {}): Citation
   heading_path: `Ownership > Rule ${number}`,
   document_path: `ch04-0${number}.md`,
   text: `Passage ${number}: each value has an owner.`,
+  see_also: false,
   ...over,
 });
 
