@@ -57,41 +57,42 @@ class _Wording:
     example: str
     example_first: str
     explanation_after: str
-    details: str
     another_example: str
+    in_code: str
     summary: str
     key_points: str
 
 
 # One wording per angle, so a repeat lesson on the same concept does not read the same.
+# ``{source}`` is empty for the concept's own section and names any other section.
 _WORDINGS: tuple[_Wording, ...] = (
     _Wording(
         definition="Here is what your notes say about {title}:",
-        example="An example from {heading}{cite}:",
-        example_first="Start with an example from {heading}{cite}:",
+        example="For example{source}{cite}:",
+        example_first="Start with an example{source}{cite}:",
         explanation_after="Here is what your notes say is going on:",
-        details="A few more details:",
-        another_example="Another example, from {heading}{cite}:",
+        another_example="Another example{source}{cite}:",
+        in_code="Here it is in code{source}{cite}:",
         summary="In short: {summary}",
         key_points="Key points to remember:",
     ),
     _Wording(
         definition="Your notes describe {title} like this:",
-        example="To see it in practice, here is an example from {heading}{cite}:",
-        example_first="Here is {title} at work first, from {heading}{cite}:",
+        example="To see it in practice{source}{cite}:",
+        example_first="Here is {title} at work first{source}{cite}:",
         explanation_after="Now, what your notes say about it:",
-        details="There is more to it:",
-        another_example="One more example, from {heading}{cite}:",
+        another_example="One more example{source}{cite}:",
+        in_code="In code{source}{cite}:",
         summary="To sum up: {summary}",
         key_points="Check that you can say these in your own words:",
     ),
     _Wording(
         definition="Let's start from how your notes put it:",
-        example="Here it is in action, from {heading}{cite}:",
-        example_first="Look at this example from {heading}{cite} first:",
+        example="Here it is in action{source}{cite}:",
+        example_first="Look at this example first{source}{cite}:",
         explanation_after="And here is the idea behind it:",
-        details="Your notes also point out:",
-        another_example="And another example, from {heading}{cite}:",
+        another_example="And another example{source}{cite}:",
+        in_code="Here is the code{source}{cite}:",
         summary="The gist: {summary}",
         key_points="Worth remembering:",
     ),
@@ -103,17 +104,36 @@ _HEADING_LINE = re.compile(r"^[ \t]*(?:>[ \t]?)*[ \t]*#{1,6}[ \t]+(.*?)[ \t#]*$"
 _QUOTED_LINE = re.compile(r"^[ \t]*>[ \t]?")
 _TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$")
 _OUTPUT_LANGUAGES = frozenset({"", "console", "text", "output", "shell", "sh", "bash", "terminal"})
-_FAILING_WORDS: dict[Failure, str] = {
-    "compile": "This does not compile; here is why, from {heading}{cite}:",
-    "panic": "This compiles but panics when it runs; here is why, from {heading}{cite}:",
-    "misbehaves": "This runs but does not do what is wanted; here is why, from {heading}{cite}:",
+_FAILING_WORDS: dict[Failure, tuple[str, str]] = {
+    "compile": (
+        "This does not compile; here is why{source}{cite}:",
+        "This does not compile either; here is why{source}{cite}:",
+    ),
+    "panic": (
+        "This compiles but panics when it runs; here is why{source}{cite}:",
+        "This also compiles but panics when it runs; here is why{source}{cite}:",
+    ),
+    "misbehaves": (
+        "This runs but does not do what is wanted; here is why{source}{cite}:",
+        "This also runs but does not do what is wanted; here is why{source}{cite}:",
+    ),
 }
-_RUNTIME_ERROR_WORDS = "This stops with an error when it runs; here is why, from {heading}{cite}:"
+"""How failing code is introduced, and again right after other code failing the same way."""
+_RUNTIME_ERROR_WORDS = (
+    "This stops with an error when it runs; here is why{source}{cite}:",
+    "This also stops with an error when it runs; here is why{source}{cite}:",
+)
 """A panic outside Rust: an exception the code runs into."""
-_ERROR_WORDS = "The error it gives, from {heading}{cite}:"
-_OUTPUT_WORDS = "What it looks like, from {heading}{cite}:"
-"""A program's output or a terminal session that shows no error."""
-_ELSEWHERE_WORDS = "From {heading}{cite}, elsewhere in your notes:"
+_ERROR_WORDS = ("The error it gives{source}{cite}:", "The error this one gives{source}{cite}:")
+_OUTPUT_WORDS = ("What it prints{source}{cite}:", "And what it prints next{source}{cite}:")
+"""A program's output that shows no error, when no words of the notes introduce it."""
+_COMMAND_WORDS = ("At the command line{source}{cite}:", "Then{source}{cite}:")
+"""Commands to type in a terminal, when no words of the notes introduce them."""
+_ELSEWHERE_WORDS = (
+    "From {heading}{cite}, elsewhere in your notes:",
+    "Also from {heading}{cite}, elsewhere in your notes:",
+)
+_PROMPT = re.compile(r"^[ \t]*(?:\$|>|PS>|PS [^>]*>)[ \t]")
 _SEE_ALSO = "See also:"
 _PARTS = "Your notes go on about {title} in {parts}."
 _ELLIPSIS = "\u2026"
@@ -150,6 +170,12 @@ class _Candidate:
     def shows(self) -> bool:
         """Whether prose may point at it: code, a table or a numbered caption."""
         return bool(self.code) or bool(captions(self.prose)) or "|" in self.prose
+
+    @property
+    def is_command(self) -> bool:
+        """Whether it is a terminal session that starts with a command to type."""
+        first = next((line for line in _code_body(self.code).splitlines() if line.strip()), "")
+        return self.output and bool(_PROMPT.match(first))
 
     @property
     def is_error(self) -> bool:
@@ -222,22 +248,53 @@ def extractive_lesson(
         quoted.append(f"{candidate.prose}\n{candidate.code}")
         return f"[{len(cited)}]"
 
-    out = [f"## {concept.title}"]
+    # The lesson's title is shown above it; the text starts with what the notes say.
+    out: list[str] = []
     example_seen = explained = False
+    last_words = ""
 
-    def template(candidate: _Candidate) -> str:
-        nonlocal example_seen
+    def template(candidate: _Candidate, *, needed: bool, announced: bool = False) -> str:
+        """The words saying what a code passage (or a passage from elsewhere) is.
+
+        "" when its own lead-in introduces it well enough and no citation needs a place
+        (``needed`` is false); never the same words twice in a row. Code that the prose
+        before it announced is no longer news: it is only said to be code.
+        """
+        nonlocal example_seen, last_words
+        pair: tuple[str, str] | None = None
         if candidate.failure is not None:
-            return _failing_words(candidate)
-        if candidate.passage.see_also:
-            return _ELSEWHERE_WORDS
-        if candidate.output:
-            return _OUTPUT_WORDS
-        if not example_seen and candidate.code:
+            pair = _failing_words(candidate)
+        elif candidate.passage.see_also:
+            pair = _ELSEWHERE_WORDS
+        elif candidate.output:
+            pair = _COMMAND_WORDS if candidate.is_command else _OUTPUT_WORDS
+            pair = pair if needed else None
+        elif announced:
+            example_seen = True
+            pair = (wording.in_code, wording.in_code) if needed else None
+        elif not example_seen:
             example_seen = True
             first = not cited and order == "example_first"
-            return wording.example_first if first else wording.example
-        return wording.another_example
+            words = wording.example_first if first else wording.example
+            pair = (words, wording.in_code)
+        elif needed:
+            pair = (wording.another_example, wording.in_code)
+        if pair is None:
+            last_words = ""
+            return ""
+        # The words are formatted again with the heading and citation: braces in a
+        # section's name stay text.
+        source = _source_words(candidate.passage, concept.title)
+        words = pair[1] if pair[0] == last_words else pair[0]
+        last_words = words
+        return words.replace("{source}", source.replace("{", "{{").replace("}", "}}"))
+
+    def opening(candidate: _Candidate) -> None:
+        """Says where the lesson's first words come from when no template did."""
+        nonlocal explained
+        if not cited and not explained and not candidate.passage.see_also:
+            out.append(wording.definition.format(title=concept.title))
+            explained = True
 
     kept = [
         trimmed
@@ -258,14 +315,30 @@ def extractive_lesson(
             continue
         after = kept[index + 1] if index + 1 < len(kept) else None
         if candidate.passage.see_also or candidate.code:
-            out.extend(_render_example(candidate, template(candidate), concept.title, cite))
+            words = template(candidate, needed=not candidate.lead_in)
+            if not words:
+                opening(candidate)
+            out.extend(_render_example(candidate, words, concept.title, cite))
         elif after is not None and after.code and _announces(candidate.prose):
             # Prose announcing the code that follows it ("as in the code below") is quoted
-            # right before that code, under the words that say what the code is.
-            explained = True
+            # right before that code.
             skip = index + 1
-            out.extend(_announced(candidate, after, template(after), concept.title, cite))
+            if after.failure is None and not after.passage.see_also:
+                if not explained:
+                    intro = wording.explanation_after if cited else wording.definition
+                    out.append(intro.format(title=concept.title))
+                explained = True
+                out.append(_quote(candidate.prose, cite(candidate)))
+                last_words = ""
+                label = _is_label(after.lead_in)
+                words = template(after, needed=not after.lead_in, announced=True)
+                out.extend(_render_example(after, words, concept.title, cite, label_below=label))
+            else:
+                # Failing code is announced as failing before the prose that says why.
+                explained = True
+                out.extend(_announced(candidate, after, template(after, needed=True), cite))
         else:
+            last_words = ""
             if not explained:
                 intro = wording.explanation_after if cited else wording.definition
                 out.append(intro.format(title=concept.title))
@@ -417,7 +490,7 @@ def _parts_line(title: str, parts: Sequence[str]) -> str:
 
 
 def _outline(concept: ConceptInfo, parts: Sequence[str] = ()) -> str:
-    out = [f"## {concept.title}"]
+    out: list[str] = []
     if not concept.summary and not concept.key_points and not parts:
         out.append(
             f"Your notes have little on {concept.title} so far. Add a section about it "
@@ -546,7 +619,7 @@ def _near_duplicate(first: frozenset[str], second: frozenset[str]) -> bool:
     return shared / len(first | second) >= 0.8 or shared / min(len(first), len(second)) >= 0.9
 
 
-def _failing_words(candidate: _Candidate) -> str:
+def _failing_words(candidate: _Candidate) -> tuple[str, str]:
     if candidate.output:
         return _ERROR_WORDS
     if candidate.failure == "panic" and candidate.language not in ("rust", "rs"):
@@ -563,10 +636,9 @@ def _announced(
     prose: _Candidate,
     code: _Candidate,
     template: str,
-    title: str,
     cite: Callable[[_Candidate], str],
 ) -> list[str]:
-    """The words saying what the code is, the prose announcing it, then the code.
+    """Failing code announced by prose: what the code is, the prose saying why, the code.
 
     A lead-in that only names the code (its caption, its file) goes under it, so the
     code follows the prose that announces it.
@@ -574,13 +646,13 @@ def _announced(
     heading = _section_name(code.passage)
     label = _is_label(code.lead_in)
     if code.lead_in and not label:
-        parts = [template.format(title=title, heading=heading, cite="")]
+        parts = [template.format(heading=heading, cite="")]
         parts.append(_quote(prose.prose, cite(prose)))
         parts.append(_attach(code.lead_in, cite(code)))
         parts.append(code.code)
     else:
         # The code is cited first: citations are numbered in order of appearance.
-        parts = [template.format(title=title, heading=heading, cite=f" {cite(code)}")]
+        parts = [template.format(heading=heading, cite=f" {cite(code)}")]
         parts.append(_quote(prose.prose, cite(prose)))
         parts.append(code.code)
         if label:
@@ -603,22 +675,37 @@ def _is_label(lead_in: str) -> bool:
 
 
 def _render_example(
-    candidate: _Candidate, template: str, title: str, cite: Callable[[_Candidate], str]
+    candidate: _Candidate,
+    template: str,
+    title: str,
+    cite: Callable[[_Candidate], str],
+    *,
+    label_below: bool = False,
 ) -> list[str]:
+    """A code passage (or a passage from elsewhere) under ``template``, cited once.
+
+    The citation goes at the end of the passage's own lead-in, or of the label under the
+    code (``label_below``: its caption or file name), or else into ``template``.
+    """
     heading = _section_name(candidate.passage)
     if not candidate.code:
         intro = template.format(title=title, heading=heading, cite="")
         return [intro, _quote(candidate.prose, cite(candidate))]
     lead_in, trailing = candidate.lead_in, candidate.trailing
     number = cite(candidate)
-    if lead_in:
-        parts = [template.format(title=title, heading=heading, cite=""), _attach(lead_in, number)]
+    parts: list[str] = []
+    if lead_in and label_below:
+        parts += [template.format(title=title, heading=heading, cite=""), candidate.code]
+        parts.append(_attach(lead_in, number))
+    elif lead_in:
+        parts += [template.format(title=title, heading=heading, cite=""), _attach(lead_in, number)]
+        parts.append(candidate.code)
     else:
-        parts = [template.format(title=title, heading=heading, cite=f" {number}")]
-    parts.append(candidate.code)
+        parts += [template.format(title=title, heading=heading, cite=f" {number}")]
+        parts.append(candidate.code)
     if trailing:
         parts.append(trailing)
-    return parts
+    return [part for part in parts if part]
 
 
 def _attach(line: str, number: str) -> str:
@@ -627,6 +714,17 @@ def _attach(line: str, number: str) -> str:
     if stripped.endswith(":"):
         return f"{stripped[:-1].rstrip()} {number}:"
     return f"{stripped} {number}"
+
+
+def _source_words(passage: Passage, title: str) -> str:
+    """Words naming the passage's section, when it is another than the concept's own.
+
+    The lesson is about its concept's own section: naming it again says nothing.
+    """
+    parts = [part.strip() for part in passage.heading_path.split(" > ") if part.strip()]
+    if not passage.see_also and (not parts or _normal(parts[-1]) == _normal(title)):
+        return ""
+    return f", from {_section_name(passage)}"
 
 
 def _section_name(passage: Passage) -> str:
