@@ -33,7 +33,8 @@ _GENERIC = frozenset(
     take takes taking took look looks looking give gives get gets put puts keep keeps
     go goes come comes say says show shows try tries start starts thing things
     until before after during since within without about across along among toward
-    towards upon whereas either neither entire welcome discuss ongoing""".split()  # noqa: SIM905
+    towards upon whereas either neither entire welcome discuss ongoing every each whole
+    several various certain""".split()  # noqa: SIM905
 )
 """Content words too vague to make a useful blank."""
 _ANAPHORA = re.compile(
@@ -332,7 +333,13 @@ def blank_out(sentence: Sentence, term: str) -> Blank | None:
     head = r"(?<![\w])" if term[0].isalnum() or term[0] == "_" else ""
     tail = r"(?![\w])" if term[-1].isalnum() or term[-1] == "_" else ""
     pattern = re.compile(head + re.escape(term) + tail, re.IGNORECASE)
-    question, count = pattern.subn(BLANK, sentence.text)
+    text = sentence.text
+    if any(
+        joined(text, m.start(), m.end()) or _listed(text, m.start(), m.end())
+        for m in pattern.finditer(text)
+    ):
+        return None
+    question, count = pattern.subn(BLANK, text)
     if not count or term.casefold() in question.casefold():
         return None
     left = {stem(word) for word in content_words(question)}
@@ -341,6 +348,36 @@ def blank_out(sentence: Sentence, term: str) -> Blank | None:
     if len(question.replace(BLANK, " ").split()) < 4:
         return None
     return Blank(term, question, sentence)
+
+
+_JOINER = re.compile(r"[/\\.@#:_\-]")
+_LIST_ITEM = re.compile(r"^[^,;:]{1,30}$")
+_LAST_ITEM = re.compile(r"\w, [^,;:]{1,30},? (?:and|or)$")
+
+
+def joined(text: str, start: int, end: int) -> bool:
+    """Whether the words at ``text[start:end]`` are part of a longer token.
+
+    A path, an address or a compound ("input/output", "rustup/installation/...") holds
+    the term as a piece, and blanking that piece reads as a broken word.
+    """
+    before, after = text[start - 1 : start], text[end : end + 2]
+    if before and _JOINER.match(before) and start >= 2 and not text[start - 2].isspace():
+        return True
+    return bool(after[:1] and _JOINER.match(after[:1]) and after[1:2].strip() and after[1:2] != ".")
+
+
+def _listed(text: str, start: int, end: int) -> bool:
+    """Whether the term is one item of a list of examples ("houses, books, clothes").
+
+    Any item of such a list fits its blank as well as the one the notes chose.
+    """
+    left = text[:start].rstrip()
+    right = text[end:].lstrip()
+    if _LAST_ITEM.search(left):
+        return True
+    item_before = left.endswith(",") and _LIST_ITEM.match(left[:-1].rsplit(",", 1)[-1] or "")
+    return bool(item_before and (right.startswith(",") or re.match(r"(?:and|or)\b", right)))
 
 
 def plain_terms(

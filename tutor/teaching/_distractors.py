@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from tutor.teaching._cloze import joined
+
 __all__ = ["negated", "swapped"]
 
 _CONTRACTED = {
@@ -79,6 +81,10 @@ def negated(claim: str) -> str | None:
     # "None of them are not..." says nothing clear: a claim already negative is only
     # turned round by its antonyms.
     match = None if _NEGATIVE.search(claim) else _AUXILIARY.search(claim)
+    if match and not _main_clause(claim, match.start()):
+        # "The more..., the higher the payments will not be" is no statement of the
+        # opposite: only the main clause's verb is negated.
+        match = None
     if match:
         aux = match.group("aux")
         if match.group("next"):
@@ -90,6 +96,31 @@ def negated(claim: str) -> str | None:
         opposite = _OPPOSITE[match.group(1).casefold()]
         return _with_case(claim, match.start(), match.end(), opposite)
     return None
+
+
+_SUBORDINATOR = re.compile(
+    r"\b(?:that|which|who|whom|whose|if|when|whenever|while|because|since|although"
+    r"|though|unless|until|than|where|whereas|once|after|before|as)\b",
+    re.IGNORECASE,
+)
+_CORRELATIVE = re.compile(r"^the (?:more|less|fewer|\w+er)\b", re.IGNORECASE)
+_PREPOSITION = re.compile(
+    r"^(?:in|on|at|by|for|from|with|under|over|unlike|like|during|after|before|to)\b",
+    re.IGNORECASE,
+)
+
+
+def _main_clause(claim: str, start: int) -> bool:
+    """Whether the verb at ``start`` belongs to the claim's main clause.
+
+    A verb after a subordinating word ("that", "if", "than"), inside a comparative
+    correlative ("The more..., the higher...") or after a clause set off by a comma
+    is not the main verb; a leading prepositional phrase ("In Rust, ...") may come first.
+    """
+    before = claim[:start]
+    if _CORRELATIVE.match(claim) or _SUBORDINATOR.search(before):
+        return False
+    return all(_PREPOSITION.match(part.strip()) for part in before.split(",")[:-1])
 
 
 def swapped(claim: str, term: str, replacement: str) -> str | None:
@@ -114,6 +145,9 @@ def swapped(claim: str, term: str, replacement: str) -> str | None:
             return replacement[:1].lower() + replacement[1:]
         return replacement
 
+    # A piece of a longer token ("open" in "File::open", a path) is no word to swap.
+    if any(joined(claim, m.start(), m.end()) for m in pattern.finditer(claim)):
+        return None
     changed, count = pattern.subn(put, claim)
     if not count or changed.casefold() == claim.casefold():
         return None

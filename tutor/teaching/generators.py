@@ -155,6 +155,21 @@ def _verb_use(term: str) -> re.Pattern[str]:
     return re.compile(rf"\b{_VERB_BEFORE} {re.escape(term)}\b", re.IGNORECASE)
 
 
+_PLAIN_VERB_BEFORE = (
+    r"(?:can|cannot|will|must|should|would|could|may|might|you|we|they|I|not|don[\u2019']t"
+    r"|(?:need|needs|want|wants|have|has|how|able|order|used) to)"
+)
+
+
+def _plain_verb(term: str) -> re.Pattern[str]:
+    """Where ``term`` is the verb after a modal or a subject ("you should install").
+
+    Narrower than ``_verb_use``: "and" or "to" come before nouns too ("labor and
+    capital", "access to resources"), and a blank on a noun must stay.
+    """
+    return re.compile(rf"\b{_PLAIN_VERB_BEFORE} {re.escape(term)}\b", re.IGNORECASE)
+
+
 _URL = re.compile(r"https?://|www\.")
 _QUOTED = re.compile(r"[\"\u201c\u201d]")
 """Claims quoting text: a swap inside the quote ("Hello, release!") would be nonsense."""
@@ -318,8 +333,11 @@ class _Notes:
             # Emphasis and inline code are the notes marking a term: one use is enough.
             if value <= 0.0 or (not marked and value < _KEY_MIN) or "--" in term:
                 continue
-            # An unmarked verb or adverb ("caused", "modified") is no term to recall.
-            if not marked and not all(_nominal(word) for word in words):
+            # An unmarked verb or adverb ("caused", "modified", "you can install") is no
+            # term to recall.
+            if not marked and (
+                not all(_nominal(word) for word in words) or _plain_verb(term).search(sentence.text)
+            ):
                 continue
             ranked.append((value + (_MARKED_BONUS if marked else 0.0), term))
         ranked.sort(key=lambda pair: -pair[0])
@@ -345,6 +363,11 @@ class _Maker:
         self.review = review
         self.used: set[str] = set()
         self.explained = 0
+        # Where a candidate wrong term must be seen used as a noun, as it would be written.
+        self.usage = "\n".join(
+            [s.text for s in notes.sentences]
+            + [inline_text(t) for c in self.siblings for t in (c.summary, *c.key_points)]
+        )
 
     def add(self, drafts: list[ExerciseDraft], make: Callable[[], ExerciseDraft | None]) -> None:
         """Add what ``make`` builds, trying again while it fails the checks."""
@@ -382,6 +405,9 @@ class _Maker:
             # A title word the whole of the notes uses ("Rust" in a book on Rust) is no
             # key term: blanking it tests nothing.
             if not term or any(self.notes.statistics.common(w) for w in content_words(term)):
+                continue
+            # "you should _____ a C compiler" asks for a plain verb, not the concept.
+            if _plain_verb(term).search(sentence.text):
                 continue
             blank = blank_out(sentence, term)
             if blank is not None:
@@ -511,9 +537,17 @@ class _Maker:
                 if not stands_alone(said) or _QUOTED.search(said):
                     continue
                 word = next((w for w in content_words(said) if stem(w) in theirs[:1]), None)
-                if word is None or stem(word) in self.notes.focus or not _nominal(word):
+                # "local" in "a local copy" is no noun to put another concept's term for.
+                if (
+                    word is None
+                    or stem(word) in self.notes.focus
+                    or not _nominal(word)
+                    or not _used_as_noun(word, said, names=True)
+                ):
                     continue
                 made = _same_number(_match_case(term, word), word)
+                if made is not None and not _used_as_noun(made, self.usage):
+                    made = None
                 changed = swapped(said, word, made) if made else None
                 if changed is not None and len(changed.split()) >= _CLAIM_WORDS[0]:
                     moved.append(changed)
@@ -640,7 +674,7 @@ class _Maker:
                 ):
                     continue
                 made = _same_number(word, right)
-                if made is None:
+                if made is None or not _used_as_noun(made, self.usage):
                     continue
                 terms.append(_match_case(made, right))
                 break
@@ -728,6 +762,34 @@ def _nominal(word: str) -> bool:
     swapped for one reads as nonsense.
     """
     return not word.casefold().endswith(("ing", "ed", "ly"))
+
+
+_VERB_WORDS = frozenset(_VERB_BEFORE.strip("(?:)").casefold().split("|"))
+
+
+def _used_as_noun(term: str, text: str, *, names: bool = False) -> bool:
+    """Whether ``text`` uses ``term``, in this very form, where a noun goes.
+
+    A swapped-in word the notes never write ("cargos", "hellos"), write only as a name
+    ("IDE"), or use only before another word ("local documentation", "multiple values")
+    or as a verb ("to install") would make an option that reads as nonsense.
+    With ``names``, a capitalised use counts too.
+    """
+    words = term.split()
+    if not words or not term[:1].isalpha():
+        return False
+    lowered = words[0][:1].lower() + term[1:]
+    pattern = re.compile(
+        rf"(?<![\w-])({re.escape(lowered)})(?![\w-])\s*(\w+)?", re.IGNORECASE if names else 0
+    )
+    for match in pattern.finditer(text):
+        before = text[: match.start()].split()
+        if before and before[-1].casefold() in _VERB_WORDS:
+            continue
+        after = match.group(2)
+        if after is None or after.casefold() in STOP_WORDS:
+            return True
+    return False
 
 
 def _same_number(word: str, like: str) -> str | None:
