@@ -569,3 +569,22 @@ def test_a_subsection_or_another_section_is_named() -> None:
     lesson = extractive_lesson(OWNERSHIP, [own, sub])
     assert "For example, from *Moves*" in lesson.text
     assert "*Ownership*" not in lesson.text
+
+
+@pytest.mark.parametrize("angle", range(3))
+def test_a_question_for_a_title_does_not_end_the_sentence_naming_it(angle: int) -> None:
+    economics = ConceptInfo(key="economics", title="What is economics?")
+    scarcity = (
+        "*Economics* is the study of how humans make choices under conditions of scarcity.\n"
+        "*Scarcity* means that people want more of a good than is available."
+    )
+    lesson = extractive_lesson(
+        economics,
+        section(economics, (scarcity,), "A brief introduction to economics"),
+        angle=angle,
+        parts=("Resources",),
+    )
+    assert "?:" not in lesson.text and "? like" not in lesson.text and "? in" not in lesson.text
+    assert "\u201cWhat is economics?\u201d" in lesson.text
+    outline = extractive_lesson(economics, [])
+    assert "little on \u201cWhat is economics?\u201d so far" in outline.text

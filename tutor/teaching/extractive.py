@@ -250,6 +250,7 @@ def extractive_lesson(
 
     # The lesson's title is shown above it; the text starts with what the notes say.
     out: list[str] = []
+    named = _named(concept.title)
     example_seen = explained = False
     last_words = ""
 
@@ -293,7 +294,7 @@ def extractive_lesson(
         """Says where the lesson's first words come from when no template did."""
         nonlocal explained
         if not cited and not explained and not candidate.passage.see_also:
-            out.append(wording.definition.format(title=concept.title))
+            out.append(wording.definition.format(title=named))
             explained = True
 
     kept = [
@@ -318,7 +319,7 @@ def extractive_lesson(
             words = template(candidate, needed=not candidate.lead_in)
             if not words:
                 opening(candidate)
-            out.extend(_render_example(candidate, words, concept.title, cite))
+            out.extend(_render_example(candidate, words, named, cite))
         elif after is not None and after.code and _announces(candidate.prose):
             # Prose announcing the code that follows it ("as in the code below") is quoted
             # right before that code.
@@ -326,13 +327,13 @@ def extractive_lesson(
             if after.failure is None and not after.passage.see_also:
                 if not explained:
                     intro = wording.explanation_after if cited else wording.definition
-                    out.append(intro.format(title=concept.title))
+                    out.append(intro.format(title=named))
                 explained = True
                 out.append(_quote(candidate.prose, cite(candidate)))
                 last_words = ""
                 label = _is_label(after.lead_in)
                 words = template(after, needed=not after.lead_in, announced=True)
-                out.extend(_render_example(after, words, concept.title, cite, label_below=label))
+                out.extend(_render_example(after, words, named, cite, label_below=label))
             else:
                 # Failing code is announced as failing before the prose that says why.
                 explained = True
@@ -341,11 +342,11 @@ def extractive_lesson(
             last_words = ""
             if not explained:
                 intro = wording.explanation_after if cited else wording.definition
-                out.append(intro.format(title=concept.title))
+                out.append(intro.format(title=named))
                 explained = True
             out.append(_quote(candidate.prose, cite(candidate)))
     if parts:
-        out.append(_parts_line(concept.title, parts))
+        out.append(_parts_line(named, parts))
     seen_also = [c for c in (_trimmed(c, shown, None, None) for c in also) if c is not None]
     if seen_also:
         out.append(_SEE_ALSO)
@@ -489,22 +490,32 @@ def _parts_line(title: str, parts: Sequence[str]) -> str:
     return _PARTS.format(title=title, parts=listed)
 
 
+def _named(title: str) -> str:
+    """The title as the lesson's sentences name it: a question or an exclamation quoted.
+
+    "What is economics?" unquoted would end the sentence that names it.
+    """
+    title = title.strip()
+    return f"\u201c{title}\u201d" if title.endswith(("?", "!")) else title
+
+
 def _outline(concept: ConceptInfo, parts: Sequence[str] = ()) -> str:
     out: list[str] = []
     if not concept.summary and not concept.key_points and not parts:
         out.append(
-            f"Your notes have little on {concept.title} so far. Add a section about it "
+            f"Your notes have little on {_named(concept.title)} so far. Add a section about it "
             "to your notes, and the next lesson can teach from it."
         )
     else:
-        out.append(f"Your notes have little on {concept.title} so far, so here is an outline.")
+        named = _named(concept.title)
+        out.append(f"Your notes have little on {named} so far, so here is an outline.")
         if concept.summary:
             out.append(concept.summary.strip())
         if concept.key_points:
             out.append("Key points:")
             out.append("\n".join(f"- {point.strip()}" for point in concept.key_points))
         if parts:
-            out.append(_parts_line(concept.title, parts))
+            out.append(_parts_line(named, parts))
     return "\n\n".join(out) + "\n"
 
 
