@@ -538,7 +538,8 @@ def test_terminal_sessions_without_a_lead_in_are_told_apart() -> None:
         INSTALLING, section(INSTALLING, bare, "Installation"), max_passages=4
     )
     assert citations_valid(lesson.text, 4)
-    words = joining_words(lesson)
+    opening, *words = joining_words(lesson)
+    assert opening == "Here is what your notes say about Installing rustup on Linux or macOS:"
     assert len(words) == 4 and len(set(words)) == 4, words
     assert all("example" not in w.lower() and "What it looks like" not in w for w in words)
     assert words[0].startswith("At the command line") and words[2].startswith("What it prints")
@@ -588,3 +589,53 @@ def test_a_question_for_a_title_does_not_end_the_sentence_naming_it(angle: int) 
     assert "\u201cWhat is economics?\u201d" in lesson.text
     outline = extractive_lesson(economics, [])
     assert "little on \u201cWhat is economics?\u201d so far" in outline.text
+
+
+COMPILING = ConceptInfo(key="compiling", title="Compilation and Execution")
+COMPILING_NOTES = (
+    "Before running a Rust program, you must compile it using the Rust compiler by\n"
+    "entering the `rustc` command and passing it the name of your source file, like\n"
+    "this:\n\n```console\n$ rustc main.rs\n```",
+    "On Linux and macOS, you\u2019ll see two files. With CMD on Windows, you would enter\n"
+    "the following:\n\n```cmd\n> dir /B\nmain.exe\nmain.pdb\nmain.rs\n```",
+    "In PowerShell, use:\n\n```powershell\n> echo $env:Path\n```",
+)
+
+
+@pytest.mark.parametrize("angle", [0, 2])
+def test_commands_in_any_shell_are_no_example_and_the_lesson_opens_on_the_notes(
+    angle: int,
+) -> None:
+    lesson = extractive_lesson(
+        COMPILING, section(COMPILING, COMPILING_NOTES, "Hello, World!"), angle=angle
+    )
+    assert len(lesson.cited) == 3
+    words = joining_words(lesson)
+    # A lesson that opens on a command says first that it quotes the notes.
+    assert lesson.text.startswith(words[0]) and "your notes" in words[0]
+    assert not any(w in lesson.text for w in EXAMPLE_WORDS), words
+    assert "you would enter\nthe following [2]:" in lesson.text
+
+
+def test_a_lesson_opening_on_code_says_what_the_notes_say_before_calling_it_an_example() -> None:
+    lesson = extractive_lesson(OWNERSHIP, [passage("code", CODE, 0.8, at=0)])
+    assert lesson.text.startswith("Here is what your notes say about Ownership:")
+    assert "For example" not in lesson.text
+
+
+def test_a_listing_named_by_the_prose_before_it_is_no_new_example() -> None:
+    concept = ConceptInfo(key="basics", title="Rust Program Basics")
+    texts = (
+        "Next, make a new source file and call it _main.rs_. Rust files always end with\n"
+        "the _.rs_ extension.\n\n"
+        "Now open the _main.rs_ file you just created and enter the code in Listing 1-1.",
+        '<Listing number="1-1" file-name="main.rs" caption="A program that prints '
+        '`Hello, world!`">\n\n```rust\nfn main() {\n    println!("Hello, world!");\n}\n```\n\n'
+        "</Listing>",
+    )
+    lesson = extractive_lesson(concept, section(concept, texts, "Hello, World!"))
+    assert [p.chunk_id for p in lesson.cited] == ["c0", "c1"]
+    assert citations_valid(lesson.text, 2)
+    assert not any(w in lesson.text for w in EXAMPLE_WORDS), lesson.text
+    # The caption goes under the listing, with its citation.
+    assert position(lesson, "fn main()") < position(lesson, "Listing 1-1: A program")

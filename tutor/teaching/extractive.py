@@ -104,6 +104,10 @@ _HEADING_LINE = re.compile(r"^[ \t]*(?:>[ \t]?)*[ \t]*#{1,6}[ \t]+(.*?)[ \t#]*$"
 _QUOTED_LINE = re.compile(r"^[ \t]*>[ \t]?")
 _TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$")
 _OUTPUT_LANGUAGES = frozenset({"", "console", "text", "output", "shell", "sh", "bash", "terminal"})
+_SHELL_LANGUAGES = frozenset(
+    {*_OUTPUT_LANGUAGES, "cmd", "bat", "batch", "powershell", "ps1", "pwsh", "zsh", "fish"}
+)
+"""Languages of a terminal session: a block in one that starts at a prompt is commands."""
 _FAILING_WORDS: dict[Failure, tuple[str, str]] = {
     "compile": (
         "This does not compile; here is why{source}{cite}:",
@@ -174,8 +178,10 @@ class _Candidate:
     @property
     def is_command(self) -> bool:
         """Whether it is a terminal session that starts with a command to type."""
+        if not self.code or self.language not in _SHELL_LANGUAGES:
+            return False
         first = next((line for line in _code_body(self.code).splitlines() if line.strip()), "")
-        return self.output and bool(_PROMPT.match(first))
+        return bool(_PROMPT.match(first))
 
     @property
     def is_error(self) -> bool:
@@ -186,7 +192,7 @@ class _Candidate:
     def is_example(self) -> bool:
         """Whether it shows the concept at work: working code, or prose "for example"."""
         if self.code:
-            return self.failure is None and not self.output
+            return self.failure is None and not self.output and not self.is_command
         return bool(_EXAMPLE_CUE.search(self.prose))
 
 
@@ -267,7 +273,7 @@ def extractive_lesson(
             pair = _failing_words(candidate)
         elif candidate.passage.see_also:
             pair = _ELSEWHERE_WORDS
-        elif candidate.output:
+        elif candidate.output or candidate.is_command:
             pair = _COMMAND_WORDS if candidate.is_command else _OUTPUT_WORDS
             pair = pair if needed else None
         elif announced:
@@ -316,11 +322,16 @@ def extractive_lesson(
             continue
         after = kept[index + 1] if index + 1 < len(kept) else None
         if candidate.passage.see_also or candidate.code:
-            words = template(candidate, needed=not candidate.lead_in)
+            # A lesson read in the author's order opens on what the notes say, even when
+            # they start with code: an example needs something it is an example of.
+            opens = not cited and order == "explanation_first" and candidate.failure is None
+            if opens and not candidate.passage.see_also:
+                opening(candidate)
+            words = template(candidate, needed=not candidate.lead_in, announced=explained and opens)
             if not words:
                 opening(candidate)
             out.extend(_render_example(candidate, words, named, cite))
-        elif after is not None and after.code and _announces(candidate.prose):
+        elif after is not None and after.code and _introduces(candidate, after):
             # Prose announcing the code that follows it ("as in the code below") is quoted
             # right before that code.
             skip = index + 1
@@ -638,9 +649,10 @@ def _failing_words(candidate: _Candidate) -> tuple[str, str]:
     return _FAILING_WORDS[candidate.failure or "compile"]
 
 
-def _announces(prose: str) -> bool:
-    """Whether the prose's last paragraph points at what follows it."""
-    return pointers(_PARAGRAPH_BREAK.split(prose.strip())[-1]).forward
+def _introduces(prose: _Candidate, code: _Candidate) -> bool:
+    """Whether the prose introduces the code after it: "the following", or its caption."""
+    last = pointers(_PARAGRAPH_BREAK.split(prose.prose.strip())[-1])
+    return last.forward or any(label in captions(code.lead_in) for label in last.labels)
 
 
 def _announced(
