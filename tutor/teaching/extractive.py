@@ -276,7 +276,9 @@ def extractive_lesson(
         elif candidate.output or candidate.is_command:
             pair = _COMMAND_WORDS if candidate.is_command else _OUTPUT_WORDS
             pair = pair if needed else None
-        elif announced:
+        elif announced or (captions(candidate.lead_in) and (cited or order != "example_first")):
+            # Announced code is no news, and a caption says itself what its listing is
+            # (unless the learner asked to start with an example: it is said to be one).
             example_seen = True
             pair = (wording.in_code, wording.in_code) if needed else None
         elif not example_seen:
