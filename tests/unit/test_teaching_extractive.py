@@ -156,7 +156,7 @@ def test_prose_is_quoted_and_code_stays_fenced() -> None:
     # The lead-in stays, with the citation before its colon; `v[1]` in code is no citation.
     number = citation_of(lesson, "code")
     assert f"Assigning a heap string to a second variable moves it [{number}]:" in lesson.text
-    assert "For example, from *Moves*:" in lesson.text
+    assert "In *Moves*:" in lesson.text
     assert "Start with an example" not in lesson.text  # the explanation came first
 
 
@@ -568,7 +568,7 @@ def test_a_subsection_or_another_section_is_named() -> None:
     own = passage("own", DEFINITION, 0.9, at=0)
     sub = passage("sub", CODE, 0.8, heading="Moves", at=1)
     lesson = extractive_lesson(OWNERSHIP, [own, sub])
-    assert "For example, from *Moves*" in lesson.text
+    assert "In *Moves*:" in lesson.text
     assert "*Ownership*" not in lesson.text
 
 
@@ -654,3 +654,26 @@ def test_a_captioned_listing_is_introduced_by_its_caption() -> None:
     assert citations_valid(lesson.text, 2)
     assert the_words_before(lesson, "```toml").startswith("*Listing 1-2: Contents of")
     assert not any(w in lesson.text for w in EXAMPLE_WORDS), lesson.text
+
+
+CLONE = ConceptInfo(key="clone", title="Variables and Data Interacting with Clone")
+CLONE_NOTES = (
+    "If we _do_ want to deeply copy the heap data of the `String`, not just the\n"
+    "stack data, we can use a common method called `clone`.",
+    "Here\u2019s an example of the `clone` method in action:\n\n"
+    '```rust\n    let s1 = String::from("hello");\n    let s2 = s1.clone();\n```',
+    "Rust takes a different path: The memory is automatically returned once the\n"
+    "variable that owns it goes out of scope. Here\u2019s a version with a `String`:\n\n"
+    '```rust\n{\n    let s = String::from("hello");\n}\n```',
+)
+
+
+@pytest.mark.parametrize("angle", [0, 2])
+def test_code_its_own_lead_in_introduces_gets_no_label(angle: int) -> None:
+    lesson = extractive_lesson(
+        CLONE, section(CLONE, CLONE_NOTES, "Memory and Allocation"), angle=angle
+    )
+    assert [p.chunk_id for p in lesson.cited] == ["c0", "c1", "c2"]
+    # Only the opening is the lesson's own: the notes' lead-ins introduce their code.
+    assert len(joining_words(lesson)) == 1, joining_words(lesson)
+    assert the_words_before(lesson, "Here\u2019s an example of the `clone`").startswith(">")

@@ -137,6 +137,8 @@ _ELSEWHERE_WORDS = (
     "From {heading}{cite}, elsewhere in your notes:",
     "Also from {heading}{cite}, elsewhere in your notes:",
 )
+_SUBSECTION_WORDS = ("In {heading}{cite}:", "Also in {heading}{cite}:")
+"""Code that its own lead-in introduces, from a part of the section with its own heading."""
 _PROMPT = re.compile(r"^[ \t]*(?:\$|>|PS>|PS [^>]*>)[ \t]")
 _SEE_ALSO = "See also:"
 _PARTS = "Your notes go on about {title} in {parts}."
@@ -281,13 +283,18 @@ def extractive_lesson(
             # (unless the learner asked to start with an example: it is said to be one).
             example_seen = True
             pair = (wording.in_code, wording.in_code) if needed else None
-        elif not example_seen:
+        elif not cited and order == "example_first":
             example_seen = True
-            first = not cited and order == "example_first"
-            words = wording.example_first if first else wording.example
-            pair = (words, wording.in_code)
+            pair = (wording.example_first, wording.in_code)
         elif needed:
-            pair = (wording.another_example, wording.in_code)
+            # No words of the notes introduce the code: the lesson says what it is.
+            words = wording.another_example if example_seen else wording.example
+            example_seen = True
+            pair = (words, wording.in_code)
+        elif _source_words(candidate.passage, concept.title):
+            # The notes' own lead-in says what the code is; only where it comes from is new.
+            example_seen = True
+            pair = _SUBSECTION_WORDS
         if pair is None:
             last_words = ""
             return ""
