@@ -367,7 +367,8 @@ def test_failing_code_is_never_the_example_and_says_why(angle: int, order: str) 
     # The prose that explains comes along, and the error follows the listing.
     assert "Spoiler alert: it doesn't work!" in broken_intro
     assert position(lesson, "fn change(some_string: &String)") < position(lesson, "E0596")
-    assert "The error it gives, from *References*:" in lesson.text
+    # The notes' "Here's the error:" says what the output is; no label repeats it.
+    assert "Here's the error [" in lesson.text and "The error it gives" not in lesson.text
     working_intro = intro_of(lesson, "fn change(some_string: &mut String)")
     assert "does not compile" not in working_intro
     assert citations_valid(lesson.text, len(lesson.cited))
@@ -677,3 +678,40 @@ def test_code_its_own_lead_in_introduces_gets_no_label(angle: int) -> None:
     # Only the opening is the lesson's own: the notes' lead-ins introduce their code.
     assert len(joining_words(lesson)) == 1, joining_words(lesson)
     assert the_words_before(lesson, "Here\u2019s an example of the `clone`").startswith(">")
+
+
+def test_an_error_with_no_words_of_its_own_is_said_to_be_the_error() -> None:
+    bare_error = BROKEN_ERROR.split("\n\n", 1)[1]
+    lesson = extractive_lesson(
+        OWNERSHIP,
+        [passage("broken", BROKEN, 0.9, at=0), passage("error", bare_error, 0.5, at=1)],
+    )
+    assert the_words_before(lesson, "```console").startswith("The error it gives [2]:")
+
+
+def test_see_also_passages_of_one_section_are_not_each_headed_the_same() -> None:
+    elsewhere = [
+        passage("a", COPY, 0.6, heading="Copy types", at=10, see_also=True),
+        passage("b", FUNCTIONS, 0.5, heading="Copy types", at=11, see_also=True),
+        passage("c", RETURN, 0.4, heading="Functions", at=12, see_also=True),
+    ]
+    lesson = extractive_lesson(OWNERSHIP, [passage("d", DEFINITION, 0.9), *elsewhere])
+    words = joining_words(lesson)
+    assert "From *Copy types* [2]:" not in words  # the citation sits in the quote
+    assert words[words.index("See also:") + 1 :][:3] == [
+        "From *Copy types*:",
+        "Also from *Copy types*:",
+        "From *Functions*:",
+    ]
+
+
+def test_a_title_with_a_colon_is_quoted_where_a_sentence_names_it() -> None:
+    demand = ConceptInfo(key="demand-example", title="Demand for goods and services: An example")
+    prose = (
+        "Suppose that the price of a cup of coffee rises from $2 to $3. Then fewer cups\n"
+        "are bought each day, because some buyers switch to tea."
+    )
+    lesson = extractive_lesson(demand, section(demand, (prose,), "Demand"))
+    assert lesson.text.startswith(
+        "Here is what your notes say about \u201cDemand for goods and services: An example\u201d:"
+    )

@@ -271,7 +271,10 @@ def extractive_lesson(
         """
         nonlocal example_seen, last_words
         pair: tuple[str, str] | None = None
-        if candidate.failure is not None:
+        if candidate.is_error:
+            # "Here's the error:" in the notes says it already.
+            pair = _ERROR_WORDS if needed else None
+        elif candidate.failure is not None:
             pair = _failing_words(candidate)
         elif candidate.passage.see_also:
             pair = _ELSEWHERE_WORDS
@@ -370,8 +373,12 @@ def extractive_lesson(
     seen_also = [c for c in (_trimmed(c, shown, None, None) for c in also) if c is not None]
     if seen_also:
         out.append(_SEE_ALSO)
+        previous = ""
         for candidate in seen_also:
-            out.extend(_render_example(candidate, "From {heading}{cite}:", "", cite))
+            heading = candidate.passage.heading_path
+            words = "Also from {heading}{cite}:" if heading == previous else "From {heading}{cite}:"
+            previous = heading
+            out.extend(_render_example(candidate, words, "", cite))
     if not cited:
         return ExtractiveLesson(_outline(concept, parts), ())
     out.extend(_closing(concept, wording, "\n".join(quoted), shown, with_points=angle == 0))
@@ -511,12 +518,14 @@ def _parts_line(title: str, parts: Sequence[str]) -> str:
 
 
 def _named(title: str) -> str:
-    """The title as the lesson's sentences name it: a question or an exclamation quoted.
+    """The title as the lesson's sentences name it: a question, exclamation or colon quoted.
 
-    "What is economics?" unquoted would end the sentence that names it.
+    "What is economics?" unquoted would end the sentence that names it, and "Demand: An
+    example" would break it in two.
     """
     title = title.strip()
-    return f"\u201c{title}\u201d" if title.endswith(("?", "!")) else title
+    quoted = title.endswith(("?", "!")) or ":" in title
+    return f"\u201c{title}\u201d" if quoted else title
 
 
 def _outline(concept: ConceptInfo, parts: Sequence[str] = ()) -> str:
