@@ -43,6 +43,12 @@ def sentence(text: str) -> Sentence:
             "books",
         ),
         ("Land includes forests, minerals and water found in nature.", "water"),
+        ("Rust has three kinds of loops: loop, while, and for.", "while"),
+        (
+            "Rust is for people who want to build the Rust programming language, compilers, "
+            "developer tools, and libraries.",
+            "compilers",
+        ),
         ("Land includes forests, minerals, and water found in nature.", "minerals"),
     ],
 )
@@ -207,6 +213,32 @@ def test_wrong_options_use_only_words_the_notes_write_in_that_form(seed: int) ->
             # A neighbour's sentence keeps its adjective: "a local copy", never "a linker copy".
             if "copy of the docs" in option:
                 assert "local copy" in option, option
+
+
+@pytest.mark.parametrize(
+    ("text", "verb"),
+    [
+        (
+            "Most terminals support the shortcut ctrl-C to interrupt a program that is stuck.",
+            "interrupt",
+        ),
+        ("When we create a vector to hold a specific type, we can name the type.", "hold"),
+        (
+            "Slices let you reference a contiguous sequence of elements in a collection.",
+            "reference",
+        ),
+    ],
+)
+def test_a_key_term_used_there_as_a_verb_is_not_blanked(text: str, verb: str) -> None:
+    notes = [_passage(text + " " + text.replace(".", " again."), 40, "installing-rust")]
+    statistics = TermStatistics.of([["Rust programs are compiled."]] * 20 + [[notes[0].text]])
+    for seed in range(4):
+        drafts = generate_exercises(
+            INSTALL, notes, (), "practice", seed=seed, statistics=statistics
+        )
+        for draft in drafts:
+            if isinstance(draft, ShortAnswerDraft) and BLANK in draft.question:
+                assert draft.reference_answer != verb, draft.question
 
 
 @pytest.mark.parametrize("seed", range(6))

@@ -351,8 +351,9 @@ def blank_out(sentence: Sentence, term: str) -> Blank | None:
 
 
 _JOINER = re.compile(r"[/\\.@#:_\-]")
-_LIST_ITEM = re.compile(r"^[^,;:]{1,30}$")
-_LAST_ITEM = re.compile(r"\w, [^,;:]{1,30},? (?:and|or)$")
+_LIST_ITEM = re.compile(r"^[^,;:]{1,40}$")
+_LAST_ITEM = re.compile(r"\w, [^,;:]{1,40},? (?:and|or)$")
+_ITEMS_AFTER = re.compile(r", [^,;:]{1,40},? (?:and|or) ")
 
 
 def joined(text: str, start: int, end: int) -> bool:
@@ -374,9 +375,9 @@ def _listed(text: str, start: int, end: int) -> bool:
     """
     left = text[:start].rstrip()
     right = text[end:].lstrip()
-    if _LAST_ITEM.search(left):
+    if _LAST_ITEM.search(left) or _ITEMS_AFTER.match(right):
         return True
-    item_before = left.endswith(",") and _LIST_ITEM.match(left[:-1].rsplit(",", 1)[-1] or "")
+    item_before = left.endswith(",") and _LIST_ITEM.match(re.split(r"[,;:]", left[:-1])[-1])
     return bool(item_before and (right.startswith(",") or re.match(r"(?:and|or)\b", right)))
 
 

@@ -167,7 +167,17 @@ def _plain_verb(term: str) -> re.Pattern[str]:
     Narrower than ``_verb_use``: "and" or "to" come before nouns too ("labor and
     capital", "access to resources"), and a blank on a noun must stay.
     """
-    return re.compile(rf"\b{_PLAIN_VERB_BEFORE} {re.escape(term)}\b", re.IGNORECASE)
+    term = re.escape(term)
+    return re.compile(
+        rf"\b{_PLAIN_VERB_BEFORE} {term}\b|\bto {term} {_OBJECT_START}\b", re.IGNORECASE
+    )
+
+
+_OBJECT_START = (
+    r"(?:the|a|an|this|that|these|those|its|their|our|your|my|it|them|one|some|any|each"
+    r"|every|all)"
+)
+"""Words that open a verb's object: "to interrupt a program", "to hold the values"."""
 
 
 _URL = re.compile(r"https?://|www\.")
