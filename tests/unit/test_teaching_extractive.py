@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from dataclasses import replace
 
 import pytest
 
@@ -715,3 +716,19 @@ def test_a_title_with_a_colon_is_quoted_where_a_sentence_names_it() -> None:
     assert lesson.text.startswith(
         "Here is what your notes say about \u201cDemand for goods and services: An example\u201d:"
     )
+
+
+def test_a_title_carrying_its_parents_name_still_names_its_own_section() -> None:
+    concept = ConceptInfo(key="dangling", title="References and Borrowing: Dangling References")
+    texts = (
+        "Let\u2019s try to create a dangling reference to see how Rust prevents them with a\n"
+        "compile-time error:\n\n```rust,ignore,does_not_compile\nfn dangle() -> &String {\n"
+        '    let s = String::from("hello");\n    &s\n}\n```',
+        "The solution here is to return the `String` directly:\n\n"
+        '```rust\nfn no_dangle() -> String {\n    let s = String::from("hello");\n    s\n}\n```',
+    )
+    parent = "References and Borrowing > Dangling References"
+    chunks = [replace(p, heading_path=parent) for p in section(concept, texts, "x")]
+    lesson = extractive_lesson(concept, chunks)
+    assert "*Dangling References*" not in lesson.text
+    assert lesson.text.startswith("This does not compile; here is why:")

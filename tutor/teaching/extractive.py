@@ -763,7 +763,11 @@ def _source_words(passage: Passage, title: str) -> str:
     The lesson is about its concept's own section: naming it again says nothing.
     """
     parts = [part.strip() for part in passage.heading_path.split(" > ") if part.strip()]
-    if not passage.see_also and (not parts or _normal(parts[-1]) == _normal(title)):
+    named, heading = _normal(title), _normal(parts[-1]) if parts else ""
+    # A title may carry its parent's name ("References and Borrowing: Dangling
+    # References") to tell apart sections that share a heading.
+    own = not heading or named == heading or named.endswith(f": {heading}")
+    if not passage.see_also and own:
         return ""
     return f", from {_section_name(passage)}"
 
