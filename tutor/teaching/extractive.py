@@ -3,19 +3,24 @@
 When the language model's lesson fails the quality guard (or there is no model), this is
 what the learner reads. It quotes the passages of the concept's own section as the
 author ordered them (see :mod:`tutor.teaching.reading_order`), never rewording them, each
-code listing next to the prose that introduces it, with short template sentences between
-them; an example comes first when the learner prefers it, or on every other repeat
-lesson. Each quoted passage carries a citation ``[n]``, numbered in order of first
-appearance. A sentence that points at a listing, figure or table the lesson does not
-show ("as Listing 4-5 shows", "the following code") is left out of the quote, marked by
-an ellipsis, so nothing dangles. Passages from elsewhere in the notes that no quoted
+code listing next to the prose that introduces it; an example comes first when the
+learner prefers it, or on every other repeat lesson. The lesson's own joining words say
+what a passage is only where the notes' words do not: code with no lead-in is "For
+example", commands "At the command line", failing code "This does not compile; here is
+why"; prose needs none past the opening line. The same words never come twice in a
+row, the title (shown above the lesson) is not repeated in it, and a section is named
+only when it is not the concept's own (a subsection, or elsewhere in the notes). Each
+quoted passage carries a citation ``[n]``, numbered in order of first appearance. A
+sentence that points at a listing, figure or table the lesson does not show ("as
+Listing 4-5 shows", "the following code") is left out of the quote, marked by an
+ellipsis, so nothing dangles. Passages from elsewhere in the notes that no quoted
 passage points at close the lesson under "See also". The closing line is the concept's
 summary, and the key points follow on a first lesson, each unless the lesson already
 quotes it or it points at something not shown.
 
 Code the notes mark as failing (its fence says ``does_not_compile``, ``panics``... or the
 prose around it said so when it was ingested, see :mod:`tutor.ingest.code_marks`) is
-never the example "in action": it is shown as what it is ("This does not compile; here
+never the example: it is shown as what it is ("This does not compile; here
 is why"), with the prose that explains it and the error it gives when the passages hold
 it. Everything quoted is the learner's view of the notes
 (:func:`~tutor.ingest.learner_text.learner_markdown`): no page markup, no hidden lines.
