@@ -1,15 +1,17 @@
 """Fit explain-back's calibration on the calibrate half of a labelled set; report the other.
 
-Usage: .venv/bin/python bench/explain_calibrate.py [SET] [--output PATH]
+Usage: .venv/bin/python bench/explain_calibrate.py [SET] [--output PATH] [--smoke]
 
 Writes tutor/grading/explain_calibration.json (or PATH). Every threshold is chosen on
 out-of-fold predictions, folds split by concept, so no threshold is chosen on a concept the
-model was fitted on. The last line printed is the JSON of the report half.
+model was fitted on. The last line printed is the JSON of the report half. ``--smoke``
+fits on five concepts and reports on two, into a temporary file: it checks the bench runs.
 """
 
 import argparse
 import json
 import sys
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -43,6 +45,8 @@ MAX_FALSE_CONTRADICTED = 0.01
 """Out-of-fold false "contradicted" rate the contradiction threshold keeps under: half the
 2% a learner may meet, for a margin on unseen concepts."""
 FOLDS = 5
+SMOKE_CONCEPTS = FOLDS
+"""Concepts a smoke run fits on: one per fold."""
 GRID = [round(0.05 * i, 2) for i in range(4, 20)]
 
 
@@ -169,12 +173,22 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("set", nargs="?", type=Path, default=DEFAULT_SET)
     parser.add_argument("--output", type=Path, default=EXPLAIN_CALIBRATION_PATH)
+    parser.add_argument(
+        "--smoke",
+        action="store_true",
+        help="a few concepts of each half, written to a temporary file: checks it runs",
+    )
     args = parser.parse_args()
     if not args.set.is_file():
         sys.exit(f"no labelled explain-back set at {args.set}")
     rows = load_explanations(args.set)
+    calibrate, report = pick_split(rows, "calibrate"), pick_split(rows, "report")
+    if args.smoke:
+        calibrate, report = _concepts(calibrate, SMOKE_CONCEPTS), _concepts(report, 2)
+        # The shipped calibration stays as it is.
+        args.output = Path(tempfile.gettempdir()) / "explain_calibration-smoke.json"
     embeddings = SentenceTransformerEmbeddings(max_tokens=128, batch_threads=2)
-    calibration = fit(pick_split(rows, "calibrate"), embeddings)
+    calibration = fit(calibrate, embeddings)
     calibration.save(args.output)
     print(f"wrote {args.output}")
     print(
@@ -187,7 +201,13 @@ def main() -> None:
         print(f"  {name}: {weights}, intercept {model.intercept:+.2f}")
     print("calibrate half (out of fold):", json.dumps(calibration.info))
     judge = shipped_judge(embeddings, calibration)
-    print(json.dumps(evaluate(pick_split(rows, "report"), judge)))
+    print(json.dumps(evaluate(report, judge) | {"smoke": args.smoke}))
+
+
+def _concepts(rows: list[LabelledExplanation], count: int) -> list[LabelledExplanation]:
+    """The rows of the first ``count`` concepts of ``rows``."""
+    kept = list(dict.fromkeys(row.concept for row in rows))[:count]
+    return [row for row in rows if row.concept in kept]
 
 
 if __name__ == "__main__":

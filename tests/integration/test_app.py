@@ -146,7 +146,7 @@ ANSWER = (
 )
 
 
-async def test_ws_streams_a_cited_answer_token_by_token(
+async def test_ws_streams_a_cited_answer_a_checked_sentence_at_a_time(
     client: AsyncTestClient[Litestar],
 ) -> None:
     await upload(client, NOTES)
@@ -157,8 +157,13 @@ async def test_ws_streams_a_cited_answer_token_by_token(
         ws.send_text(json.dumps({"v": 1, "type": "chat", "text": "What is ownership in Rust?"}))
         events = _until_done(ws)
     tokens = [e["text"] for e in events if e["type"] == "token"]
-    assert len(tokens) > 3
-    assert "".join(tokens) == ANSWER
+    said = "".join(tokens)
+    # The model's two sentences, each sent once checked, then the passage they stand on.
+    assert tokens[:2] == [
+        "Each value in Rust has an owner, and there can only be one owner at a time [1]. ",
+        "When the owner goes out of scope, the value is dropped [1].",
+    ]
+    assert said.startswith(ANSWER) and "From your notes, under **Ownership**" in said
     [citation] = [e for e in events if e["type"] == "citation"]
     assert citation["number"] == 1 and "owner" in citation["text"]
     assert events[-1]["type"] == "done"

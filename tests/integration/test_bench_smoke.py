@@ -83,6 +83,7 @@ BENCHES = [
         needs=RUST_BOOK,
     ),
     Bench("grading_calibrate.py", ("test-unseen-answers", "test-unseen-questions"), ASAG),
+    Bench("explain_calibrate.py", ("accuracy", "macro_f1", "false_contradicted_rate", "n")),
     Bench(
         "real_model_ws.py",
         (
