@@ -14,40 +14,28 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-class _MallInfo2(ctypes.Structure):
-    _fields_ = [
-        (name, ctypes.c_size_t)
-        for name in [
-            "arena",
-            "ordblks",
-            "smblks",
-            "hblks",
-            "hblkhd",
-            "usmblks",
-            "fsmblks",
-            "uordblks",
-            "fordblks",
-            "keepcost",
-        ]
-    ]
+_IS_MMAPPED = 0x2
+"""glibc's flag, in the size word just before a block, for a block mapped on its own."""
 
 
 def mapped_after_a_larger_block_is_freed() -> int:
     """Free an 8 MiB block, then take 4 MiB: how many bytes glibc mapped on their own.
 
-    0 means the 4 MiB came from the heap (mallinfo2's ``hblkhd`` did not move): the freed
-    block had raised the mmap threshold.
+    0 means the 4 MiB came from the heap: the freed block had raised the mmap threshold.
+    The block's own header says how it was served, so other threads of the process
+    mapping and unmapping memory meanwhile (a process-wide count would see them) do not
+    change the answer.
     """
     libc = ctypes.CDLL("libc.so.6")
-    libc.mallinfo2.restype = _MallInfo2
     libc.malloc.restype = ctypes.c_void_p
     libc.malloc.argtypes = [ctypes.c_size_t]
     libc.free.argtypes = [ctypes.c_void_p]
     libc.free(libc.malloc(8 << 20))
-    before = libc.mallinfo2().hblkhd
     block = libc.malloc(4 << 20)
+    assert block, "malloc of 4 MiB failed"
     try:
-        return int(libc.mallinfo2().hblkhd - before)
+        size_word = ctypes.c_size_t.from_address(block - ctypes.sizeof(ctypes.c_size_t)).value
+        return (size_word & ~0x7) if size_word & _IS_MMAPPED else 0
     finally:
         libc.free(block)
 
