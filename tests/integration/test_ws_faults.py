@@ -46,7 +46,8 @@ def test_postgresql_killed_mid_lesson(served: Served, data_dir_ws: Any) -> None:
         thread = hello(ws)["thread"]
         send(ws, "start_lesson")
         seen: list[dict[str, Any]] = []
-        while sum(e["type"] == "token" for e in seen) < 5:
+        # Tokens are checked sentences now: a short lesson may come in a few.
+        while not any(e["type"] == "token" for e in seen):
             seen.append(receive(ws))
         postgres.kill()
         seen += until_done(ws)

@@ -201,7 +201,8 @@ def test_reconnecting_mid_stream_resumes_without_losing_or_repeating(served: Ser
         thread = hello(ws)["thread"]
         send(ws, "start_lesson")
         first: list[dict[str, Any]] = []
-        while sum(e["type"] == "token" for e in first) < 3:
+        # Tokens are checked sentences now: a short lesson may come in a few.
+        while not any(e["type"] == "token" for e in first):
             first.append(receive(ws))
     # The turn goes on without the client; it comes back with the last seq it saw.
     with connect(me.url) as ws:

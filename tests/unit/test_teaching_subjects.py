@@ -106,6 +106,9 @@ def test_content_words_are_what_a_question_asks_without_its_frame() -> None:
     assert content_words("How do I sort a list in ?") == ["sort", "list"]
     assert content_words("What does   mean, and how does it work?") == []
     assert content_words("Can you explain it with an example, please?") == []
+    # Typed fast, without the apostrophe, a question word is still only the frame.
+    assert content_words("whats the rule for") == []
+    assert content_words("What's the rule for") == []
 
 
 def test_curly_quotes_read_as_straight_ones() -> None:

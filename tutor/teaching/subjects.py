@@ -62,6 +62,8 @@ _GRAMMAR = _words(
     tell show give explain describe define summarise summarize teach help know understand
     mean means meant work works happen happens happened
     difference differences purpose point idea role meaning definition example examples
+    rule rules
+    what's whats how's hows who's whos where's wheres why's whys when's whens
     """
 )
 """Words that only shape a question: what is left once they go is what it asks."""
