@@ -423,19 +423,7 @@ class DocumentStore:
             owner,
             list(ids) if ids is not None else None,
         )
-        return [
-            StoredChunk(
-                id=row["id"],
-                document_id=row["document_id"],
-                document_path=row["document_path"],
-                heading_path=tuple(row["heading_path"]),
-                concept_key=row["concept_key"],
-                kind=row["kind"],
-                text=row["text"],
-                position=row["position"],
-            )
-            for row in rows
-        ]
+        return [_stored_chunk(row) for row in rows]
 
     async def section_chunks(self, owner: UUID, concept_key: str) -> list[StoredChunk]:
         """The chunks of a concept's own section, in the author's reading order."""
@@ -457,19 +445,7 @@ class DocumentStore:
             owner,
             value,
         )
-        return [
-            StoredChunk(
-                id=row["id"],
-                document_id=row["document_id"],
-                document_path=row["document_path"],
-                heading_path=tuple(row["heading_path"]),
-                concept_key=row["concept_key"],
-                kind=row["kind"],
-                text=row["text"],
-                position=row["position"],
-            )
-            for row in rows
-        ]
+        return [_stored_chunk(row) for row in rows]
 
     async def owners(self) -> list[UUID]:
         """Every owner (for maintenance across all learners)."""
@@ -492,6 +468,19 @@ class DocumentStore:
         await self._pool.execute(
             "UPDATE chunks SET embedded = $2 WHERE id = ANY($1::uuid[])", list(ids), embedded
         )
+
+
+def _stored_chunk(row: asyncpg.Record) -> StoredChunk:
+    return StoredChunk(
+        id=row["id"],
+        document_id=row["document_id"],
+        document_path=row["document_path"],
+        heading_path=tuple(row["heading_path"]),
+        concept_key=row["concept_key"],
+        kind=row["kind"],
+        text=row["text"],
+        position=row["position"],
+    )
 
 
 async def _stage(connection: asyncpg.Connection, owner: UUID, ids: Sequence[UUID]) -> None:
