@@ -7,6 +7,7 @@ import json
 from collections.abc import AsyncIterator
 from typing import Any
 from urllib.parse import urlsplit
+from uuid import UUID
 
 import asyncpg
 import pytest
@@ -171,7 +172,7 @@ async def test_ws_streams_a_cited_answer_a_checked_sentence_at_a_time(
 
 
 async def test_ws_full_session_lesson_answer_grade_mastery(
-    client: AsyncTestClient[Litestar],
+    client: AsyncTestClient[Litestar], database_url: str
 ) -> None:
     await upload(client, NOTES)
     with await client.websocket_connect("/ws") as ws:
@@ -184,14 +185,26 @@ async def test_ws_full_session_lesson_answer_grade_mastery(
         tokens = "".join(e["text"] for e in events if e["type"] == "token")
         assert tokens == lesson["text"]
         exercises = [e for e in events if e["type"] == "exercise"]
-        choice = next((e for e in exercises if e["kind"] == "multiple_choice"), exercises[0])
+        choice = exercises[0]
+        # The right answer, as stored: a first wrong answer need not move mastery.
+        # (The app runs on the test client's own loop: a connection of this test's own.)
+        connection = await asyncpg.connect(database_url)
+        try:
+            stored = await connection.fetchval(
+                "SELECT body FROM exercises WHERE id = $1", UUID(choice["id"])
+            )
+        finally:
+            await connection.close()
+        body = json.loads(stored)
+        right = {"multiple_choice": "answer", "short_answer": "reference_answer"}
+        assert body["kind"] in right, body
         ws.send_text(
             json.dumps(
                 {
                     "v": 1,
                     "type": "answer",
                     "exercise_id": choice["id"],
-                    "answer": "0",
+                    "answer": str(body[right[body["kind"]]]),
                     "idempotency_key": "first-answer",
                 }
             )
@@ -199,8 +212,8 @@ async def test_ws_full_session_lesson_answer_grade_mastery(
         graded = _until_done(ws)
     [grade] = [e for e in graded if e["type"] == "grade"]
     [mastery] = [e for e in graded if e["type"] == "mastery"]
-    assert grade["exercise_id"] == choice["id"]
-    assert mastery["p_known"] != mastery["before"]
+    assert grade["exercise_id"] == choice["id"] and grade["verdict"] == "correct"
+    assert mastery["p_known"] > mastery["before"]
     progress = (await client.get("/api/v1/progress")).json()
     assert progress["totals"]["attempts"] == 1, progress
 
